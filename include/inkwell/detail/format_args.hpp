@@ -1,0 +1,129 @@
+#pragma once
+// Call-site arguments: format arguments first, then key/value fields made with
+// inkwell::kv(). The format string is checked at compile time against the
+// format arguments only.
+
+#include <fmt/format.h>
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../record.hpp"
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+
+// A structured field at a call site: INKWELL_INFO(log, "Created {}", id, inkwell::kv("entityId", id)).
+// It holds a reference: it lives only as long as the statement that logs it.
+template <class T>
+struct kv_arg {
+    std::string_view key;
+    const T& value;
+};
+
+template <class T>
+constexpr kv_arg<T> kv(std::string_view key, const T& value) noexcept {
+    return {key, value};
+}
+
+namespace detail {
+
+template <class T>
+struct is_kv : std::false_type {};
+template <class T>
+struct is_kv<kv_arg<T>> : std::true_type {};
+template <class T>
+inline constexpr bool is_kv_v = is_kv<std::remove_cvref_t<T>>::value;
+
+// How many arguments come before the first field.
+template <class... Args>
+constexpr std::size_t leading_format_args() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    std::size_t n = 0;
+    while (!flags[n]) ++n;
+    return n;
+}
+
+template <class... Args>
+constexpr bool fields_are_trailing() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    constexpr std::size_t first = leading_format_args<Args...>();
+    for (std::size_t i = first; i < sizeof...(Args); ++i)
+        if (!flags[i]) return false;
+    return true;
+}
+
+template <class Indices, class... Args>
+struct fmt_string_for;
+template <std::size_t... I, class... Args>
+struct fmt_string_for<std::index_sequence<I...>, Args...> {
+    using type = fmt::format_string<std::tuple_element_t<I, std::tuple<Args...>>...>;
+};
+
+}  // namespace detail
+
+// The format string of a call: {fmt}'s own compile-time-checked format string
+// over the format arguments only (the fields after them are not formatted).
+// Being a nested type, it never takes part in deducing Args.
+template <class... Args>
+using format_string = typename detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>,
+                                                      std::remove_cvref_t<Args>...>::type;
+
+namespace detail {
+
+template <class FormatString>
+constexpr std::string_view format_text(const FormatString& f) noexcept {
+    auto v = fmt::string_view(f);
+    return {v.data(), v.size()};
+}
+
+// Formats the leading format arguments of `args` into `out`.
+template <class Out, class Tuple, std::size_t... I>
+void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>) {
+    fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
+}
+
+// Turns one kv_arg into a field; values that are neither numbers, bools nor
+// text are formatted with {fmt} into `scratch`.
+template <class T>
+void make_field(field& f, const kv_arg<T>& a, std::string& scratch) {
+    using V = std::remove_cvref_t<T>;
+    f.key = a.key;
+    if constexpr (std::is_same_v<V, bool>) {
+        f.value.type = field_value::kind::boolean;
+        f.value.number.boolean = a.value;
+    } else if constexpr (std::is_integral_v<V> && std::is_signed_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::signed_integer;
+        f.value.number.signed_integer = static_cast<std::int64_t>(a.value);
+    } else if constexpr (std::is_integral_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::unsigned_integer;
+        f.value.number.unsigned_integer = static_cast<std::uint64_t>(a.value);
+    } else if constexpr (std::is_floating_point_v<V>) {
+        f.value.type = field_value::kind::floating;
+        f.value.number.floating = static_cast<double>(a.value);
+    } else if constexpr (std::is_same_v<V, std::nullptr_t>) {
+        f.value.type = field_value::kind::null;
+    } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+        f.value.type = field_value::kind::string;
+        f.value.text = std::string_view{a.value};
+    } else {
+        scratch = fmt::format("{}", a.value);
+        f.value.type = field_value::kind::string;
+        f.value.text = scratch;
+    }
+}
+
+template <std::size_t First, class Tuple, std::size_t... I>
+void make_fields(std::array<field, sizeof...(I)>& fields, std::array<std::string, sizeof...(I)>& scratch,
+                 Tuple& args, std::index_sequence<I...>) {
+    (make_field(fields[I], std::get<First + I>(args), scratch[I]), ...);
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE

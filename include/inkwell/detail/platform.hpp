@@ -1,0 +1,25 @@
+#pragma once
+// Compiler and build-mode switches. The library builds with and without
+// exceptions and RTTI; code that would throw goes through these macros.
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define INKWELL_HAS_EXCEPTIONS 1
+#define INKWELL_TRY try
+#define INKWELL_CATCH_ALL catch (...)
+#else
+#define INKWELL_HAS_EXCEPTIONS 0
+#define INKWELL_TRY if (true)
+#define INKWELL_CATCH_ALL else
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INKWELL_NOINLINE __attribute__((noinline))
+#define INKWELL_COLD __attribute__((cold, noinline))
+#else
+#define INKWELL_LIKELY(x) (x)
+#define INKWELL_UNLIKELY(x) (x)
+#define INKWELL_NOINLINE
+#define INKWELL_COLD
+#endif

@@ -1,0 +1,31 @@
+#pragma once
+// Forward declarations: name inkwell's types in a header without paying for
+// their definitions. Include the preset or policy headers in the .cpp that logs.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+
+enum class level : std::uint8_t;
+struct record;
+struct call_site;
+struct sink_context;
+struct logger_options;
+struct default_config;
+class error_reporter;
+template <class Config>
+class basic_logger;
+
+namespace presets {
+struct jsonl_per_category_config;
+struct session_file_config;
+struct rotating_text_config;
+using jsonl_per_category = basic_logger<jsonl_per_category_config>;
+using session_file = basic_logger<session_file_config>;
+using rotating_text = basic_logger<rotating_text_config>;
+}  // namespace presets
+
+INKWELL_END_NAMESPACE

@@ -1,0 +1,236 @@
+#pragma once
+// basic_logger<Config>: wires the five policies and the formatter together.
+//
+//   call site ──► record ──► buffer engine ──► backend: classify ─► dedup ─► format ─► sink
+//
+// The call site (macros.hpp) decides at compile time what it can: whether
+// the level is compiled in, the format string's validity, the source
+// location and, for literal messages, the category. The logger fills in the
+// rest (time, thread, formatted message, fields) and hands the record to the
+// buffer policy, which decides when and on which thread the backend runs.
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "detail/format_args.hpp"
+#include "detail/line_buffer.hpp"
+#include "detail/platform.hpp"
+#include "detail/system.hpp"
+#include "errors.hpp"
+#include "level.hpp"
+#include "policy/check.hpp"
+#include "record.hpp"
+#include "version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+
+// Run-time settings of one logger; everything unset comes from the config.
+struct logger_options {
+    std::string name = "app";                       // logger / service name (by_name classifier, text [module])
+    std::optional<std::filesystem::path> directory{};// default: Config::directory
+    std::optional<std::string> base_name{};          // default: Config::base_name
+    std::optional<level> initial_level{};            // default: $INKWELL_LEVEL, else Config::default_level
+    bool read_environment = true;                    // look at Config::level_env at construction
+    error_handler on_error{};                        // default: a rate-limited line on stderr
+};
+
+template <class Config>
+class basic_logger {
+    using checked = policy::checked_config<Config>;
+
+public:
+    using config = Config;
+    using sink_type = typename checked::sink;
+    using formatter_type = typename checked::formatter;
+    using classifier_type = typename checked::classifier;
+    using dedup_type = typename checked::dedup;
+    using buffer_type = typename checked::buffer;
+    using rotation_type = typename checked::rotation;
+
+    static constexpr level min_level = Config::min_level;
+
+    explicit basic_logger(logger_options options = {})
+        : errors_(std::move(options.on_error)),
+          name_(std::move(options.name)),
+          session_id_(detail::make_uuid_v4()),
+          start_time_(clock_type::now()),
+          level_(initial_level(options)),
+          backend_(make_context(options)),
+          engine_(backend_) {}
+
+    ~basic_logger() { engine_.stop(); }
+    basic_logger(const basic_logger&) = delete;
+    basic_logger& operator=(const basic_logger&) = delete;
+
+    // --- levels: one relaxed load and a compare on the hot path
+    bool should_log(level l) const noexcept { return l >= level_.load(std::memory_order_relaxed); }
+    void set_level(level l) noexcept { level_.store(l, std::memory_order_relaxed); }
+    level get_level() const noexcept { return level_.load(std::memory_order_relaxed); }
+
+    // --- logging. The macros call the first overload with a compile-time call site.
+    template <class... Args>
+    void log(const call_site& site, format_string<Args...>, Args&&... args) {
+        emit(site, std::forward<Args>(args)...);
+    }
+
+    // Without the macros: no source location and no compile-time category.
+    template <class... Args>
+    void log(level l, format_string<Args...> format, Args&&... args) {
+        if (!should_log(l)) return;
+        emit(call_site{l, detail::format_text(format), {}, {}}, std::forward<Args>(args)...);
+    }
+    template <class... Args>
+    void trace(format_string<Args...> f, Args&&... a) { log(level::trace, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void debug(format_string<Args...> f, Args&&... a) { log(level::debug, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void info(format_string<Args...> f, Args&&... a) { log(level::info, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void perf(format_string<Args...> f, Args&&... a) { log(level::perf, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void warn(format_string<Args...> f, Args&&... a) { log(level::warn, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void error(format_string<Args...> f, Args&&... a) { log(level::error, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void critical(format_string<Args...> f, Args&&... a) { log(level::critical, f, std::forward<Args>(a)...); }
+
+    // --- control
+    // Returns once every record logged before the call has reached the kernel.
+    void flush() { engine_.flush(); }
+
+    // Rotates now, where the sink rotates (rotating text files); otherwise does nothing.
+    void rotate() {
+        if constexpr (policy::sink_rotates_on_request<sink_type>)
+            engine_.exclusive([](backend& b) { b.sink.rotate_now(); });
+    }
+
+    // Runs f(sink) with no record being written at the same time.
+    template <class F>
+    decltype(auto) with_sink(F&& f) {
+        return engine_.exclusive([&](backend& b) -> decltype(auto) { return f(b.sink); });
+    }
+    classifier_type& classifier() noexcept { return backend_.classifier; }
+
+    void set_error_handler(error_handler handler) {
+        engine_.exclusive([&](backend&) { errors_.set_handler(std::move(handler)); });
+    }
+
+    logger_stats stats() const noexcept { return errors_.stats(); }
+    std::string_view name() const noexcept { return name_; }
+    std::string_view session_id() const noexcept { return session_id_; }
+    time_point start_time() const noexcept { return start_time_; }
+
+private:
+    struct backend {
+        explicit backend(const sink_context& context) : sink(context) {}
+
+        void process(const record& in) {
+            record r = in;
+            if (r.category.empty()) r.category = classifier.classify(r);
+            dedup.process(r, [this](const record& out) { write(out); });
+        }
+        void commit() { sink.flush(); }
+        void flush() {
+            dedup.flush([this](const record& out) { write(out); });
+            sink.flush();
+        }
+        void write(const record& r) {
+            line.clear();
+            formatter.format(r, line);
+            sink.write(r, detail::view(line));
+        }
+
+        [[no_unique_address]] classifier_type classifier;
+        [[no_unique_address]] dedup_type dedup;
+        [[no_unique_address]] formatter_type formatter;
+        sink_type sink;
+        detail::line_buffer line;
+    };
+    using engine_type = typename buffer_type::template engine<backend>;
+
+    level initial_level(const logger_options& o) const noexcept {
+        if (o.initial_level) return *o.initial_level;
+        if (o.read_environment) {
+            if (auto text = detail::env(Config::level_env.data()); !text.empty())
+                if (auto parsed = parse_level(text)) return *parsed;
+        }
+        return Config::default_level;
+    }
+
+    sink_context make_context(const logger_options& o) {
+        sink_context c;
+        c.directory = o.directory ? *o.directory : std::filesystem::path(std::string(Config::directory));
+        c.base_name = o.base_name ? *o.base_name : std::string(Config::base_name);
+        c.logger_name = name_;
+        c.session_id = session_id_;
+        c.start_time = start_time_;
+        c.file_mode = Config::file_mode;
+        c.directory_mode = Config::directory_mode;
+        c.errors = &errors_;
+        return c;
+    }
+
+    template <class... Args>
+    void emit(const call_site& site, Args&&... args) {
+        constexpr std::size_t format_count = detail::leading_format_args<std::remove_cvref_t<Args>...>();
+        constexpr std::size_t field_count = sizeof...(Args) - format_count;
+        static_assert(detail::fields_are_trailing<std::remove_cvref_t<Args>...>(),
+                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
+
+        detail::line_buffer message;
+        auto arg_refs = std::forward_as_tuple(args...);
+        INKWELL_TRY { detail::format_leading(message, site.format, arg_refs, std::make_index_sequence<format_count>{}); }
+        INKWELL_CATCH_ALL {
+            message.clear();
+            detail::append(message, "[inkwell: a format argument threw while formatting] ");
+            detail::append(message, site.format);
+        }
+        cap_message(message);
+
+        std::array<field, field_count> fields{};
+        std::array<std::string, field_count> scratch{};
+        if constexpr (field_count > 0)
+            detail::make_fields<format_count>(fields, scratch, arg_refs, std::make_index_sequence<field_count>{});
+
+        record r;
+        r.severity = site.severity;
+        r.time = clock_type::now();
+        r.message = detail::view(message);
+        r.category = site.category;
+        r.logger_name = name_;
+        r.session_id = session_id_;
+        r.where = site.where;
+        r.fields = fields;
+        r.thread_id = detail::current_thread_id();
+        engine_.submit(r);
+    }
+
+    // A huge message is cut at a character boundary and says so.
+    static void cap_message(detail::line_buffer& m) {
+        constexpr std::size_t cap = Config::max_message_bytes;
+        if (INKWELL_LIKELY(m.size() <= cap)) return;
+        std::size_t cut = cap;
+        while (cut > 0 && (static_cast<unsigned char>(m.data()[cut]) & 0xC0) == 0x80) --cut;
+        const std::size_t removed = m.size() - cut;
+        m.resize(cut);
+        fmt::format_to(fmt::appender(m), "... [truncated {} bytes]", removed);
+    }
+
+    error_reporter errors_;  // first: the sink holds a pointer to it
+    std::string name_;
+    std::string session_id_;
+    time_point start_time_;
+    std::atomic<level> level_;
+    backend backend_;
+    engine_type engine_;
+};
+
+INKWELL_END_NAMESPACE

@@ -1,0 +1,62 @@
+#pragma once
+// The sink policy: where formatted lines go.
+//
+// A sink is a class that
+//   - is constructible from `const inkwell::sink_context&`;
+//   - has `void write(const inkwell::record& r, std::string_view line)`: `line` is
+//     one whole formatted record ending in '\n'. The sink may hold it back, but
+//     every write(2) it makes contains whole lines only;
+//   - has `void flush()`: hand everything held back to the kernel.
+// Optionally:
+//   - `void rotate_now()`: rotate on request (logger::rotate());
+//   - `template <class Rotation> using with_rotation = ...;`: the sink takes a
+//     rotation policy, and the logger binds the config's `rotation` into it.
+// Failures go to `context.errors->report(...)` and the line to
+// `context.errors->fallback(line)`; a sink never throws into the caller.
+
+#include <chrono>
+#include <concepts>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "../errors.hpp"
+#include "../record.hpp"
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+
+// What a sink is built from: the logger's run-time settings.
+struct sink_context {
+    std::filesystem::path directory = "logs";  // every file a sink makes lives below this
+    std::string base_name = "app";             // "app" → app.log, app_errors.log
+    std::string logger_name = "app";
+    std::string session_id;                    // UUID v4 of this logger's lifetime
+    time_point start_time{};                   // when the logger was made
+    unsigned file_mode = 0644;
+    unsigned directory_mode = 0755;
+    error_reporter* errors = nullptr;          // never null in a logger
+};
+
+namespace policy {
+
+template <class S>
+concept sink_constructible = std::constructible_from<S, const sink_context&>;
+
+template <class S>
+concept sink_writes = requires(S& s, const record& r, std::string_view line) { s.write(r, line); };
+
+template <class S>
+concept sink_flushes = requires(S& s) { s.flush(); };
+
+template <class S>
+concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
+
+template <class S>
+concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };
+
+template <class S>
+concept sink_takes_rotation = requires { typename S::template with_rotation<void>; };
+
+}  // namespace policy
+INKWELL_END_NAMESPACE

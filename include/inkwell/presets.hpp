@@ -1,0 +1,83 @@
+#pragma once
+// The three presets: the log layouts real applications build by hand.
+// Each is a config a user derives from, overriding only what differs, and a
+// logger alias for when nothing differs:
+//
+//   inkwell::presets::jsonl_per_category log;                 // one line to use
+//
+//   struct my_config : inkwell::presets::jsonl_per_category_config {
+//       using buffer = inkwell::buffer::immediate;            // change one thing
+//   };
+//   inkwell::basic_logger<my_config> log2;
+
+#include <string_view>
+
+#include "buffer/batched.hpp"
+#include "buffer/immediate.hpp"
+#include "classify/by_name.hpp"
+#include "classify/keyword.hpp"
+#include "config.hpp"
+#include "format/jsonl.hpp"
+#include "format/text.hpp"
+#include "level.hpp"
+#include "logger.hpp"
+#include "rotate/by_size.hpp"
+#include "rotate/from_env.hpp"
+#include "sink/category_files.hpp"
+#include "sink/console.hpp"
+#include "sink/fixed_rotation.hpp"
+#include "sink/level_filter.hpp"
+#include "sink/rotating_file.hpp"
+#include "sink/session_file.hpp"
+#include "sink/tee.hpp"
+#include "version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace presets {
+
+// jsonl-per-category-storage.md: logs/YYYY-MM-DD/<category>.jsonl, keyword
+// categories with a `general` fallback, 10 MB rotation inside the day folder,
+// buffered writes (50 records / 5 s, errors at once).
+struct jsonl_per_category_config : default_config {
+    using sink = inkwell::sink::category_files<>;
+    using classifier = inkwell::classify::keyword<>;
+    using formatter = inkwell::format::jsonl;
+    using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
+    using buffer = inkwell::buffer::batched<>;
+    static constexpr level default_level = level::debug;
+};
+using jsonl_per_category = basic_logger<jsonl_per_category_config>;
+
+// session-logging-service.md: one JSONL file per logger lifetime, named by
+// its start time and session id; the service name as category; batches of
+// 100 records or 5 s.
+struct session_file_config : default_config {
+    using sink = inkwell::sink::session_file;
+    using classifier = inkwell::classify::by_name;
+    using formatter = inkwell::format::jsonl;
+    using buffer = inkwell::buffer::batched<100, 5000>;
+    static constexpr level default_level = level::info;
+};
+using session_file = basic_logger<session_file_config>;
+
+// rotating-text-logs.md: `[time] [LEVEL] [module] message` in app.log
+// (rotated by size or daily: INKWELL_LOG_ROTATION_TYPE, _MAX_SIZE_MB,
+// _BACKUP_COUNT), errors also in app_errors.log (always by size, 5 MB),
+// and a coloured console. The module is the last dotted part of the logger's name.
+using rotating_text_error_file =
+    inkwell::sink::level_filter<level::error, inkwell::sink::fixed_rotation<inkwell::sink::rotating_file<
+                                                  inkwell::rotate::by_size<5 * 1024 * 1024, 5>, "_errors">>>;
+using rotating_text_files = inkwell::sink::tee<inkwell::sink::rotating_file<>, rotating_text_error_file>;
+
+struct rotating_text_config : default_config {
+    using sink = inkwell::sink::tee<inkwell::sink::rotating_file<>, rotating_text_error_file, inkwell::sink::console>;
+    using rotation = inkwell::rotate::from_env<>;
+    using classifier = inkwell::classify::by_name;
+    using formatter = inkwell::format::text;
+    using buffer = inkwell::buffer::immediate;
+    static constexpr level default_level = level::info;
+};
+using rotating_text = basic_logger<rotating_text_config>;
+
+}  // namespace presets
+INKWELL_END_NAMESPACE

@@ -1,0 +1,135 @@
+#pragma once
+// The vocabulary every policy speaks: where a call came from, its structured
+// fields, and the record that flows from the call site to the sink.
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "level.hpp"
+#include "version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+
+using clock_type = std::chrono::system_clock;
+using time_point = clock_type::time_point;
+
+// File, line and function of a call site; filled by the macros from compiler
+// builtins at compile time.
+struct source_location {
+    const char* file = "";
+    const char* function = "";
+    std::uint32_t line = 0;
+
+    // The file name without its folders, as JSON's "source" shows it.
+    constexpr std::string_view file_name() const noexcept {
+        std::string_view f{file};
+        auto slash = f.find_last_of('/');
+        return slash == std::string_view::npos ? f : f.substr(slash + 1);
+    }
+};
+
+// A structured value: what a key/value field at a call site carries.
+struct field_value {
+    enum class kind : std::uint8_t { null, boolean, signed_integer, unsigned_integer, floating, string };
+    kind type = kind::null;
+    union {
+        bool boolean;
+        std::int64_t signed_integer;
+        std::uint64_t unsigned_integer;
+        double floating;
+    } number{};
+    std::string_view text{};  // for kind::string
+};
+
+struct field {
+    std::string_view key;
+    field_value value;
+};
+
+// What the call-site macros know at compile time about one statement.
+struct call_site {
+    level severity;
+    std::string_view format;     // the literal format string
+    source_location where;
+    std::string_view category;   // decided at compile time, or empty
+};
+
+// One log record as the policies see it. Views point into storage owned by
+// the caller (synchronous buffers) or by an owned_record (deferred buffers).
+struct record {
+    level severity = level::info;
+    time_point time{};
+    std::string_view message{};
+    std::string_view category{};     // empty until classified
+    std::string_view logger_name{};
+    std::string_view session_id{};
+    source_location where{};
+    std::span<const field> fields{};
+    std::uint32_t thread_id = 0;
+};
+
+// A record that owns its text, for buffers that write later than the call.
+class owned_record {
+public:
+    owned_record() = default;
+    explicit owned_record(const record& r)
+        : rec_(r), message_(r.message), category_(r.category), logger_name_(r.logger_name),
+          session_id_(r.session_id) {
+        fields_.reserve(r.fields.size());
+        field_text_.reserve(r.fields.size() * 2);
+        for (const auto& f : r.fields) {
+            field_text_.emplace_back(f.key);
+            field_text_.emplace_back(f.value.type == field_value::kind::string ? f.value.text : std::string_view{});
+            fields_.push_back(f);
+        }
+        rebind();
+    }
+    owned_record(const owned_record& o) : owned_record(o.view()) {}
+    owned_record(owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
+    owned_record& operator=(owned_record o) noexcept {
+        swap(o);
+        return *this;
+    }
+
+    record view() const noexcept {
+        record r = rec_;
+        r.message = message_;
+        r.category = category_;
+        r.logger_name = logger_name_;
+        r.session_id = session_id_;
+        r.fields = fields_;
+        return r;
+    }
+    void set_category(std::string_view c) { category_.assign(c); }
+
+private:
+    void swap(owned_record& o) noexcept {
+        std::swap(rec_, o.rec_);
+        message_.swap(o.message_);
+        category_.swap(o.category_);
+        logger_name_.swap(o.logger_name_);
+        session_id_.swap(o.session_id_);
+        fields_.swap(o.fields_);
+        field_text_.swap(o.field_text_);
+        rebind();
+        o.rebind();
+    }
+    void rebind() noexcept {
+        for (std::size_t i = 0; i < fields_.size(); ++i) {
+            fields_[i].key = field_text_[2 * i];
+            if (fields_[i].value.type == field_value::kind::string) fields_[i].value.text = field_text_[2 * i + 1];
+        }
+    }
+
+    record rec_{};
+    std::string message_, category_, logger_name_, session_id_;
+    std::vector<field> fields_;
+    std::vector<std::string> field_text_;
+};
+
+INKWELL_END_NAMESPACE

@@ -1,0 +1,84 @@
+#pragma once
+// Shared test helpers: a temporary folder that cleans up after itself, and
+// readers that load files back line by line or as parsed JSON.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <algorithm>
+#include <vector>
+
+namespace test_support {
+
+namespace fs = std::filesystem;
+
+class temp_dir {
+public:
+    temp_dir() {
+        std::string pattern = (fs::temp_directory_path() / "inkwell-test-XXXXXX").string();
+        if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
+        fs::remove_all(path_, ec);
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+
+    const fs::path& path() const { return path_; }
+    fs::path operator/(const fs::path& p) const { return path_ / p; }
+
+private:
+    fs::path path_;
+};
+
+inline std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot open " + p.string());
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Splits on '\n'; a final line without '\n' is returned too, so a torn line
+// shows up as an unparseable entry rather than vanishing.
+inline std::vector<std::string> read_lines(const fs::path& p) {
+    std::vector<std::string> lines;
+    std::string content = read_file(p), cur;
+    for (char c : content) {
+        if (c == '\n') {
+            lines.push_back(cur);
+            cur.clear();
+        } else {
+            cur.push_back(c);
+        }
+    }
+    if (!cur.empty()) lines.push_back(cur);
+    return lines;
+}
+
+// Parses every line with a real JSON parser; throws on the first bad one.
+inline std::vector<nlohmann::json> read_jsonl(const fs::path& p) {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : read_lines(p)) out.push_back(nlohmann::json::parse(line));
+    return out;
+}
+
+// All regular files below a folder, sorted.
+inline std::vector<fs::path> files_below(const fs::path& dir) {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+}  // namespace test_support

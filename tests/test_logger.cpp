@@ -1,0 +1,279 @@
+// The logger and its call sites: levels (compile-time and run-time), format
+// checking, source location, fields, custom policies, the buffer policies.
+#define BOOST_TEST_MODULE logger
+#include <boost/test/unit_test.hpp>
+
+#include "inkwell_under_test.hpp"
+#include "test_support.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+// A sink that keeps what it is given, for looking at records as the sink sees them.
+struct captured {
+    std::string category, message, line, function, file;
+    inkwell::level severity;
+    unsigned line_no;
+    std::vector<std::pair<std::string, std::string>> fields;
+};
+std::mutex capture_mutex;
+std::vector<captured> capture;
+std::atomic<int> flushes{0};
+
+struct capture_sink {
+    explicit capture_sink(const inkwell::sink_context&) {}
+    void write(const inkwell::record& r, std::string_view line) {
+        captured c{std::string(r.category), std::string(r.message), std::string(line), r.where.function,
+                   std::string(r.where.file_name()), r.severity, r.where.line, {}};
+        for (const auto& f : r.fields) {
+            std::string value;
+            switch (f.value.type) {
+                case inkwell::field_value::kind::string: value = std::string(f.value.text); break;
+                case inkwell::field_value::kind::signed_integer: value = std::to_string(f.value.number.signed_integer); break;
+                case inkwell::field_value::kind::unsigned_integer: value = std::to_string(f.value.number.unsigned_integer); break;
+                case inkwell::field_value::kind::floating: value = std::to_string(f.value.number.floating); break;
+                case inkwell::field_value::kind::boolean: value = f.value.number.boolean ? "true" : "false"; break;
+                case inkwell::field_value::kind::null: value = "null"; break;
+            }
+            c.fields.emplace_back(std::string(f.key), value);
+        }
+        std::lock_guard lock(capture_mutex);
+        capture.push_back(std::move(c));
+    }
+    void flush() { flushes.fetch_add(1); }
+};
+
+std::vector<captured> take() {
+    std::lock_guard lock(capture_mutex);
+    auto out = std::move(capture);
+    capture.clear();
+    return out;
+}
+
+struct capture_config : inkwell::default_config {
+    using sink = capture_sink;
+    using classifier = inkwell::classify::keyword<>;
+    static constexpr inkwell::level min_level = inkwell::level::debug;  // trace is compiled out
+    static constexpr inkwell::level default_level = inkwell::level::debug;
+};
+using capture_logger = inkwell::basic_logger<capture_config>;
+
+int evaluations = 0;
+int counted() { return ++evaluations; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(compiled_out_statements_do_not_evaluate_their_arguments) {
+    capture_logger log;
+    take();
+    evaluations = 0;
+    INKWELL_TRACE(log, "never {}", counted());  // below Config::min_level
+    BOOST_TEST(evaluations == 0);
+    BOOST_TEST(take().empty());
+    static_assert(!inkwell::detail::compiled_in<capture_logger>(inkwell::level::trace));
+    static_assert(inkwell::detail::compiled_in<capture_logger>(inkwell::level::debug));
+}
+
+BOOST_AUTO_TEST_CASE(runtime_level_filters_without_evaluating_arguments) {
+    capture_logger log;
+    take();
+    log.set_level(inkwell::level::warn);
+    evaluations = 0;
+    INKWELL_INFO(log, "filtered {}", counted());
+    BOOST_TEST(evaluations == 0);
+    INKWELL_WARN(log, "kept {}", counted());
+    BOOST_TEST(evaluations == 1);
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 1u);
+    BOOST_TEST(got[0].message == "kept 1");
+    BOOST_TEST(log.get_level() == inkwell::level::warn);
+}
+
+BOOST_AUTO_TEST_CASE(source_location_comes_from_the_call_site) {
+    capture_logger log;
+    take();
+    const unsigned expected_line = __LINE__ + 1;
+    INKWELL_INFO(log, "where am I");
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 1u);
+    BOOST_TEST(got[0].file == "test_logger.cpp");
+    BOOST_TEST(got[0].line_no == expected_line);
+    BOOST_TEST(got[0].function.find("source_location_comes_from_the_call_site") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(fields_are_carried_apart_from_the_message) {
+    capture_logger log;
+    take();
+    std::string name = "actor_1234";
+    INKWELL_INFO(log, "EntityManager: Creating entity {}", name, inkwell::kv("entityId", name),
+                 inkwell::kv("count", 3), inkwell::kv("ratio", 0.5), inkwell::kv("ok", true),
+                 inkwell::kv("big", 18446744073709551615ull), inkwell::kv("none", nullptr));
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 1u);
+    BOOST_TEST(got[0].message == "EntityManager: Creating entity actor_1234");
+    BOOST_REQUIRE(got[0].fields.size() == 6u);
+    BOOST_TEST(got[0].fields[0].first == "entityId");
+    BOOST_TEST(got[0].fields[0].second == "actor_1234");
+    BOOST_TEST(got[0].fields[1].second == "3");
+    BOOST_TEST(got[0].fields[3].second == "true");
+    BOOST_TEST(got[0].fields[4].second == "18446744073709551615");
+    BOOST_TEST(got[0].fields[5].second == "null");
+}
+
+BOOST_AUTO_TEST_CASE(literal_messages_are_classified_at_compile_time) {
+    // The keyword classifier decides from the literal alone; the logger never asks it at run time.
+    static_assert(inkwell::static_category<capture_logger>("GameEngine: Constructor called") == "engine");
+    static_assert(inkwell::static_category<capture_logger>("EntityManager: Creating entity {}") == "ecs");
+    static_assert(inkwell::static_category<capture_logger>("{}").empty());
+    capture_logger log;
+    take();
+    INKWELL_INFO(log, "GameEngine: Constructor called");
+    INKWELL_INFO(log, "{}", std::string("validate the schema"));  // only the message can tell: run time
+    INKWELL_INFO(log, "nothing to see {}", 42);
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 3u);
+    BOOST_TEST(got[0].category == "engine");
+    BOOST_TEST(got[1].category == "validation");
+    BOOST_TEST(got[2].category == "general");
+}
+
+BOOST_AUTO_TEST_CASE(user_defined_levels_have_names) {
+    constexpr auto notice = inkwell::level{33};
+    inkwell::define_level(notice, "notice", "NOTICE");
+    capture_logger log;
+    take();
+    INKWELL_LOG(log, notice, "a notice");
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 1u);
+    BOOST_TEST(got[0].severity == notice);
+    BOOST_TEST(inkwell::level_name(notice) == "notice");
+    BOOST_TEST(inkwell::level_label(notice) == "NOTICE");
+    BOOST_TEST(inkwell::level_name(inkwell::level::perf) == "perf");
+}
+
+BOOST_AUTO_TEST_CASE(level_comes_from_the_environment) {
+    ::setenv("INKWELL_LEVEL", "error", 1);
+    capture_logger from_env;
+    ::setenv("INKWELL_LEVEL", "not-a-level", 1);
+    capture_logger bad_env;  // an unreadable value falls back to the config's default
+    ::unsetenv("INKWELL_LEVEL");
+    BOOST_TEST(from_env.get_level() == inkwell::level::error);
+    BOOST_TEST(bad_env.get_level() == capture_config::default_level);
+    BOOST_TEST(inkwell::parse_level("WARNING").value() == inkwell::level::warn);
+    BOOST_TEST(inkwell::parse_level("35").value() == inkwell::level::perf);
+    BOOST_TEST(!inkwell::parse_level("loud").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(huge_messages_are_capped_and_marked) {
+    capture_logger log;
+    take();
+    std::string huge(capture_config::max_message_bytes + 1000, 'x');
+    huge[capture_config::max_message_bytes - 1] = '\xC3';  // a two-byte character across the cut
+    huge[capture_config::max_message_bytes] = '\xA9';
+    INKWELL_INFO(log, "{}", huge);
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 1u);
+    BOOST_TEST(got[0].message.size() < capture_config::max_message_bytes + 64);
+    BOOST_TEST(got[0].message.find("[truncated 1001 bytes]") != std::string::npos);
+    BOOST_TEST(got[0].message.find('\xC3') == std::string::npos);  // never half a character
+}
+
+BOOST_AUTO_TEST_CASE(function_api_without_macros) {
+    capture_logger log;
+    take();
+    log.info("plain {} {}", 1, "two");
+    log.log(inkwell::level::error, "EntityManager failed");
+    log.trace("below the run-time level");
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 2u);
+    BOOST_TEST(got[0].message == "plain 1 two");
+    BOOST_TEST(got[1].category == "ecs");  // classified at run time from the message
+}
+
+namespace {
+struct batched_config : capture_config {
+    using buffer = inkwell::buffer::batched<5, 200>;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(batched_writes_after_n_records_or_t_ms_and_at_once_on_error) {
+    inkwell::basic_logger<batched_config> log;
+    take();
+    for (int i = 0; i < 4; ++i) INKWELL_INFO(log, "held {}", i);
+    BOOST_TEST(take().empty());  // fewer than 5 records: still in memory
+    INKWELL_INFO(log, "fifth");
+    BOOST_TEST(take().size() == 5u);  // the fifth fills the batch
+
+    INKWELL_INFO(log, "waits for the timer");
+    BOOST_TEST(take().empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    BOOST_TEST(take().size() == 1u);  // written by the timer, no further call needed
+
+    INKWELL_INFO(log, "before the error");
+    INKWELL_ERROR(log, "an error does not wait");
+    auto got = take();
+    BOOST_REQUIRE(got.size() == 2u);
+    BOOST_TEST(got[1].message == "an error does not wait");
+
+    INKWELL_INFO(log, "flushed explicitly");
+    log.flush();
+    BOOST_TEST(take().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(batched_drains_at_destruction) {
+    {
+        inkwell::basic_logger<batched_config> log;
+        take();
+        INKWELL_INFO(log, "pending at exit");
+    }
+    BOOST_TEST(take().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(immediate_is_thread_safe_and_whole) {
+    capture_logger log;
+    take();
+    constexpr int threads = 8, per_thread = 5000;
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&log, t] {
+            for (int i = 0; i < per_thread; ++i) INKWELL_INFO(log, "thread {} record {}", t, i);
+        });
+    for (auto& th : pool) th.join();
+    auto got = take();
+    BOOST_TEST(got.size() == static_cast<std::size_t>(threads * per_thread));
+    BOOST_TEST(log.stats().errors == 0u);
+}
+
+namespace {
+struct empty_classifier {
+    std::string_view classify(const inkwell::record&) { return "x"; }
+};
+struct with_stateless : inkwell::default_config {
+    using sink = capture_sink;
+    using classifier = empty_classifier;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(stateless_policies_cost_no_bytes) {
+    struct probe {
+        [[no_unique_address]] inkwell::dedup::none dedup;
+        [[no_unique_address]] inkwell::format::jsonl formatter;
+        [[no_unique_address]] empty_classifier classifier;
+        int payload;
+    };
+    static_assert(sizeof(probe) == sizeof(int));
+    static_assert(std::is_empty_v<inkwell::dedup::none>);
+    static_assert(std::is_empty_v<inkwell::format::jsonl>);
+    static_assert(std::is_empty_v<inkwell::format::text>);
+    inkwell::basic_logger<with_stateless> log;
+    take();
+    INKWELL_INFO(log, "stateless works");
+    BOOST_TEST(take().size() == 1u);
+}
