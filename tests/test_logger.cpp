@@ -10,9 +10,17 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
+
+// Boost.Test prints values of failed checks; levels print by name.
+namespace inkwell {
+inline namespace v0 {
+inline std::ostream& operator<<(std::ostream& os, level l) { return os << level_name(l); }
+}  // namespace v0
+}  // namespace inkwell
 
 namespace {
 
@@ -96,16 +104,23 @@ BOOST_AUTO_TEST_CASE(runtime_level_filters_without_evaluating_arguments) {
     BOOST_TEST(log.get_level() == inkwell::level::warn);
 }
 
+namespace {
+unsigned log_from_a_named_function(capture_logger& log) {
+    const unsigned line = __LINE__ + 1;
+    INKWELL_INFO(log, "where am I");
+    return line;
+}
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(source_location_comes_from_the_call_site) {
     capture_logger log;
     take();
-    const unsigned expected_line = __LINE__ + 1;
-    INKWELL_INFO(log, "where am I");
+    const unsigned expected_line = log_from_a_named_function(log);
     auto got = take();
     BOOST_REQUIRE(got.size() == 1u);
     BOOST_TEST(got[0].file == "test_logger.cpp");
     BOOST_TEST(got[0].line_no == expected_line);
-    BOOST_TEST(got[0].function.find("source_location_comes_from_the_call_site") != std::string::npos);
+    BOOST_TEST(got[0].function == "log_from_a_named_function");
 }
 
 BOOST_AUTO_TEST_CASE(fields_are_carried_apart_from_the_message) {

@@ -64,7 +64,9 @@ public:
           start_time_(clock_type::now()),
           level_(initial_level(options)),
           backend_(make_context(options)),
-          engine_(backend_) {}
+          engine_(backend_) {
+        policy::diagnose_config<Config>();  // a wrong policy: one message that names it
+    }
 
     ~basic_logger() { engine_.stop(); }
     basic_logger(const basic_logger&) = delete;
@@ -180,10 +182,17 @@ private:
 
     template <class... Args>
     void emit(const call_site& site, Args&&... args) {
+        if constexpr (!detail::fields_are_trailing<std::remove_cvref_t<Args>...>()) {
+            return;  // already reported by format_string, with one message
+        } else {
+            emit_checked(site, std::forward<Args>(args)...);
+        }
+    }
+
+    template <class... Args>
+    void emit_checked(const call_site& site, Args&&... args) {
         constexpr std::size_t format_count = detail::leading_format_args<std::remove_cvref_t<Args>...>();
         constexpr std::size_t field_count = sizeof...(Args) - format_count;
-        static_assert(detail::fields_are_trailing<std::remove_cvref_t<Args>...>(),
-                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
 
         detail::line_buffer message;
         auto arg_refs = std::forward_as_tuple(args...);

@@ -66,14 +66,31 @@ struct fmt_string_for<std::index_sequence<I...>, Args...> {
     using type = fmt::format_string<std::tuple_element_t<I, std::tuple<Args...>>...>;
 };
 
+// Stands in for the format string when a field comes before a format
+// argument, so that the one error is the one that says so.
+template <class... Args>
+struct misplaced_fields_string {
+    template <class S>
+    consteval misplaced_fields_string(const S&) {  // NOLINT: implicit, like fmt::format_string
+        static_assert(sizeof...(Args) == 0 && false,  // depends on Args: fires only when used
+                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
+    }
+    operator fmt::string_view() const { return {}; }
+};
+struct misplaced_fields {
+    using type = misplaced_fields_string<>;
+};
+
 }  // namespace detail
 
 // The format string of a call: {fmt}'s own compile-time-checked format string
 // over the format arguments only (the fields after them are not formatted).
 // Being a nested type, it never takes part in deducing Args.
 template <class... Args>
-using format_string = typename detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>,
-                                                      std::remove_cvref_t<Args>...>::type;
+using format_string = typename std::conditional_t<
+    detail::fields_are_trailing<Args...>(),
+    detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>, std::remove_cvref_t<Args>...>,
+    detail::misplaced_fields>::type;
 
 namespace detail {
 

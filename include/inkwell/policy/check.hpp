@@ -64,9 +64,6 @@ struct checked_config {
     static constexpr bool has_buffer = requires { typename Config::buffer; };
     static constexpr bool has_rotation = requires { typename Config::rotation; };
     static constexpr bool has_all = has_sink && has_formatter && has_classifier && has_dedup && has_buffer && has_rotation;
-    static_assert(has_all,
-                  "inkwell: the config lacks a policy type (sink, formatter, classifier, dedup, buffer or rotation); "
-                  "derive it from inkwell::default_config (see inkwell/config.hpp)");
 
     template <class T, bool Ok, class Fallback>
     using pick = std::conditional_t<Ok, T, Fallback>;
@@ -101,8 +98,6 @@ struct checked_config {
     // --- rotation (only checked when the sink takes one)
     static constexpr bool sink_takes_rotation = policy::sink_takes_rotation<raw_sink>;
     static constexpr bool rotation_ok = !has_all || !sink_takes_rotation || policy::rotation<raw_rotation>;
-    static_assert(rotation_ok,
-                  "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; see inkwell/policy/rotation.hpp");
 
     template <class S, bool Bind = sink_takes_rotation && rotation_ok && has_all>
     struct bind_rotation {
@@ -116,59 +111,29 @@ struct checked_config {
 
     // --- sink
     static constexpr bool sink_ctor = !rotation_ok || sink_constructible<bound_sink>;
-    static_assert(sink_ctor,
-                  "inkwell: the sink policy has no constructor from `const inkwell::sink_context&`; "
-                  "see inkwell/policy/sink.hpp");
     static constexpr bool sink_write = !sink_ctor || sink_writes<bound_sink>;
-    static_assert(sink_write,
-                  "inkwell: the sink policy has no `void write(const inkwell::record&, std::string_view line)`; "
-                  "see inkwell/policy/sink.hpp");
     static constexpr bool sink_flush = !sink_write || sink_flushes<bound_sink>;
-    static_assert(sink_flush, "inkwell: the sink policy has no `void flush()`; see inkwell/policy/sink.hpp");
     static constexpr bool sink_ok = rotation_ok && sink_ctor && sink_write && sink_flush;
 
     // --- formatter
     static constexpr bool formatter_ctor = !sink_ok || std::default_initializable<raw_formatter>;
-    static_assert(formatter_ctor,
-                  "inkwell: the formatter policy is not default-constructible; see inkwell/policy/formatter.hpp");
     static constexpr bool formatter_format = !formatter_ctor || formatter_formats<raw_formatter>;
-    static_assert(formatter_format,
-                  "inkwell: the formatter policy has no "
-                  "`void format(const inkwell::record&, inkwell::detail::line_buffer&)`; "
-                  "see inkwell/policy/formatter.hpp");
     static constexpr bool formatter_ok = sink_ok && formatter_ctor && formatter_format;
 
     // --- classifier
     static constexpr bool classifier_ctor = !formatter_ok || std::default_initializable<raw_classifier>;
-    static_assert(classifier_ctor,
-                  "inkwell: the classifier policy is not default-constructible; see inkwell/policy/classifier.hpp");
     static constexpr bool classifier_classify = !classifier_ctor || classifier_classifies<raw_classifier>;
-    static_assert(classifier_classify,
-                  "inkwell: the classifier policy has no `std::string_view classify(const inkwell::record&)`; "
-                  "see inkwell/policy/classifier.hpp");
     static constexpr bool classifier_ok = formatter_ok && classifier_ctor && classifier_classify;
 
     // --- dedup
     static constexpr bool dedup_ctor = !classifier_ok || std::default_initializable<raw_dedup>;
-    static_assert(dedup_ctor, "inkwell: the dedup policy is not default-constructible; see inkwell/policy/dedup.hpp");
     static constexpr bool dedup_process = !dedup_ctor || dedup_processes<raw_dedup>;
-    static_assert(dedup_process,
-                  "inkwell: the dedup policy has no `template <class F> void process(const inkwell::record&, F&&)`; "
-                  "see inkwell/policy/dedup.hpp");
     static constexpr bool dedup_flush = !dedup_process || dedup_flushes<raw_dedup>;
-    static_assert(dedup_flush,
-                  "inkwell: the dedup policy has no `template <class F> void flush(F&&)`; see inkwell/policy/dedup.hpp");
     static constexpr bool dedup_ok = classifier_ok && dedup_ctor && dedup_process && dedup_flush;
 
     // --- buffer
     static constexpr bool buffer_engine = !dedup_ok || buffer_has_engine<raw_buffer>;
-    static_assert(buffer_engine,
-                  "inkwell: the buffer policy has no nested `template <class Backend> class engine`; "
-                  "see inkwell/policy/buffer.hpp");
     static constexpr bool buffer_works = !buffer_engine || !dedup_ok || buffer<raw_buffer>;
-    static_assert(buffer_works,
-                  "inkwell: the buffer policy's engine lacks `engine(Backend&)`, `submit(const record&)`, `flush()`, "
-                  "`stop()` or `exclusive(f)`; see inkwell/policy/buffer.hpp");
     static constexpr bool all_ok = dedup_ok && buffer_engine && buffer_works;
 
     using sink = pick<bound_sink, all_ok, stand_in::sink>;
@@ -178,6 +143,50 @@ struct checked_config {
     using buffer = pick<raw_buffer, all_ok, stand_in::buffer>;
     using rotation = raw_rotation;
 };
+
+
+// The messages. They live in a function, not in checked_config, so that a
+// failed check leaves every type usable (clang stops using a class whose
+// static_assert failed, and would add errors of its own after ours).
+template <class Config>
+constexpr void diagnose_config() {
+    using c = checked_config<Config>;
+    static_assert(c::has_all,
+                  "inkwell: the config lacks a policy type (sink, formatter, classifier, dedup, buffer or rotation); "
+                  "derive it from inkwell::default_config (see inkwell/config.hpp)");
+    static_assert(c::rotation_ok,
+                  "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; see inkwell/policy/rotation.hpp");
+    static_assert(c::sink_ctor,
+                  "inkwell: the sink policy has no constructor from `const inkwell::sink_context&`; "
+                  "see inkwell/policy/sink.hpp");
+    static_assert(c::sink_write,
+                  "inkwell: the sink policy has no `void write(const inkwell::record&, std::string_view line)`; "
+                  "see inkwell/policy/sink.hpp");
+    static_assert(c::sink_flush, "inkwell: the sink policy has no `void flush()`; see inkwell/policy/sink.hpp");
+    static_assert(c::formatter_ctor,
+                  "inkwell: the formatter policy is not default-constructible; see inkwell/policy/formatter.hpp");
+    static_assert(c::formatter_format,
+                  "inkwell: the formatter policy has no "
+                  "`void format(const inkwell::record&, inkwell::detail::line_buffer&)`; "
+                  "see inkwell/policy/formatter.hpp");
+    static_assert(c::classifier_ctor,
+                  "inkwell: the classifier policy is not default-constructible; see inkwell/policy/classifier.hpp");
+    static_assert(c::classifier_classify,
+                  "inkwell: the classifier policy has no `std::string_view classify(const inkwell::record&)`; "
+                  "see inkwell/policy/classifier.hpp");
+    static_assert(c::dedup_ctor, "inkwell: the dedup policy is not default-constructible; see inkwell/policy/dedup.hpp");
+    static_assert(c::dedup_process,
+                  "inkwell: the dedup policy has no `template <class F> void process(const inkwell::record&, F&&)`; "
+                  "see inkwell/policy/dedup.hpp");
+    static_assert(c::dedup_flush,
+                  "inkwell: the dedup policy has no `template <class F> void flush(F&&)`; see inkwell/policy/dedup.hpp");
+    static_assert(c::buffer_engine,
+                  "inkwell: the buffer policy has no nested `template <class Backend> class engine`; "
+                  "see inkwell/policy/buffer.hpp");
+    static_assert(c::buffer_works,
+                  "inkwell: the buffer policy's engine lacks `engine(Backend&)`, `submit(const record&)`, `flush()`, "
+                  "`stop()` or `exclusive(f)`; see inkwell/policy/buffer.hpp");
+}
 
 }  // namespace policy
 INKWELL_END_NAMESPACE
