@@ -1,0 +1,85 @@
+#pragma once
+// sink::tee<Sinks...>: every line goes to each sink, in order (e.g. a text
+// file and the console). Each child is built from the logger's sink_context;
+// reach one with `log.sink().get<1>()`.
+//
+// Rotation: when some children take a rotation policy, the tee does too and
+// binds the logger's rotation into each of them; rotate_now() reaches every
+// child that rotates on request.
+
+#include <concepts>
+#include <cstddef>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "../policy/sink.hpp"
+#include "../record.hpp"
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+template <class... Sinks>
+class tee;
+
+namespace tee_detail {
+
+template <class S, class Rotation>
+struct bind_rotation {
+    using type = S;
+};
+template <class S, class Rotation>
+    requires policy::sink_takes_rotation<S>
+struct bind_rotation<S, Rotation> {
+    using type = typename S::template with_rotation<Rotation>;
+};
+
+// with_rotation exists only when a child takes rotation, so a tee of plain
+// sinks does not ask the logger for a rotation policy.
+template <bool AnyTakesRotation, class... Sinks>
+struct rotation_binding {};
+template <class... Sinks>
+struct rotation_binding<true, Sinks...> {
+    template <class Rotation>
+    using with_rotation = tee<typename bind_rotation<Sinks, Rotation>::type...>;
+};
+
+}  // namespace tee_detail
+
+template <class... Sinks>
+class tee : public tee_detail::rotation_binding<(policy::sink_takes_rotation<Sinks> || ...), Sinks...> {
+    static_assert(sizeof...(Sinks) > 0, "inkwell: sink::tee needs at least one sink");
+    static_assert((policy::sink<Sinks> && ...),
+                  "inkwell: every sink of sink::tee must satisfy inkwell::policy::sink; see inkwell/policy/sink.hpp");
+
+public:
+    tee() requires(std::default_initializable<Sinks> && ...) = default;
+    explicit tee(const sink_context& context) : sinks_(((void)sizeof(Sinks), context)...) {}
+
+    void write(const record& r, std::string_view line) {
+        std::apply([&](auto&... sink) { (sink.write(r, line), ...); }, sinks_);
+    }
+    void flush() {
+        std::apply([](auto&... sink) { (sink.flush(), ...); }, sinks_);
+    }
+    void rotate_now() requires(policy::sink_rotates_on_request<Sinks> || ...) {
+        std::apply([](auto&... sink) { (rotate_if_it_can(sink), ...); }, sinks_);
+    }
+
+    template <std::size_t I>
+    auto& get() noexcept { return std::get<I>(sinks_); }
+    template <std::size_t I>
+    const auto& get() const noexcept { return std::get<I>(sinks_); }
+
+private:
+    template <class S>
+    static void rotate_if_it_can(S& sink) {
+        if constexpr (policy::sink_rotates_on_request<S>) sink.rotate_now();
+    }
+
+    [[no_unique_address]] std::tuple<Sinks...> sinks_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
