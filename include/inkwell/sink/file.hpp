@@ -1,0 +1,44 @@
+#pragma once
+// sink::file — every record appended to one file, `<directory>/<base_name>.log`
+// (the base name sanitized to one path component), never rotated.
+//
+// The file and its folders are created at the first record (mode
+// context.file_mode, folders context.directory_mode). write() holds the line
+// back; flush() hands the held lines to the kernel in one write(2) of whole
+// lines (at once when they pass 64 KiB). A failure is reported to
+// context.errors and the lines go to its stderr fallback.
+// Not thread-safe by itself: the logger serialises every call.
+
+#include <string>
+#include <string_view>
+
+#include "../detail/posix_file.hpp"
+#include "../detail/sanitize.hpp"
+#include "../policy/sink.hpp"
+#include "../record.hpp"
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+class file {
+public:
+    explicit file(const sink_context& context) {
+        std::string name;
+        detail::sanitize_file_component(context.base_name, name);
+        name += ".log";
+        file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
+                     context.directory_mode, context.errors);
+    }
+
+    void write(const record& r, std::string_view line) { file_.append(line, r.time); }
+    void flush() noexcept { file_.flush(); }
+
+    const std::string& path() const noexcept { return file_.path(); }
+
+private:
+    detail::log_file file_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE

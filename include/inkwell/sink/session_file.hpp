@@ -1,0 +1,73 @@
+#pragma once
+// sink::session_file — one file per logger lifetime:
+// `<directory>/session_<YYYY-MM-DDTHH-MM-SSZ>_<session id>.jsonl`, the time
+// being context.start_time in UTC and the id context.session_id sanitized to
+// a safe name component (an empty id leaves out the `_<id>` part).
+//
+// The file is created when the sink is constructed, so a session that logs
+// nothing still leaves its (empty) file; a failure there is reported, and
+// the first record tries again. Mode context.file_mode, folders
+// context.directory_mode. flush() writes whole lines only. Not thread-safe by
+// itself: the logger serialises every call.
+
+#include <string>
+#include <string_view>
+
+#include "../detail/posix_file.hpp"
+#include "../detail/sanitize.hpp"
+#include "../detail/time_format.hpp"
+#include "../policy/rotation.hpp"
+#include "../policy/sink.hpp"
+#include "../record.hpp"
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// "session_2024-12-20T10-15-30Z_<id>.jsonl": ':' is left out of the time
+// because it is awkward in file names (and invalid on some file systems).
+inline std::string session_file_name(time_point start, std::string_view session_id) {
+    const utc_fields f = split_utc(start);
+    char stamp[20];
+    char* at = put_date(stamp, f.date, '-');
+    *at++ = 'T';
+    at = put_digits(at, f.hour, 2);
+    *at++ = '-';
+    at = put_digits(at, f.minute, 2);
+    *at++ = '-';
+    at = put_digits(at, f.second, 2);
+    *at++ = 'Z';
+    std::string name = "session_";
+    name.append(stamp, static_cast<std::size_t>(at - stamp));
+    if (!session_id.empty()) {
+        char id[max_file_component + 1];
+        name.append("_").append(sanitize_file_component(session_id, id));
+    }
+    name.append(".jsonl");
+    return name;
+}
+
+}  // namespace detail
+
+namespace sink {
+
+class session_file {
+public:
+    explicit session_file(const sink_context& context) {
+        std::string name = detail::session_file_name(context.start_time, context.session_id);
+        file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
+                     context.directory_mode, context.errors);
+        file_.ensure_open();
+    }
+
+    void write(const record& r, std::string_view line) { file_.append(line, r.time); }
+    void flush() noexcept { file_.flush(); }
+
+    const std::string& path() const noexcept { return file_.path(); }
+
+private:
+    detail::log_file file_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
