@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
 #include <string_view>
 
 #include "../version.hpp"
@@ -13,7 +14,14 @@ namespace detail {
 
 using line_buffer = fmt::basic_memory_buffer<char, 512>;
 
-inline void append(line_buffer& out, std::string_view text) { out.append(text.data(), text.data() + text.size()); }
+// Grows once and copies: fmt's generic append goes out of line per call,
+// which the escapers (many short appends per record) feel.
+inline void append(line_buffer& out, std::string_view text) {
+    if (text.empty()) return;
+    const auto used = out.size();
+    out.resize(used + text.size());
+    std::memcpy(out.data() + used, text.data(), text.size());
+}
 inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
 
 }  // namespace detail

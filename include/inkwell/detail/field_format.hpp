@@ -1,0 +1,64 @@
+#pragma once
+// Pieces both line formatters use for a record's key/value fields: numbers
+// written so they read back exactly, and "first key wins" bookkeeping.
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+#include "../version.hpp"
+#include "line_buffer.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// The shortest decimal that reads back as the same double. std::to_chars
+// rather than fmt::format_to: the same digits at a fraction of the compile
+// time. A whole number keeps a ".0" so that a reader still sees a floating
+// value. Only finite values: callers decide how NaN and infinity appear.
+inline void append_finite_double(line_buffer& out, double value) {
+    char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    const std::string_view written{digits, static_cast<std::size_t>(result.ptr - digits)};
+    append(out, written);
+    if (written.find_first_of(".e") == std::string_view::npos) append(out, ".0");
+}
+
+template <class Integer>
+inline void append_integer(line_buffer& out, Integer value) {
+    const fmt::format_int digits(value);
+    append(out, {digits.data(), digits.size()});
+}
+
+// Remembers the keys already written to a line, by their position in the
+// output, so a later field with the same key can be left out. Comparing the
+// written (escaped) bytes rather than the raw keys also catches two different
+// invalid keys that were repaired into the same text.
+class written_keys {
+public:
+    // `key_begin` is where the key just appended to `out` starts; the key
+    // runs to the end of `out`. True when the same key was written before;
+    // otherwise the key is remembered.
+    bool written_before(const line_buffer& out, std::size_t key_begin) {
+        const std::size_t key_size = out.size() - key_begin;
+        for (const key_span& k : keys_) {
+            if (k.size == key_size && std::memcmp(out.data() + k.begin, out.data() + key_begin, key_size) == 0)
+                return true;
+        }
+        keys_.push_back(key_span{key_begin, key_size});
+        return false;
+    }
+
+private:
+    struct key_span {
+        std::size_t begin;
+        std::size_t size;
+    };
+    fmt::basic_memory_buffer<key_span, 16> keys_;  // 16 fields without touching the heap
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE

@@ -1,0 +1,96 @@
+#pragma once
+// The JSONL formatter of jsonl-per-category-storage.md: one JSON object per
+// line with exactly these keys, in this order:
+//   {"level":"debug","message":"…","category":"engine",
+//    "timestamp":"2024-12-20T10:15:30.123Z","source":"gameEngine.cpp:45",
+//    "sessionId":"…","metadata":{…}}
+// The record's key/value fields live only inside "metadata", so no field can
+// replace or repeat a top-level key. Within metadata the first field with a
+// given key wins and later ones are left out. Every string is escaped and
+// repaired (detail/json_escape.hpp), so each line parses as valid UTF-8 JSON.
+
+#include <cmath>
+#include <cstdint>
+#include <string_view>
+
+#include "../detail/field_format.hpp"
+#include "../detail/json_escape.hpp"
+#include "../detail/line_buffer.hpp"
+#include "../detail/time_format.hpp"
+#include "../level.hpp"
+#include "../record.hpp"
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace format {
+
+class jsonl {
+public:
+    void format(const record& r, detail::line_buffer& out) const {
+        detail::append(out, "{\"level\":");
+        detail::append_json_quoted(out, level_name(r.severity));
+        detail::append(out, ",\"message\":");
+        detail::append_json_quoted(out, r.message);
+        detail::append(out, ",\"category\":");
+        detail::append_json_quoted(out, r.category);
+        detail::append(out, ",\"timestamp\":\"");
+        detail::append_iso8601_utc_ms(out, r.time);
+        detail::append(out, "\",\"source\":\"");
+        append_source(out, r.where);
+        detail::append(out, "\",\"sessionId\":");
+        detail::append_json_quoted(out, r.session_id);
+        detail::append(out, ",\"metadata\":{");
+        append_metadata(out, r.fields);
+        detail::append(out, "}}\n");
+    }
+
+private:
+    // "file:line" with the file's folders left out; "" when the call site is unknown.
+    static void append_source(detail::line_buffer& out, const source_location& where) {
+        const std::string_view file = where.file_name();
+        if (file.empty()) return;
+        detail::append_json_string(out, file);
+        out.push_back(':');
+        detail::append_integer(out, where.line);
+    }
+
+    static void append_metadata(detail::line_buffer& out, std::span<const field> fields) {
+        detail::written_keys keys;
+        bool first = true;
+        for (const field& f : fields) {
+            const std::size_t entry_begin = out.size();
+            if (!first) out.push_back(',');
+            out.push_back('"');
+            const std::size_t key_begin = out.size();
+            detail::append_json_string(out, f.key);
+            if (keys.written_before(out, key_begin)) {
+                out.resize(entry_begin);  // a repeated key: the first one stands
+                continue;
+            }
+            detail::append(out, "\":");
+            append_value(out, f.value);
+            first = false;
+        }
+    }
+
+    static void append_value(detail::line_buffer& out, const field_value& v) {
+        switch (v.type) {
+            case field_value::kind::boolean: detail::append(out, v.number.boolean ? "true" : "false"); return;
+            case field_value::kind::signed_integer: detail::append_integer(out, v.number.signed_integer); return;
+            case field_value::kind::unsigned_integer: detail::append_integer(out, v.number.unsigned_integer); return;
+            case field_value::kind::floating:
+                // JSON has no NaN or infinity; null keeps the line parseable.
+                if (std::isfinite(v.number.floating))
+                    detail::append_finite_double(out, v.number.floating);
+                else
+                    detail::append(out, "null");
+                return;
+            case field_value::kind::string: detail::append_json_quoted(out, v.text); return;
+            case field_value::kind::null: break;
+        }
+        detail::append(out, "null");
+    }
+};
+
+}  // namespace format
+INKWELL_END_NAMESPACE
