@@ -1,0 +1,9 @@
+// expect: fmt::v9::basic_format_string
+// The format string is checked at compile time: one placeholder, two arguments
+// is fine at run time for printf but not here; {:d} with a string neither.
+#include <inkwell/inkwell.hpp>
+
+int main() {
+    inkwell::basic_logger<inkwell::default_config> log;
+    INKWELL_INFO(log, "entity {:d}", std::string("actor_1"));
+}
