@@ -9,11 +9,7 @@
 #include <thread>
 #include <vector>
 
-// TODO(lead): replace with #include "inkwell_under_test.hpp" once the umbrella includes these.
-#include <inkwell/classify/fixed.hpp>
-#include <inkwell/classify/by_name.hpp>
-#include <inkwell/classify/keyword.hpp>
-#include <inkwell/classify/by_level.hpp>
+#include "inkwell_under_test.hpp"
 
 using namespace std::literals;
 namespace classify = inkwell::classify;

@@ -7,11 +7,7 @@
 #include <utility>
 #include <vector>
 
-// TODO(lead): replace with #include "inkwell_under_test.hpp" once the umbrella includes these.
-#include <inkwell/sink/null.hpp>
-#include <inkwell/sink/callback.hpp>
-#include <inkwell/sink/tee.hpp>
-#include <inkwell/sink/level_filter.hpp>
+#include "inkwell_under_test.hpp"
 
 using namespace std::literals;
 using inkwell::level;

@@ -9,11 +9,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <functional>
 #include <string_view>
 
 #include <unistd.h>
 
+#include "detail/function.hpp"
 #include "version.hpp"
 
 INKWELL_BEGIN_NAMESPACE
@@ -39,7 +39,7 @@ struct error_event {
     std::string_view detail{};   // a short explanation
 };
 
-using error_handler = std::function<void(const error_event&)>;
+using error_handler = detail::shared_function<void(const error_event&)>;
 
 // A snapshot of a logger's counters.
 struct logger_stats {

@@ -12,7 +12,6 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "detail/field_format.hpp"
 #include "detail/format_args.hpp"
 #include "detail/line_buffer.hpp"
 #include "detail/platform.hpp"
@@ -35,7 +35,7 @@ INKWELL_BEGIN_NAMESPACE
 // Run-time settings of one logger; everything unset comes from the config.
 struct logger_options {
     std::string name = "app";                       // logger / service name (by_name classifier, text [module])
-    std::optional<std::filesystem::path> directory{};// default: Config::directory
+    std::optional<std::string> directory{};          // default: Config::directory
     std::optional<std::string> base_name{};          // default: Config::base_name
     std::optional<level> initial_level{};            // default: $INKWELL_LEVEL, else Config::default_level
     bool read_environment = true;                    // look at Config::level_env at construction
@@ -169,7 +169,7 @@ private:
 
     sink_context make_context(const logger_options& o) {
         sink_context c;
-        c.directory = o.directory ? *o.directory : std::filesystem::path(std::string(Config::directory));
+        c.directory = o.directory ? *o.directory : std::string(Config::directory);
         c.base_name = o.base_name ? *o.base_name : std::string(Config::base_name);
         c.logger_name = name_;
         c.session_id = session_id_;
@@ -230,7 +230,9 @@ private:
         while (cut > 0 && (static_cast<unsigned char>(m.data()[cut]) & 0xC0) == 0x80) --cut;
         const std::size_t removed = m.size() - cut;
         m.resize(cut);
-        fmt::format_to(fmt::appender(m), "... [truncated {} bytes]", removed);
+        detail::append(m, "... [truncated ");
+        detail::append_integer(m, removed);
+        detail::append(m, " bytes]");
     }
 
     error_reporter errors_;  // first: the sink holds a pointer to it

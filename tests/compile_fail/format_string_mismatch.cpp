@@ -1,4 +1,4 @@
-// expect: fmt::v9::basic_format_string
+// expect: basic_format_string<char
 // The format string is checked at compile time: one placeholder, two arguments
 // is fine at run time for printf but not here; {:d} with a string neither.
 #include <inkwell/inkwell.hpp>

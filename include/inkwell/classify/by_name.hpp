@@ -15,7 +15,6 @@
 // count, and mappings are set rarely, at start-up), so every view classify()
 // returns stays valid for the classifier's life.
 
-#include <algorithm>
 #include <atomic>
 #include <forward_list>
 #include <memory>
@@ -29,6 +28,31 @@
 #include "../version.hpp"
 
 INKWELL_BEGIN_NAMESPACE
+namespace detail {
+// Binary search for the first element not less than `key` (what std::lower_bound
+// does; <algorithm> costs every logging file compile time for this one use).
+struct plain_less {
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+        return a < b;
+    }
+};
+template <class It, class Key, class Less = plain_less>
+It first_not_less(It first, It last, const Key& key, Less less = {}) {
+    auto count = last - first;
+    while (count > 0) {
+        auto half = count / 2;
+        It mid = first + half;
+        if (less(*mid, key)) {
+            first = mid + 1;
+            count -= half + 1;
+        } else {
+            count = half;
+        }
+    }
+    return first;
+}
+}  // namespace detail
 namespace classify {
 
 class by_name {
@@ -54,7 +78,7 @@ public:
         std::string_view value = intern(std::move(category));
         auto next = std::make_unique<table>(*current());
         auto& m = next->mappings;
-        auto at = std::lower_bound(m.begin(), m.end(), key, key_less{});
+        auto at = detail::first_not_less(m.begin(), m.end(), key, key_less{});
         if (at != m.end() && at->first == key)
             at->second = value;
         else
@@ -91,11 +115,11 @@ private:
         std::vector<std::string_view> short_names;                              // sorted; interned fallbacks
 
         std::string_view find(std::string_view name) const noexcept {
-            auto at = std::lower_bound(mappings.begin(), mappings.end(), name, key_less{});
+            auto at = detail::first_not_less(mappings.begin(), mappings.end(), name, key_less{});
             return (at != mappings.end() && at->first == name) ? at->second : std::string_view{};
         }
         std::string_view find_interned(std::string_view name) const noexcept {
-            auto at = std::lower_bound(short_names.begin(), short_names.end(), name);
+            auto at = detail::first_not_less(short_names.begin(), short_names.end(), name);
             return (at != short_names.end() && *at == name) ? *at : std::string_view{};
         }
     };
@@ -125,7 +149,7 @@ private:
         std::string_view owned = intern(std::string(short_name));
         auto next = std::make_unique<table>(*current());
         auto& names = next->short_names;
-        names.insert(std::lower_bound(names.begin(), names.end(), owned), owned);
+        names.insert(detail::first_not_less(names.begin(), names.end(), owned), owned);
         publish(std::move(next));
         return owned;
     }

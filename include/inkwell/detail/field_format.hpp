@@ -2,12 +2,11 @@
 // Pieces both line formatters use for a record's key/value fields: numbers
 // written so they read back exactly, and "first key wins" bookkeeping.
 
-#include <fmt/format.h>
-
 #include <charconv>
 #include <cstddef>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "../version.hpp"
 #include "line_buffer.hpp"
@@ -29,8 +28,9 @@ inline void append_finite_double(line_buffer& out, double value) {
 
 template <class Integer>
 inline void append_integer(line_buffer& out, Integer value) {
-    const fmt::format_int digits(value);
-    append(out, {digits.data(), digits.size()});
+    char digits[24];  // 20 digits and a sign at most
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
 }
 
 // Remembers the keys already written to a line, by their position in the
@@ -44,11 +44,11 @@ public:
     // otherwise the key is remembered.
     bool written_before(const line_buffer& out, std::size_t key_begin) {
         const std::size_t key_size = out.size() - key_begin;
-        for (const key_span& k : keys_) {
-            if (k.size == key_size && std::memcmp(out.data() + k.begin, out.data() + key_begin, key_size) == 0)
-                return true;
-        }
-        keys_.push_back(key_span{key_begin, key_size});
+        if (keys_.any([&](const key_span& k) {
+                return k.size == key_size && std::memcmp(out.data() + k.begin, out.data() + key_begin, key_size) == 0;
+            }))
+            return true;
+        keys_.push(key_span{key_begin, key_size});
         return false;
     }
 
@@ -57,7 +57,25 @@ private:
         std::size_t begin;
         std::size_t size;
     };
-    fmt::basic_memory_buffer<key_span, 16> keys_;  // 16 fields without touching the heap
+    // 16 keys without touching the heap, more in `overflow`.
+    struct key_list {
+        key_span first[16];
+        std::size_t used = 0;
+        std::vector<key_span> overflow;
+        void push(key_span k) {
+            if (used < 16) first[used++] = k;
+            else overflow.push_back(k);
+        }
+        template <class F>
+        bool any(F&& f) const {
+            for (std::size_t i = 0; i < used; ++i)
+                if (f(first[i])) return true;
+            for (const auto& k : overflow)
+                if (f(k)) return true;
+            return false;
+        }
+    };
+    key_list keys_;
 };
 
 }  // namespace detail

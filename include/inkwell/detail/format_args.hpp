@@ -3,7 +3,7 @@
 // inkwell::kv(). The format string is checked at compile time against the
 // format arguments only.
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <array>
 #include <concepts>

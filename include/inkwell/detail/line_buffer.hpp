@@ -1,20 +1,62 @@
 #pragma once
 // The buffer a formatter appends one line to. 512 bytes live inline, so a
 // typical record is formatted without touching the heap.
+//
+// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
+// would make every file that logs compile {fmt}'s whole formatting engine
+// again (it is already compiled into libfmt), which was most of a logging
+// file's compile time and memory.
 
-#include <fmt/format.h>
-
+#include <cstddef>
 #include <cstring>
 #include <string_view>
 
 #include "../version.hpp"
 
+#if __has_include(<fmt/core.h>)
+#include <fmt/core.h>
+#endif
+#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY)
+#include <fmt/format.h>
+#define INKWELL_LINE_BUFFER_FROM_FMT 1
+#endif
+
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
 
+#ifdef INKWELL_LINE_BUFFER_FROM_FMT
 using line_buffer = fmt::basic_memory_buffer<char, 512>;
+#else
+class line_buffer final : public fmt::detail::buffer<char> {
+public:
+    static constexpr std::size_t inline_size = 512;
 
-// Grows once and copies: fmt's generic append goes out of line per call,
+    line_buffer() noexcept { this->set(inline_, inline_size); }
+    ~line_buffer() { release(); }
+    line_buffer(const line_buffer&) = delete;
+    line_buffer& operator=(const line_buffer&) = delete;
+
+    void resize(std::size_t count) { this->try_resize(count); }
+    void reserve(std::size_t capacity) { this->try_reserve(capacity); }
+
+private:
+    void grow(std::size_t wanted) override {
+        std::size_t capacity = this->capacity() + this->capacity() / 2;
+        if (capacity < wanted) capacity = wanted;
+        char* fresh = new char[capacity];
+        std::memcpy(fresh, this->data(), this->size());
+        release();
+        this->set(fresh, capacity);
+    }
+    void release() noexcept {
+        if (this->data() != inline_) delete[] this->data();
+    }
+
+    char inline_[inline_size];
+};
+#endif
+
+// Grows once and copies: {fmt}'s generic append goes out of line per call,
 // which the escapers (many short appends per record) feel.
 inline void append(line_buffer& out, std::string_view text) {
     if (text.empty()) return;

@@ -16,7 +16,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -141,9 +140,9 @@ private:
 // creates gets exactly `mode` (chmod undoes the umask); folders that exist
 // are left alone. A path part that exists but is no folder gives ENOTDIR.
 // Returns true on success; on failure sets `ec` and returns false.
-inline bool create_directories(const std::filesystem::path& dir, unsigned mode, std::error_code& ec) noexcept {
+inline bool create_directories(const std::string& dir, unsigned mode, std::error_code& ec) noexcept {
     ec.clear();
-    const std::string& native = dir.native();
+    const std::string& native = dir;
     if (native.empty()) return true;
     struct stat st {};
     if (::stat(native.c_str(), &st) == 0) {
@@ -179,8 +178,8 @@ inline bool create_directories(const std::filesystem::path& dir, unsigned mode, 
 }
 
 // A sink's folder as text: "." for an empty path, no trailing '/'.
-inline std::string folder_text(const std::filesystem::path& dir) {
-    std::string text = dir.native();
+inline std::string folder_text(const std::string& dir) {
+    std::string text = dir;
     while (text.size() > 1 && text.back() == '/') text.pop_back();
     if (text.empty()) text = ".";
     return text;

@@ -9,7 +9,6 @@
 // given key wins and later ones are left out. Every string is escaped and
 // repaired (detail/json_escape.hpp), so each line parses as valid UTF-8 JSON.
 
-#include <cmath>
 #include <cstdint>
 #include <string_view>
 
@@ -80,7 +79,7 @@ private:
             case field_value::kind::unsigned_integer: detail::append_integer(out, v.number.unsigned_integer); return;
             case field_value::kind::floating:
                 // JSON has no NaN or infinity; null keeps the line parseable.
-                if (std::isfinite(v.number.floating))
+                if (__builtin_isfinite(v.number.floating))
                     detail::append_finite_double(out, v.number.floating);
                 else
                     detail::append(out, "null");

@@ -13,7 +13,6 @@
 // format::text writes local time, as Python's logging does; format::text_utc
 // writes UTC.
 
-#include <cmath>
 #include <string_view>
 
 #include "../detail/field_format.hpp"
@@ -85,9 +84,9 @@ private:
     }
 
     static void append_double(detail::line_buffer& out, double value) {
-        if (std::isfinite(value))
+        if (__builtin_isfinite(value))
             detail::append_finite_double(out, value);
-        else if (std::isnan(value))
+        else if (__builtin_isnan(value))
             detail::append(out, "nan");
         else
             detail::append(out, value < 0 ? "-inf" : "inf");

@@ -16,7 +16,6 @@
 
 #include <chrono>
 #include <concepts>
-#include <filesystem>
 #include <string>
 #include <string_view>
 
@@ -28,7 +27,7 @@ INKWELL_BEGIN_NAMESPACE
 
 // What a sink is built from: the logger's run-time settings.
 struct sink_context {
-    std::filesystem::path directory = "logs";  // every file a sink makes lives below this
+    std::string directory = "logs";             // every file a sink makes lives below this
     std::string base_name = "app";             // "app" → app.log, app_errors.log
     std::string logger_name = "app";
     std::string session_id;                    // UUID v4 of this logger's lifetime

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
@@ -119,9 +118,10 @@ private:
         }
         ::closedir(dir);
         if (found.size() <= backups_) return 0;
-        std::sort(found.begin(), found.end(), [](const backup& a, const backup& b) {
-            return a.date != b.date ? a.date > b.date : a.index > b.index;  // newest first
-        });
+        // Newest first; an insertion sort, as a folder holds few backups.
+        auto newer = [](const backup& a, const backup& b) { return a.date != b.date ? a.date > b.date : a.index > b.index; };
+        for (std::size_t i = 1; i < found.size(); ++i)
+            for (std::size_t j = i; j > 0 && newer(found[j], found[j - 1]); --j) std::swap(found[j], found[j - 1]);
         int first_error = 0;
         for (std::size_t i = backups_; i < found.size(); ++i) {
             std::string path = folder + '/' + found[i].name;

@@ -8,7 +8,6 @@
 // the callback returns. Without a callback, lines are discarded. The function
 // runs under the sink's lock: it must not call set_callback() itself.
 
-#include <functional>
 #include <mutex>
 #include <string_view>
 #include <utility>
@@ -24,7 +23,7 @@ namespace sink {
 
 class callback {
 public:
-    using function = std::function<void(const record&, std::string_view line)>;
+    using function = detail::shared_function<void(const record&, std::string_view line)>;
 
     callback() = default;
     explicit callback(const sink_context& context) noexcept : errors_(context.errors) {}
