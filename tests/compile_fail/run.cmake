@@ -1,7 +1,7 @@
 # Compile-fail runner: cmake -DSETTINGS=<compile_fail_settings.cmake> -DSOURCE=<snippet.cpp> -P run.cmake
 #
-# A snippet proves that a mistake is caught at compile time with a message a
-# user can act on. Its head (the leading // comment lines) holds one or more
+# A snippet proves that a mistake is caught at compile time with one message a
+# user can act on (exactly one "error: " in the output). Its head (the leading // comment lines) holds one or more
 #     // expect: <text>
 # lines; the snippet passes when compiling it FAILS and the compiler's output
 # contains every <text> (whitespace runs compared as one space).
@@ -59,4 +59,14 @@ foreach(expected IN LISTS expectations)
       "expected to find: ${expected}\ncommand: ${shown_command}\ncompiler output:\n${output}")
   endif()
 endforeach()
+# One mistake, one message: a wrong policy must not bury its static_assert
+# under a cascade of template errors.
+string(REGEX MATCHALL "error: " error_lines "${output}")
+list(LENGTH error_lines error_count)
+if(NOT error_count EQUAL 1)
+  message(FATAL_ERROR
+    "${SOURCE} failed to compile with ${error_count} errors; it must give exactly one.\n"
+    "command: ${shown_command}\ncompiler output:\n${output}")
+endif()
+
 message(STATUS "${SOURCE}: fails to compile as expected (${expectation_count} expectation(s) found)")
