@@ -162,14 +162,17 @@ int run(const demo_options& o) {
     const auto folder = measure_folder(o.dir);
     std::printf("preset        %s\n", o.preset.c_str());
     std::printf("folder        %s\n", o.dir.c_str());
-    std::printf("records       %ld logged by %d threads, %llu written, %llu dropped, %llu to stderr\n", o.records,
-                o.threads, static_cast<unsigned long long>(stats.records),
-                static_cast<unsigned long long>(stats.dropped), static_cast<unsigned long long>(stats.fallback_records));
+    std::printf("records       %ld logged by %d threads\n", o.records, o.threads);
+    std::printf("lines         %llu written (a record teed to two files counts twice), %llu dropped, %llu to stderr\n",
+                static_cast<unsigned long long>(stats.records), static_cast<unsigned long long>(stats.dropped),
+                static_cast<unsigned long long>(stats.fallback_records));
     std::printf("files         %ju\n", folder.files);
     std::printf("bytes         %ju\n", folder.bytes);
     std::printf("seconds       %.3f\n", seconds);
     std::printf("records/s     %.0f\n", static_cast<double>(o.records) / seconds);
-    return stats.records == static_cast<std::uint64_t>(o.records) && stats.dropped == 0 ? 0 : 1;
+    const bool complete = stats.records >= static_cast<std::uint64_t>(o.records) && stats.dropped == 0 &&
+                          stats.fallback_records == 0 && stats.errors == 0;
+    return complete ? 0 : 1;
 }
 
 // The rotating preset writes to the console too; the demo keeps its files

@@ -43,7 +43,7 @@ using error_handler = detail::shared_function<void(const error_event&)>;
 
 // A snapshot of a logger's counters.
 struct logger_stats {
-    std::uint64_t records = 0;           // records handed to the sink
+    std::uint64_t records = 0;           // lines that reached the kernel (a record teed to two files counts twice)
     std::uint64_t errors = 0;            // failures reported to the error handler
     std::uint64_t fallback_records = 0;  // records written to stderr instead of their file
     std::uint64_t dropped = 0;           // records lost (counted, never silent)
