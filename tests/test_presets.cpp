@@ -232,3 +232,16 @@ BOOST_AUTO_TEST_CASE(presets_take_their_level_from_the_environment) {
     BOOST_REQUIRE(lines.size() == 1u);
     BOOST_TEST(lines[0].find("[WARNING]") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(the_error_file_keeps_its_own_rotation_whatever_the_environment) {
+    ::setenv("INKWELL_LOG_MAX_SIZE_MB", "1", 1);
+    ::setenv("INKWELL_LOG_BACKUP_COUNT", "2", 1);
+    inkwell::presets::rotating_text_error_rotation errors;
+    inkwell::rotate::by_size<> main_file;
+    ::unsetenv("INKWELL_LOG_MAX_SIZE_MB");
+    ::unsetenv("INKWELL_LOG_BACKUP_COUNT");
+    BOOST_TEST(errors.max_bytes() == 5u * 1024 * 1024);
+    BOOST_TEST(errors.backups() == 5u);
+    BOOST_TEST(main_file.max_bytes() == 1u * 1024 * 1024);  // the main log follows the environment
+    BOOST_TEST(main_file.backups() == 2u);
+}

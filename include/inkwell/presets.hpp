@@ -64,9 +64,14 @@ using session_file = basic_logger<session_file_config>;
 // (rotated by size or daily: INKWELL_LOG_ROTATION_TYPE, _MAX_SIZE_MB,
 // _BACKUP_COUNT), errors also in app_errors.log (always by size, 5 MB),
 // and a coloured console. The module is the last dotted part of the logger's name.
-using rotating_text_error_file =
-    inkwell::sink::level_filter<level::error, inkwell::sink::fixed_rotation<inkwell::sink::rotating_file<
-                                                  inkwell::rotate::by_size<5 * 1024 * 1024, 5>, "_errors">>>;
+// The error file rotates at 5 MB with 5 backups whatever the environment
+// says: INKWELL_LOG_MAX_SIZE_MB and _BACKUP_COUNT are about the main log.
+struct rotating_text_error_rotation : inkwell::rotate::by_size<5 * 1024 * 1024, 5> {
+    rotating_text_error_rotation() noexcept : by_size(5 * 1024 * 1024, 5) {}
+};
+using rotating_text_error_file = inkwell::sink::level_filter<
+    level::error,
+    inkwell::sink::fixed_rotation<inkwell::sink::rotating_file<rotating_text_error_rotation, "_errors">>>;
 using rotating_text_files = inkwell::sink::tee<inkwell::sink::rotating_file<>, rotating_text_error_file>;
 
 struct rotating_text_config : default_config {

@@ -16,7 +16,9 @@
 #if __has_include(<fmt/core.h>)
 #include <fmt/core.h>
 #endif
-#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY)
+// clang mangles the engine's signature differently from the g++ that built
+// Debian's libfmt (fmt issue 2377), so a clang build instantiates it itself.
+#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY) || defined(__clang__)
 #include <fmt/format.h>
 #define INKWELL_LINE_BUFFER_FROM_FMT 1
 #endif

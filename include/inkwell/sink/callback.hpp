@@ -2,7 +2,7 @@
 // sink::callback: hands every line to a function the program sets at run
 // time, e.g. to stream records to a dashboard:
 //
-//   log.sink().set_callback([](const inkwell::record& r, std::string_view line) { ... });
+//   log.with_sink([](auto& s) { s.set_callback([](const inkwell::record& r, std::string_view line) { ... }); });
 //
 // `line` is the formatted record, ending in '\n'; the record's views die when
 // the callback returns. Without a callback, lines are discarded. The function

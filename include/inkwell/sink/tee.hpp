@@ -1,7 +1,7 @@
 #pragma once
 // sink::tee<Sinks...>: every line goes to each sink, in order (e.g. a text
 // file and the console). Each child is built from the logger's sink_context;
-// reach one with `log.sink().get<1>()`.
+// reach one with `log.with_sink([](auto& s) { s.get<1>(); })`.
 //
 // Rotation: when some children take a rotation policy, the tee does too and
 // binds the logger's rotation into each of them; rotate_now() reaches every
