@@ -1,0 +1,4837 @@
+// inkwell 0.1.0 -- single-header edition.
+//
+// GENERATED FILE, DO NOT EDIT: tools/amalgamate.py writes it from
+// include/inkwell/inkwell.hpp and the headers that includes. To regenerate:
+//     python3 tools/amalgamate.py
+// (`python3 tools/amalgamate.py --check` tells whether this file is stale.)
+//
+// Use: copy this file into your project, #include "inkwell.hpp", compile
+// with -std=c++20 and link {fmt} (-lfmt) and threads (-pthread).
+#pragma once
+
+// ---- begin inkwell/inkwell.hpp ----
+// inkwell — the umbrella header: everything in the core. The generated
+// single_include/inkwell.hpp is this header with every include inlined.
+// Optional pieces that link other libraries (database sinks) are not here.
+
+// ---- begin inkwell/version.hpp ----
+// The library version and the inline namespace that carries it, so that two
+// inkwell versions linked into one program never share a symbol by accident.
+
+#define INKWELL_VERSION_MAJOR 0
+#define INKWELL_VERSION_MINOR 1
+#define INKWELL_VERSION_PATCH 0
+#define INKWELL_VERSION_STRING "0.1.0"
+
+#define INKWELL_BEGIN_NAMESPACE \
+    namespace inkwell {         \
+    inline namespace v0 {
+#define INKWELL_END_NAMESPACE \
+    }                         \
+    }
+
+INKWELL_BEGIN_NAMESPACE
+inline constexpr const char* version_string = INKWELL_VERSION_STRING;
+INKWELL_END_NAMESPACE
+// ---- end inkwell/version.hpp ----
+// ---- begin inkwell/fwd.hpp ----
+// Forward declarations: name inkwell's types in a header without paying for
+// their definitions. Include the preset or policy headers in the .cpp that logs.
+
+#include <cstddef>
+#include <cstdint>
+
+
+INKWELL_BEGIN_NAMESPACE
+
+enum class level : std::uint8_t;
+struct record;
+struct call_site;
+struct sink_context;
+struct logger_options;
+struct default_config;
+class error_reporter;
+template <class Config>
+class basic_logger;
+
+namespace presets {
+struct jsonl_per_category_config;
+struct session_file_config;
+struct rotating_text_config;
+using jsonl_per_category = basic_logger<jsonl_per_category_config>;
+using session_file = basic_logger<session_file_config>;
+using rotating_text = basic_logger<rotating_text_config>;
+}  // namespace presets
+
+INKWELL_END_NAMESPACE
+// ---- end inkwell/fwd.hpp ----
+// ---- begin inkwell/level.hpp ----
+// Levels: the seven built-in ones and room for user-defined levels in between.
+// A level is a number; a higher number is more severe.
+
+#include <array>
+#include <atomic>
+#include <optional>
+#include <string_view>
+
+
+INKWELL_BEGIN_NAMESPACE
+
+enum class level : std::uint8_t {
+    trace = 10,
+    debug = 20,
+    info = 30,
+    perf = 35,  // execution timing, as rotating-text-logs.md's PERFORMANCE level
+    warn = 40,
+    error = 50,
+    critical = 60,
+    off = 255,
+};
+
+constexpr auto to_underlying(level l) noexcept { return static_cast<std::uint8_t>(l); }
+constexpr bool operator<(level a, level b) noexcept { return to_underlying(a) < to_underlying(b); }
+constexpr bool operator<=(level a, level b) noexcept { return to_underlying(a) <= to_underlying(b); }
+constexpr bool operator>(level a, level b) noexcept { return to_underlying(a) > to_underlying(b); }
+constexpr bool operator>=(level a, level b) noexcept { return to_underlying(a) >= to_underlying(b); }
+
+namespace detail {
+// Names of user-defined levels, indexed by the level's number. Written rarely
+// (at start-up), read by formatters; each slot is an atomic pointer so a
+// definition racing with a read never tears.
+struct level_name_table {
+    std::array<std::atomic<const char*>, 256> upper{};
+    std::array<std::atomic<const char*>, 256> lower{};
+};
+inline level_name_table& custom_level_names() noexcept {
+    static level_name_table table;
+    return table;
+}
+}  // namespace detail
+
+// Define a user level: `constexpr auto notice = inkwell::level{33};` then
+// `inkwell::define_level(notice, "notice", "NOTICE");` once at start-up.
+// The strings must outlive every logger (string literals do).
+inline void define_level(level l, const char* lower_name, const char* upper_name) noexcept {
+    auto& t = detail::custom_level_names();
+    t.lower[to_underlying(l)].store(lower_name, std::memory_order_release);
+    t.upper[to_underlying(l)].store(upper_name, std::memory_order_release);
+}
+
+// Lower-case name, as in JSON: "info", "perf", "warn".
+constexpr std::string_view level_name(level l) noexcept {
+    switch (l) {
+        case level::trace: return "trace";
+        case level::debug: return "debug";
+        case level::info: return "info";
+        case level::perf: return "perf";
+        case level::warn: return "warn";
+        case level::error: return "error";
+        case level::critical: return "critical";
+        case level::off: return "off";
+    }
+    if (std::is_constant_evaluated()) return "level";
+    const char* custom = detail::custom_level_names().lower[to_underlying(l)].load(std::memory_order_acquire);
+    return custom ? std::string_view{custom} : std::string_view{"level"};
+}
+
+// Upper-case name, as in text logs: "[INFO]", "[PERF]", "[WARNING]".
+constexpr std::string_view level_label(level l) noexcept {
+    switch (l) {
+        case level::trace: return "TRACE";
+        case level::debug: return "DEBUG";
+        case level::info: return "INFO";
+        case level::perf: return "PERF";
+        case level::warn: return "WARNING";
+        case level::error: return "ERROR";
+        case level::critical: return "CRITICAL";
+        case level::off: return "OFF";
+    }
+    if (std::is_constant_evaluated()) return "LEVEL";
+    const char* custom = detail::custom_level_names().upper[to_underlying(l)].load(std::memory_order_acquire);
+    return custom ? std::string_view{custom} : std::string_view{"LEVEL"};
+}
+
+// Parses "debug", "DEBUG", "warning", "err", or a number 0-255.
+constexpr std::optional<level> parse_level(std::string_view text) noexcept {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    auto equals = [&](std::string_view word) {
+        if (word.size() != text.size()) return false;
+        for (std::size_t i = 0; i < word.size(); ++i)
+            if (lower(text[i]) != word[i]) return false;
+        return true;
+    };
+    struct alias { std::string_view word; level value; };
+    constexpr alias aliases[] = {
+        {"trace", level::trace},     {"debug", level::debug}, {"info", level::info},
+        {"perf", level::perf},       {"performance", level::perf}, {"warn", level::warn},
+        {"warning", level::warn},    {"error", level::error}, {"err", level::error},
+        {"critical", level::critical}, {"fatal", level::critical}, {"off", level::off},
+    };
+    for (const auto& a : aliases)
+        if (equals(a.word)) return a.value;
+    if (text.empty() || text.size() > 3) return std::nullopt;
+    unsigned value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 255) return std::nullopt;
+    return static_cast<level>(value);
+}
+
+INKWELL_END_NAMESPACE
+// ---- end inkwell/level.hpp ----
+// ---- begin inkwell/record.hpp ----
+// The vocabulary every policy speaks: where a call came from, its structured
+// fields, and the record that flows from the call site to the sink.
+
+#include <chrono>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+
+INKWELL_BEGIN_NAMESPACE
+
+using clock_type = std::chrono::system_clock;
+using time_point = clock_type::time_point;
+
+// File, line and function of a call site; filled by the macros from compiler
+// builtins at compile time.
+struct source_location {
+    const char* file = "";
+    const char* function = "";
+    std::uint32_t line = 0;
+
+    // The file name without its folders, as JSON's "source" shows it.
+    constexpr std::string_view file_name() const noexcept {
+        std::string_view f{file};
+        auto slash = f.find_last_of('/');
+        return slash == std::string_view::npos ? f : f.substr(slash + 1);
+    }
+};
+
+// A structured value: what a key/value field at a call site carries.
+struct field_value {
+    enum class kind : std::uint8_t { null, boolean, signed_integer, unsigned_integer, floating, string };
+    kind type = kind::null;
+    union {
+        bool boolean;
+        std::int64_t signed_integer;
+        std::uint64_t unsigned_integer;
+        double floating;
+    } number{};
+    std::string_view text{};  // for kind::string
+};
+
+struct field {
+    std::string_view key;
+    field_value value;
+};
+
+// What the call-site macros know at compile time about one statement.
+struct call_site {
+    level severity;
+    std::string_view format;     // the literal format string
+    source_location where;
+    std::string_view category;   // decided at compile time, or empty
+};
+
+// One log record as the policies see it. Views point into storage owned by
+// the caller (synchronous buffers) or by an owned_record (deferred buffers).
+struct record {
+    level severity = level::info;
+    time_point time{};
+    std::string_view message{};
+    std::string_view category{};     // empty until classified
+    std::string_view logger_name{};
+    std::string_view session_id{};
+    source_location where{};
+    std::span<const field> fields{};
+    std::uint32_t thread_id = 0;
+};
+
+// A record that owns its text, for buffers that write later than the call.
+class owned_record {
+public:
+    owned_record() = default;
+    explicit owned_record(const record& r)
+        : rec_(r), message_(r.message), category_(r.category), logger_name_(r.logger_name),
+          session_id_(r.session_id) {
+        fields_.reserve(r.fields.size());
+        field_text_.reserve(r.fields.size() * 2);
+        for (const auto& f : r.fields) {
+            field_text_.emplace_back(f.key);
+            field_text_.emplace_back(f.value.type == field_value::kind::string ? f.value.text : std::string_view{});
+            fields_.push_back(f);
+        }
+        rebind();
+    }
+    owned_record(const owned_record& o) : owned_record(o.view()) {}
+    owned_record(owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
+    owned_record& operator=(owned_record o) noexcept {
+        swap(o);
+        return *this;
+    }
+
+    record view() const noexcept {
+        record r = rec_;
+        r.message = message_;
+        r.category = category_;
+        r.logger_name = logger_name_;
+        r.session_id = session_id_;
+        r.fields = fields_;
+        return r;
+    }
+    void set_category(std::string_view c) { category_.assign(c); }
+
+private:
+    void swap(owned_record& o) noexcept {
+        std::swap(rec_, o.rec_);
+        message_.swap(o.message_);
+        category_.swap(o.category_);
+        logger_name_.swap(o.logger_name_);
+        session_id_.swap(o.session_id_);
+        fields_.swap(o.fields_);
+        field_text_.swap(o.field_text_);
+        rebind();
+        o.rebind();
+    }
+    void rebind() noexcept {
+        for (std::size_t i = 0; i < fields_.size(); ++i) {
+            fields_[i].key = field_text_[2 * i];
+            if (fields_[i].value.type == field_value::kind::string) fields_[i].value.text = field_text_[2 * i + 1];
+        }
+    }
+
+    record rec_{};
+    std::string message_, category_, logger_name_, session_id_;
+    std::vector<field> fields_;
+    std::vector<std::string> field_text_;
+};
+
+INKWELL_END_NAMESPACE
+// ---- end inkwell/record.hpp ----
+// ---- begin inkwell/errors.hpp ----
+// What happens when logging itself fails. A failing write never throws into
+// the caller: the sink reports it here, the record falls back to stderr, and
+// the counters say how often it happened.
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <unistd.h>
+
+// ---- begin inkwell/detail/function.hpp ----
+// A small copyable function wrapper for the few callbacks inkwell stores
+// (error handler, callback sink). std::function would do, but <functional>
+// brings much more than it with it, and every file that logs would pay for
+// that at compile time.
+
+#include <memory>
+#include <utility>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+template <class Signature>
+class shared_function;
+
+template <class R, class... Args>
+class shared_function<R(Args...)> {
+public:
+    shared_function() noexcept = default;
+    shared_function(std::nullptr_t) noexcept {}  // NOLINT: implicit, like std::function
+
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, shared_function> && std::is_invocable_r_v<R, F&, Args...>)
+    shared_function(F&& f)  // NOLINT: implicit, like std::function
+        : target_(std::make_shared<holder<std::decay_t<F>>>(std::forward<F>(f))) {}
+
+    explicit operator bool() const noexcept { return static_cast<bool>(target_); }
+    R operator()(Args... args) const { return target_->call(std::forward<Args>(args)...); }
+
+private:
+    struct callable {
+        virtual ~callable() = default;
+        virtual R call(Args... args) = 0;
+    };
+    template <class F>
+    struct holder final : callable {
+        explicit holder(F f) : fn(std::move(f)) {}
+        R call(Args... args) override { return fn(std::forward<Args>(args)...); }
+        F fn;
+    };
+    std::shared_ptr<callable> target_;
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/function.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+
+enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close };
+
+constexpr std::string_view error_kind_name(error_kind k) noexcept {
+    switch (k) {
+        case error_kind::open: return "open";
+        case error_kind::write: return "write";
+        case error_kind::rotate: return "rotate";
+        case error_kind::create_directory: return "create directory";
+        case error_kind::format: return "format";
+        case error_kind::close: return "close";
+    }
+    return "error";
+}
+
+struct error_event {
+    error_kind kind;
+    int system_error = 0;        // errno, 0 when not a system call
+    std::string_view path{};     // the file concerned, if any
+    std::string_view detail{};   // a short explanation
+};
+
+using error_handler = detail::shared_function<void(const error_event&)>;
+
+// A snapshot of a logger's counters.
+struct logger_stats {
+    std::uint64_t records = 0;           // lines that reached the kernel (a record teed to two files counts twice)
+    std::uint64_t errors = 0;            // failures reported to the error handler
+    std::uint64_t fallback_records = 0;  // records written to stderr instead of their file
+    std::uint64_t dropped = 0;           // records lost (counted, never silent)
+};
+
+namespace detail {
+
+inline void write_stderr(std::string_view text) noexcept {
+    while (!text.empty()) {
+        auto n = ::write(STDERR_FILENO, text.data(), text.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+// The default handler: one line on stderr, at most one a second; the lines
+// held back are counted in the next one.
+class rate_limited_stderr {
+public:
+    void operator()(const error_event& e) noexcept {
+        using namespace std::chrono;
+        auto now = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+        auto last = last_ms_.load(std::memory_order_relaxed);
+        if (last != 0 && now - last < 1000) {
+            suppressed_.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        if (!last_ms_.compare_exchange_strong(last, now == 0 ? 1 : now, std::memory_order_relaxed)) {
+            suppressed_.fetch_add(1, std::memory_order_relaxed);
+            return;
+        }
+        char line[512];
+        std::size_t used = 0;
+        auto put = [&](std::string_view s) {
+            for (char c : s) {
+                if (used + 2 >= sizeof line) break;
+                line[used++] = (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+            }
+        };
+        put("inkwell: ");
+        put(error_kind_name(e.kind));
+        put(" failed");
+        if (!e.path.empty()) {
+            put(" for ");
+            put(e.path);
+        }
+        if (e.system_error != 0) {
+            put(": ");
+            char buf[128];
+            put(errno_text(e.system_error, buf, sizeof buf));
+        }
+        if (!e.detail.empty()) {
+            put(" (");
+            put(e.detail);
+            put(")");
+        }
+        if (auto n = suppressed_.exchange(0, std::memory_order_relaxed); n != 0) {
+            char count[48];
+            auto len = std::snprintf(count, sizeof count, " [%llu similar errors not shown]",
+                                     static_cast<unsigned long long>(n));
+            if (len > 0) put(std::string_view{count, static_cast<std::size_t>(len)});
+        }
+        line[used++] = '\n';
+        write_stderr({line, used});
+    }
+
+private:
+    // strerror_r comes in two flavours; this picks whichever the libc gives.
+    static const char* pick(int, const char* buf) noexcept { return buf; }
+    static const char* pick(const char* msg, const char*) noexcept { return msg; }
+    static std::string_view errno_text(int err, char* buf, std::size_t size) noexcept {
+        buf[0] = '\0';
+        return pick(::strerror_r(err, buf, size), buf);
+    }
+
+    std::atomic<std::int64_t> last_ms_{0};
+    std::atomic<std::uint64_t> suppressed_{0};
+};
+
+}  // namespace detail
+
+// Owned by a logger and handed to its sinks: the error handler, the stderr
+// fallback and the counters behind logger_stats.
+class error_reporter {
+public:
+    error_reporter() = default;
+    explicit error_reporter(error_handler handler) : handler_(std::move(handler)) {}
+
+    void set_handler(error_handler handler) { handler_ = std::move(handler); }
+
+    // A sink calls this for every failure; it never throws.
+    void report(const error_event& e) noexcept {
+        errors_.fetch_add(1, std::memory_order_relaxed);
+        if (handler_) {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+            try {
+                handler_(e);
+            } catch (...) {
+                default_(e);
+            }
+#else
+            handler_(e);
+#endif
+        } else {
+            default_(e);
+        }
+    }
+
+    // The record could not reach its file: write the line to stderr instead.
+    void fallback(std::string_view line) noexcept {
+        fallback_records_.fetch_add(1, std::memory_order_relaxed);
+        detail::write_stderr(line);
+    }
+
+    void count_written(std::uint64_t n = 1) noexcept { records_.fetch_add(n, std::memory_order_relaxed); }
+    void count_dropped(std::uint64_t n = 1) noexcept { dropped_.fetch_add(n, std::memory_order_relaxed); }
+
+    logger_stats stats() const noexcept {
+        return {records_.load(std::memory_order_relaxed), errors_.load(std::memory_order_relaxed),
+                fallback_records_.load(std::memory_order_relaxed), dropped_.load(std::memory_order_relaxed)};
+    }
+
+private:
+    error_handler handler_;
+    detail::rate_limited_stderr default_;
+    std::atomic<std::uint64_t> records_{0}, errors_{0}, fallback_records_{0}, dropped_{0};
+};
+
+INKWELL_END_NAMESPACE
+// ---- end inkwell/errors.hpp ----
+
+// ---- begin inkwell/policy/buffer.hpp ----
+// The buffer policy: when and on which thread records reach the sink.
+//
+// A buffer policy is a class with a nested `template <class Backend> class engine`:
+//   `explicit engine(Backend& backend)`;
+//   `void submit(const inkwell::record& r)`  called on the logging thread, from
+//       any number of threads at once; the views in `r` die when it returns;
+//   `void flush()`  returns once every record submitted before it reached
+//       `backend.flush()`;
+//   `void stop()`   flushes and ends any thread of the engine's (idempotent).
+//   `template <class F> decltype(auto) exclusive(F&& f)`  runs f(backend) with no
+//       record being processed at the same time (rotation on request, sink access).
+// The backend offers (not thread-safe: the engine serialises every call)
+//   `void process(const record&)`  classify, dedup, format, write (may stay in memory);
+//   `void commit()`  hand the written lines to the kernel (end of a batch);
+//   `void flush()`   also write pending dedup summaries, then commit.
+
+#include <concepts>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+struct backend_archetype {
+    void process(const record&) {}
+    void commit() {}
+    void flush() {}
+};
+
+struct backend_visitor_archetype {
+    void operator()(backend_archetype&) const {}
+};
+
+template <class B>
+concept buffer_has_engine = requires { typename B::template engine<backend_archetype>; };
+
+template <class E>
+concept buffer_engine_works = std::constructible_from<E, backend_archetype&> &&
+                              requires(E& e, const record& r) {
+                                  e.submit(r);
+                                  e.flush();
+                                  e.stop();
+                                  e.exclusive(backend_visitor_archetype{});
+                              };
+
+template <class B>
+concept buffer = buffer_has_engine<B> && buffer_engine_works<typename B::template engine<backend_archetype>>;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/buffer.hpp ----
+// ---- begin inkwell/policy/check.hpp ----
+// Checks a logger's config once, with one readable message per mistake.
+//
+// Each check fires only when every check before it passed, so a wrong policy
+// gives exactly one static_assert; and a wrong policy is replaced by a
+// harmless stand-in so that no cascade of template errors follows it.
+
+
+// ---- begin inkwell/policy/classifier.hpp ----
+// The classifier policy: which category a record belongs to.
+//
+// A classifier is a default-constructible class with
+//   `std::string_view classify(const inkwell::record& r)`
+// returning the category; the view must stay valid for the classifier's life.
+// Optionally, `static constexpr std::string_view classify_literal(std::string_view format)`
+// decides the category from a literal format string at compile time (return
+// an empty view when the literal alone cannot decide).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+template <class C>
+concept classifier_classifies = requires(C& c, const record& r) {
+    { c.classify(r) } -> std::convertible_to<std::string_view>;
+};
+
+template <class C>
+concept classifier = std::default_initializable<C> && classifier_classifies<C>;
+
+template <class C>
+concept classifies_literals = requires(std::string_view format) {
+    { C::classify_literal(format) } -> std::convertible_to<std::string_view>;
+};
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/classifier.hpp ----
+// ---- begin inkwell/policy/dedup.hpp ----
+// The dedup policy: which records are repeats, and what to say about them.
+//
+// A dedup policy is a default-constructible class with
+//   `template <class Forward> void process(const inkwell::record& r, Forward&& forward)`
+//     calling `forward(const record&)` for each record to write (none for a
+//     suppressed repeat, or a summary record before the new one);
+//   `template <class Forward> void flush(Forward&& forward)`
+//     writing whatever summary is pending (called on flush and shutdown).
+// The logger calls both under its own serialisation: no locking needed inside.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+namespace detail_dedup {
+struct forward_archetype {
+    void operator()(const record&) const {}
+};
+}  // namespace detail_dedup
+
+template <class D>
+concept dedup_processes = requires(D& d, const record& r, detail_dedup::forward_archetype f) { d.process(r, f); };
+
+template <class D>
+concept dedup_flushes = requires(D& d, detail_dedup::forward_archetype f) { d.flush(f); };
+
+template <class D>
+concept dedup = std::default_initializable<D> && dedup_processes<D> && dedup_flushes<D>;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/dedup.hpp ----
+// ---- begin inkwell/policy/formatter.hpp ----
+// The formatter policy: how a record becomes one line.
+//
+// A formatter is a default-constructible class with
+//   `void format(const inkwell::record& r, inkwell::detail::line_buffer& out)`
+// that appends exactly one line, ending in '\n', with no other newline in it.
+
+
+// ---- begin inkwell/detail/line_buffer.hpp ----
+// The buffer a formatter appends one line to. 512 bytes live inline, so a
+// typical record is formatted without touching the heap.
+//
+// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
+// would make every file that logs compile {fmt}'s whole formatting engine
+// again (it is already compiled into libfmt), which was most of a logging
+// file's compile time and memory.
+
+
+
+#if __has_include(<fmt/core.h>)
+#include <fmt/core.h>
+#endif
+// clang mangles the engine's signature differently from the g++ that built
+// Debian's libfmt (fmt issue 2377), so a clang build instantiates it itself.
+#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY) || defined(__clang__)
+#include <fmt/format.h>
+#define INKWELL_LINE_BUFFER_FROM_FMT 1
+#endif
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+#ifdef INKWELL_LINE_BUFFER_FROM_FMT
+using line_buffer = fmt::basic_memory_buffer<char, 512>;
+#else
+class line_buffer final : public fmt::detail::buffer<char> {
+public:
+    static constexpr std::size_t inline_size = 512;
+
+    line_buffer() noexcept { this->set(inline_, inline_size); }
+    ~line_buffer() { release(); }
+    line_buffer(const line_buffer&) = delete;
+    line_buffer& operator=(const line_buffer&) = delete;
+
+    void resize(std::size_t count) { this->try_resize(count); }
+    void reserve(std::size_t capacity) { this->try_reserve(capacity); }
+
+private:
+    void grow(std::size_t wanted) override {
+        std::size_t capacity = this->capacity() + this->capacity() / 2;
+        if (capacity < wanted) capacity = wanted;
+        char* fresh = new char[capacity];
+        std::memcpy(fresh, this->data(), this->size());
+        release();
+        this->set(fresh, capacity);
+    }
+    void release() noexcept {
+        if (this->data() != inline_) delete[] this->data();
+    }
+
+    char inline_[inline_size];
+};
+#endif
+
+// Grows once and copies: {fmt}'s generic append goes out of line per call,
+// which the escapers (many short appends per record) feel.
+inline void append(line_buffer& out, std::string_view text) {
+    if (text.empty()) return;
+    const auto used = out.size();
+    out.resize(used + text.size());
+    std::memcpy(out.data() + used, text.data(), text.size());
+}
+inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/line_buffer.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+template <class F>
+concept formatter_formats = requires(F& f, const record& r, detail::line_buffer& out) { f.format(r, out); };
+
+template <class F>
+concept formatter = std::default_initializable<F> && formatter_formats<F>;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/formatter.hpp ----
+// ---- begin inkwell/policy/rotation.hpp ----
+// The rotation policy: when a log file is moved aside, and under what name.
+//
+// A rotation policy is a default-constructible class (it may read its
+// settings from the environment there) with
+//   `bool due(const inkwell::rotate::file_state& f, inkwell::time_point record_time,
+//             std::size_t incoming_bytes)`
+//       asked before each record goes to the file: true when `f` must be
+//       rotated before the record's `incoming_bytes` are added to it;
+//   `inkwell::rotate::outcome rotate(const inkwell::rotate::file_state& f)`
+//       moves the active file to a backup name (and removes backups beyond
+//       the policy's count); called with every earlier line already in the
+//       file. `outcome::moved` tells the sink to start a new file; when it is
+//       false the sink keeps writing to the current one, so no record is lost.
+//       Errors are returned, never thrown; the sink reports them.
+// A file sink that takes a rotation policy (sink::rotating_file,
+// sink::category_files) keeps one policy object and asks it about each of its
+// files; per-file facts live in file_state, so a policy needs no per-file state.
+// Policies: rotate::never, rotate::by_size, rotate::daily, rotate::from_env.
+//
+// Backup names are `backup_prefix + tag + backup_suffix` in the file's folder,
+// the tag being what the policy chooses ("1", "20250914"); e.g. app.log →
+// app.log.1 (prefix "app.log.", suffix ""), engine.jsonl → engine+1.jsonl.
+
+
+// ---- begin inkwell/detail/system.hpp ----
+// Small system facts the logger needs: the thread id, random bytes for
+// UUIDs, and environment look-ups.
+
+#include <cstdlib>
+#include <ctime>
+
+#include <sys/random.h>
+#include <sys/syscall.h>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// The kernel's id of the calling thread, looked up once per thread.
+inline std::uint32_t current_thread_id() noexcept {
+    thread_local const auto id = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    return id;
+}
+
+// Fills `out` with random bytes: getrandom(2), and if that is unavailable a
+// mix of time, pid and address bits (unique enough for a session id).
+inline void random_bytes(unsigned char* out, std::size_t size) noexcept {
+    std::size_t got = 0;
+    while (got < size) {
+        auto n = ::getrandom(out + got, size - got, GRND_NONBLOCK);
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    if (got == size) return;
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    std::uint64_t x = static_cast<std::uint64_t>(ts.tv_nsec) ^ (static_cast<std::uint64_t>(ts.tv_sec) << 20) ^
+                      (static_cast<std::uint64_t>(::getpid()) << 40) ^ reinterpret_cast<std::uintptr_t>(out);
+    for (std::size_t i = got; i < size; ++i) {
+        x ^= x << 13;  // xorshift: spreads the few bits of entropy over every byte
+        x ^= x >> 7;
+        x ^= x << 17;
+        out[i] = static_cast<unsigned char>(x >> 32);
+    }
+}
+
+// A random (version 4) UUID in its 36-character text form.
+inline std::string make_uuid_v4() {
+    unsigned char b[16];
+    random_bytes(b, sizeof b);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    s.reserve(36);
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+        s.push_back(hex[b[i] >> 4]);
+        s.push_back(hex[b[i] & 0x0F]);
+    }
+    return s;
+}
+
+// The value of an environment variable, or an empty view.
+inline std::string_view env(const char* name) noexcept {
+    const char* v = std::getenv(name);
+    return v ? std::string_view{v} : std::string_view{};
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/system.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace rotate {
+
+// One file as the rotation policy sees it.
+struct file_state {
+    std::string_view directory;      // the folder of the file and of its backups
+    std::string_view name;           // the active file's name: "app.log"
+    std::string_view backup_prefix;  // a backup is named backup_prefix + tag + backup_suffix
+    std::string_view backup_suffix;
+    std::uint64_t size = 0;          // bytes in the file, counting lines not yet flushed
+    // When the file's first record was written (for a file found non-empty at
+    // open: its last modification time); time_point{} while the file is empty.
+    time_point first_record{};
+
+    std::string active_path() const {
+        std::string p;
+        p.reserve(directory.size() + 1 + name.size());
+        p.append(directory).append("/").append(name);
+        return p;
+    }
+    std::string backup_path(std::string_view tag) const {
+        std::string p;
+        p.reserve(directory.size() + 1 + backup_prefix.size() + tag.size() + backup_suffix.size());
+        p.append(directory).append("/").append(backup_prefix).append(tag).append(backup_suffix);
+        return p;
+    }
+};
+
+// What rotate() did.
+struct outcome {
+    bool moved = false;       // the active file has its backup name now: the sink starts a new one
+    int error = 0;            // errno of the first failure, 0 when none
+    const char* what = "";    // which step failed, for the error report
+};
+
+// Reads a non-negative whole number from an environment variable; `fallback`
+// when it is unset or not a plain number (a typo must not turn rotation off).
+inline std::uint64_t env_number(const char* name, std::uint64_t fallback, std::uint64_t max) noexcept {
+    std::string_view text = detail::env(name);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (text.empty()) return fallback;
+    std::uint64_t value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return fallback;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+        if (value > max) return fallback;
+    }
+    return value;
+}
+
+// INKWELL_LOG_MAX_SIZE_MB (MiB; 0 = no size limit), else `fallback` bytes.
+inline std::uint64_t max_bytes_from_env(std::uint64_t fallback) noexcept {
+    constexpr std::uint64_t mib = 1024 * 1024;
+    std::uint64_t megabytes = env_number("INKWELL_LOG_MAX_SIZE_MB", UINT64_MAX, std::uint64_t{1} << 30);
+    return megabytes == UINT64_MAX ? fallback : megabytes * mib;
+}
+
+// INKWELL_LOG_BACKUP_COUNT, else `fallback`.
+inline unsigned backup_count_from_env(unsigned fallback) noexcept {
+    return static_cast<unsigned>(env_number("INKWELL_LOG_BACKUP_COUNT", fallback, 100000));
+}
+
+}  // namespace rotate
+
+namespace policy {
+
+template <class R>
+concept rotation_decides = requires(R& r, const rotate::file_state& f, time_point t, std::size_t n) {
+    { r.due(f, t, n) } -> std::convertible_to<bool>;
+};
+
+template <class R>
+concept rotation_rotates = requires(R& r, const rotate::file_state& f) {
+    { r.rotate(f) } -> std::same_as<rotate::outcome>;
+};
+
+template <class R>
+concept rotation = std::default_initializable<R> && rotation_decides<R> && rotation_rotates<R>;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/rotation.hpp ----
+// ---- begin inkwell/policy/sink.hpp ----
+// The sink policy: where formatted lines go.
+//
+// A sink is a class that
+//   - is constructible from `const inkwell::sink_context&`;
+//   - has `void write(const inkwell::record& r, std::string_view line)`: `line` is
+//     one whole formatted record ending in '\n'. The sink may hold it back, but
+//     every write(2) it makes contains whole lines only;
+//   - has `void flush()`: hand everything held back to the kernel.
+// Optionally:
+//   - `void rotate_now()`: rotate on request (logger::rotate());
+//   - `template <class Rotation> using with_rotation = ...;`: the sink takes a
+//     rotation policy, and the logger binds the config's `rotation` into it.
+// Failures go to `context.errors->report(...)` and the line to
+// `context.errors->fallback(line)`; a sink never throws into the caller.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+
+// What a sink is built from: the logger's run-time settings.
+struct sink_context {
+    std::string directory = "logs";             // every file a sink makes lives below this
+    std::string base_name = "app";             // "app" → app.log, app_errors.log
+    std::string logger_name = "app";
+    std::string session_id;                    // UUID v4 of this logger's lifetime
+    time_point start_time{};                   // when the logger was made
+    unsigned file_mode = 0644;
+    unsigned directory_mode = 0755;
+    error_reporter* errors = nullptr;          // never null in a logger
+};
+
+namespace policy {
+
+template <class S>
+concept sink_constructible = std::constructible_from<S, const sink_context&>;
+
+template <class S>
+concept sink_writes = requires(S& s, const record& r, std::string_view line) { s.write(r, line); };
+
+template <class S>
+concept sink_flushes = requires(S& s) { s.flush(); };
+
+template <class S>
+concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
+
+template <class S>
+concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };
+
+template <class S>
+concept sink_takes_rotation = requires { typename S::template with_rotation<void>; };
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/sink.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+namespace stand_in {
+struct sink {
+    explicit sink(const sink_context&) {}
+    void write(const record&, std::string_view) {}
+    void flush() {}
+};
+struct formatter {
+    void format(const record&, detail::line_buffer&) {}
+};
+struct classifier {
+    std::string_view classify(const record&) { return "general"; }
+};
+struct dedup {
+    template <class F>
+    void process(const record& r, F&& f) {
+        f(r);
+    }
+    template <class F>
+    void flush(F&&) {}
+};
+struct buffer {
+    template <class Backend>
+    struct engine {
+        explicit engine(Backend&) {}
+        void submit(const record&) {}
+        void flush() {}
+        void stop() {}
+        template <class F>
+        void exclusive(F&&) {}
+    };
+};
+}  // namespace stand_in
+
+template <class Config>
+struct checked_config {
+    // The config must name every policy kind (derive from inkwell::default_config to inherit defaults).
+    static constexpr bool has_sink = requires { typename Config::sink; };
+    static constexpr bool has_formatter = requires { typename Config::formatter; };
+    static constexpr bool has_classifier = requires { typename Config::classifier; };
+    static constexpr bool has_dedup = requires { typename Config::dedup; };
+    static constexpr bool has_buffer = requires { typename Config::buffer; };
+    static constexpr bool has_rotation = requires { typename Config::rotation; };
+    static constexpr bool has_all = has_sink && has_formatter && has_classifier && has_dedup && has_buffer && has_rotation;
+
+    template <class T, bool Ok, class Fallback>
+    using pick = std::conditional_t<Ok, T, Fallback>;
+
+    // Each member type is looked up lazily, so a missing one is only the static_assert above.
+    template <class C, class Fallback> struct sink_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::sink; }
+    struct sink_of<C, Fallback> { using type = typename C::sink; };
+    template <class C, class Fallback> struct formatter_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::formatter; }
+    struct formatter_of<C, Fallback> { using type = typename C::formatter; };
+    template <class C, class Fallback> struct classifier_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::classifier; }
+    struct classifier_of<C, Fallback> { using type = typename C::classifier; };
+    template <class C, class Fallback> struct dedup_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::dedup; }
+    struct dedup_of<C, Fallback> { using type = typename C::dedup; };
+    template <class C, class Fallback> struct buffer_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::buffer; }
+    struct buffer_of<C, Fallback> { using type = typename C::buffer; };
+    template <class C, class Fallback> struct rotation_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::rotation; }
+    struct rotation_of<C, Fallback> { using type = typename C::rotation; };
+
+    using raw_sink = pick<typename sink_of<Config, stand_in::sink>::type, has_all, stand_in::sink>;
+    using raw_formatter = pick<typename formatter_of<Config, stand_in::formatter>::type, has_all, stand_in::formatter>;
+    using raw_classifier = pick<typename classifier_of<Config, stand_in::classifier>::type, has_all, stand_in::classifier>;
+    using raw_dedup = pick<typename dedup_of<Config, stand_in::dedup>::type, has_all, stand_in::dedup>;
+    using raw_buffer = pick<typename buffer_of<Config, stand_in::buffer>::type, has_all, stand_in::buffer>;
+    using raw_rotation = pick<typename rotation_of<Config, void>::type, has_all, void>;
+
+    // --- rotation (only checked when the sink takes one)
+    static constexpr bool sink_takes_rotation = policy::sink_takes_rotation<raw_sink>;
+    static constexpr bool rotation_ok = !has_all || !sink_takes_rotation || policy::rotation<raw_rotation>;
+
+    template <class S, bool Bind = sink_takes_rotation && rotation_ok && has_all>
+    struct bind_rotation {
+        using type = S;
+    };
+    template <class S>
+    struct bind_rotation<S, true> {
+        using type = typename S::template with_rotation<raw_rotation>;
+    };
+    using bound_sink = typename bind_rotation<raw_sink>::type;
+
+    // --- sink
+    static constexpr bool sink_ctor = !rotation_ok || sink_constructible<bound_sink>;
+    static constexpr bool sink_write = !sink_ctor || sink_writes<bound_sink>;
+    static constexpr bool sink_flush = !sink_write || sink_flushes<bound_sink>;
+    static constexpr bool sink_ok = rotation_ok && sink_ctor && sink_write && sink_flush;
+
+    // --- formatter
+    static constexpr bool formatter_ctor = !sink_ok || std::default_initializable<raw_formatter>;
+    static constexpr bool formatter_format = !formatter_ctor || formatter_formats<raw_formatter>;
+    static constexpr bool formatter_ok = sink_ok && formatter_ctor && formatter_format;
+
+    // --- classifier
+    static constexpr bool classifier_ctor = !formatter_ok || std::default_initializable<raw_classifier>;
+    static constexpr bool classifier_classify = !classifier_ctor || classifier_classifies<raw_classifier>;
+    static constexpr bool classifier_ok = formatter_ok && classifier_ctor && classifier_classify;
+
+    // --- dedup
+    static constexpr bool dedup_ctor = !classifier_ok || std::default_initializable<raw_dedup>;
+    static constexpr bool dedup_process = !dedup_ctor || dedup_processes<raw_dedup>;
+    static constexpr bool dedup_flush = !dedup_process || dedup_flushes<raw_dedup>;
+    static constexpr bool dedup_ok = classifier_ok && dedup_ctor && dedup_process && dedup_flush;
+
+    // --- buffer
+    static constexpr bool buffer_engine = !dedup_ok || buffer_has_engine<raw_buffer>;
+    static constexpr bool buffer_works = !buffer_engine || !dedup_ok || buffer<raw_buffer>;
+    static constexpr bool all_ok = dedup_ok && buffer_engine && buffer_works;
+
+    using sink = pick<bound_sink, all_ok, stand_in::sink>;
+    using formatter = pick<raw_formatter, all_ok, stand_in::formatter>;
+    using classifier = pick<raw_classifier, all_ok, stand_in::classifier>;
+    using dedup = pick<raw_dedup, all_ok, stand_in::dedup>;
+    using buffer = pick<raw_buffer, all_ok, stand_in::buffer>;
+    using rotation = raw_rotation;
+};
+
+
+// The messages. They live in a function, not in checked_config, so that a
+// failed check leaves every type usable (clang stops using a class whose
+// static_assert failed, and would add errors of its own after ours).
+template <class Config>
+constexpr void diagnose_config() {
+    using c = checked_config<Config>;
+    static_assert(c::has_all,
+                  "inkwell: the config lacks a policy type (sink, formatter, classifier, dedup, buffer or rotation); "
+                  "derive it from inkwell::default_config (see inkwell/config.hpp)");
+    static_assert(c::rotation_ok,
+                  "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; see inkwell/policy/rotation.hpp");
+    static_assert(c::sink_ctor,
+                  "inkwell: the sink policy has no constructor from `const inkwell::sink_context&`; "
+                  "see inkwell/policy/sink.hpp");
+    static_assert(c::sink_write,
+                  "inkwell: the sink policy has no `void write(const inkwell::record&, std::string_view line)`; "
+                  "see inkwell/policy/sink.hpp");
+    static_assert(c::sink_flush, "inkwell: the sink policy has no `void flush()`; see inkwell/policy/sink.hpp");
+    static_assert(c::formatter_ctor,
+                  "inkwell: the formatter policy is not default-constructible; see inkwell/policy/formatter.hpp");
+    static_assert(c::formatter_format,
+                  "inkwell: the formatter policy has no "
+                  "`void format(const inkwell::record&, inkwell::detail::line_buffer&)`; "
+                  "see inkwell/policy/formatter.hpp");
+    static_assert(c::classifier_ctor,
+                  "inkwell: the classifier policy is not default-constructible; see inkwell/policy/classifier.hpp");
+    static_assert(c::classifier_classify,
+                  "inkwell: the classifier policy has no `std::string_view classify(const inkwell::record&)`; "
+                  "see inkwell/policy/classifier.hpp");
+    static_assert(c::dedup_ctor, "inkwell: the dedup policy is not default-constructible; see inkwell/policy/dedup.hpp");
+    static_assert(c::dedup_process,
+                  "inkwell: the dedup policy has no `template <class F> void process(const inkwell::record&, F&&)`; "
+                  "see inkwell/policy/dedup.hpp");
+    static_assert(c::dedup_flush,
+                  "inkwell: the dedup policy has no `template <class F> void flush(F&&)`; see inkwell/policy/dedup.hpp");
+    static_assert(c::buffer_engine,
+                  "inkwell: the buffer policy has no nested `template <class Backend> class engine`; "
+                  "see inkwell/policy/buffer.hpp");
+    static_assert(c::buffer_works,
+                  "inkwell: the buffer policy's engine lacks `engine(Backend&)`, `submit(const record&)`, `flush()`, "
+                  "`stop()` or `exclusive(f)`; see inkwell/policy/buffer.hpp");
+}
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/check.hpp ----
+
+// ---- begin inkwell/buffer/batched.hpp ----
+// buffer::batched — records collect in memory and are written together after
+// MaxRecords records or FlushMs milliseconds, whichever comes first, and at
+// once when a record at FlushAt or above arrives (an error must not wait).
+// Defaults follow platform-structured-logging.md: 50 records / 5 s.
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace buffer {
+
+template <std::size_t MaxRecords = 50, unsigned FlushMs = 5000, level FlushAt = level::error>
+struct batched {
+    static_assert(MaxRecords > 0, "inkwell: batched<MaxRecords> needs at least one record per batch");
+    static constexpr std::size_t max_records = MaxRecords;
+    static constexpr std::chrono::milliseconds flush_interval{FlushMs};
+    static constexpr level flush_at = FlushAt;
+
+    template <class Backend>
+    class engine {
+    public:
+        explicit engine(Backend& backend) : backend_(backend) { pending_.reserve(MaxRecords); }
+        ~engine() { stop(); }
+        engine(const engine&) = delete;
+        engine& operator=(const engine&) = delete;
+
+        void submit(const record& r) {
+            std::unique_lock lock(mutex_);
+            if (stopped_) {  // after stop(): nothing waits for a timer any more
+                backend_.process(r);
+                backend_.commit();
+                return;
+            }
+            pending_.emplace_back(r);
+            if (pending_.size() >= MaxRecords || r.severity >= FlushAt) {
+                drain_locked();
+            } else if (pending_.size() == 1) {
+                deadline_ = std::chrono::steady_clock::now() + flush_interval;
+                ensure_timer_locked();
+                wake_.notify_one();
+            }
+        }
+
+        void flush() {
+            std::lock_guard lock(mutex_);
+            drain_locked();
+            backend_.flush();
+        }
+
+        void stop() {
+            {
+                std::lock_guard lock(mutex_);
+                if (stopped_) return;
+                stopped_ = true;
+            }
+            wake_.notify_all();
+            if (timer_.joinable()) timer_.join();
+            flush();
+        }
+
+        template <class F>
+        decltype(auto) exclusive(F&& f) {
+            std::lock_guard lock(mutex_);
+            return f(backend_);
+        }
+
+    private:
+        void drain_locked() {
+            if (pending_.empty()) return;
+            for (const auto& p : pending_) backend_.process(p.view());
+            pending_.clear();
+            backend_.commit();
+        }
+
+        // The timer thread starts with the first record, so a logger that never
+        // logs never owns a thread.
+        void ensure_timer_locked() {
+            if (!timer_.joinable()) timer_ = std::thread([this] { run_timer(); });
+        }
+
+        void run_timer() {
+            std::unique_lock lock(mutex_);
+            while (!stopped_) {
+                if (pending_.empty()) {
+                    wake_.wait(lock, [&] { return stopped_ || !pending_.empty(); });
+                    continue;
+                }
+                auto due = deadline_;
+                if (wake_.wait_until(lock, due, [&] { return stopped_ || pending_.empty() || deadline_ != due; }))
+                    continue;
+                drain_locked();
+            }
+        }
+
+        Backend& backend_;
+        std::mutex mutex_;
+        std::condition_variable wake_;
+        std::vector<owned_record> pending_;
+        std::chrono::steady_clock::time_point deadline_{};
+        std::thread timer_;
+        bool stopped_ = false;
+    };
+};
+
+}  // namespace buffer
+INKWELL_END_NAMESPACE
+// ---- end inkwell/buffer/batched.hpp ----
+// ---- begin inkwell/buffer/immediate.hpp ----
+// buffer::immediate — each record is formatted and handed to the kernel on the
+// calling thread before the call returns. A mutex serialises threads, so lines
+// from different threads never interleave.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace buffer {
+
+struct immediate {
+    template <class Backend>
+    class engine {
+    public:
+        explicit engine(Backend& backend) : backend_(backend) {}
+
+        void submit(const record& r) {
+            std::lock_guard lock(mutex_);
+            backend_.process(r);
+            backend_.commit();
+        }
+        void flush() {
+            std::lock_guard lock(mutex_);
+            backend_.flush();
+        }
+        void stop() { flush(); }
+
+        template <class F>
+        decltype(auto) exclusive(F&& f) {
+            std::lock_guard lock(mutex_);
+            return f(backend_);
+        }
+
+    private:
+        Backend& backend_;
+        std::mutex mutex_;
+    };
+};
+
+}  // namespace buffer
+INKWELL_END_NAMESPACE
+// ---- end inkwell/buffer/immediate.hpp ----
+
+// ---- begin inkwell/classify/by_level.hpp ----
+// classify::by_level<level::error, "errors", Inner>: records at or above a
+// level get their own category (like storyos_errors.log beside storyos.log);
+// the others get whatever Inner says.
+
+
+// ---- begin inkwell/detail/fixed_string.hpp ----
+// A string usable as a template argument: `classify::fixed<"general">`,
+// `sink::rotating_file<R, "_errors">`.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+template <std::size_t N>
+struct fixed_string {
+    char chars[N]{};
+
+    constexpr fixed_string(const char (&text)[N]) noexcept {  // NOLINT: implicit on purpose
+        for (std::size_t i = 0; i < N; ++i) chars[i] = text[i];
+    }
+    constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
+    constexpr operator std::string_view() const noexcept { return view(); }
+    constexpr std::size_t size() const noexcept { return N - 1; }
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/fixed_string.hpp ----
+// ---- begin inkwell/classify/fixed.hpp ----
+// classify::fixed<"name">: every record belongs to one category.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace classify {
+
+template <detail::fixed_string Name>
+struct fixed {
+    static constexpr std::string_view category = Name.view();
+
+    constexpr std::string_view classify(const record&) const noexcept { return category; }
+
+    // The category never depends on the text, so every call site knows it at compile time.
+    static constexpr std::string_view classify_literal(std::string_view) noexcept { return category; }
+};
+
+}  // namespace classify
+INKWELL_END_NAMESPACE
+// ---- end inkwell/classify/fixed.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace classify {
+
+template <level Threshold = level::error, detail::fixed_string Category = "errors", class Inner = fixed<"general">>
+class by_level {
+    static_assert(policy::classifier<Inner>,
+                  "inkwell: by_level's Inner must be a classifier; see inkwell/policy/classifier.hpp");
+
+public:
+    static constexpr level threshold = Threshold;
+    static constexpr std::string_view category = Category.view();
+
+    std::string_view classify(const record& r) { return r.severity >= Threshold ? category : inner_.classify(r); }
+
+    // A literal alone cannot decide (the same text may be logged at any level),
+    // so there is no classify_literal; a call site that knows its level can ask
+    // this instead. Empty when Inner cannot decide from the literal.
+    static constexpr std::string_view classify_call_site(level severity, std::string_view format) noexcept {
+        if (severity >= Threshold) return category;
+        if constexpr (policy::classifies_literals<Inner>)
+            return Inner::classify_literal(format);
+        else
+            return {};
+    }
+
+    // The classifier for records below the threshold (e.g. to add mappings or categories).
+    Inner& inner() noexcept { return inner_; }
+    const Inner& inner() const noexcept { return inner_; }
+
+private:
+    [[no_unique_address]] Inner inner_;
+};
+
+}  // namespace classify
+INKWELL_END_NAMESPACE
+// ---- end inkwell/classify/by_level.hpp ----
+// ---- begin inkwell/classify/by_name.hpp ----
+// classify::by_name: the category is a short name for the record's logger,
+// as a session log names its services ("app.services.mic_input" -> "mic").
+//
+//   log.classifier().map("app.services.mic_input", "mic");
+//   log.classifier().map("app.services", "services");   // any logger below it
+//
+// Lookup: the exact logger name, then its longest dotted prefix that has a
+// mapping; without one, the last dotted component of the name ("mic_input"),
+// or "general" for an empty name.
+//
+// Mappings may be added while other threads log. Readers take no lock: they
+// load one pointer to an immutable table. A change publishes a new table and
+// keeps the old ones until the classifier dies (readers hold no reference
+// count, and mappings are set rarely, at start-up), so every view classify()
+// returns stays valid for the classifier's life.
+
+#include <forward_list>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+// Binary search for the first element not less than `key` (what std::lower_bound
+// does; <algorithm> costs every logging file compile time for this one use).
+struct plain_less {
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+        return a < b;
+    }
+};
+template <class It, class Key, class Less = plain_less>
+It first_not_less(It first, It last, const Key& key, Less less = {}) {
+    auto count = last - first;
+    while (count > 0) {
+        auto half = count / 2;
+        It mid = first + half;
+        if (less(*mid, key)) {
+            first = mid + 1;
+            count -= half + 1;
+        } else {
+            count = half;
+        }
+    }
+    return first;
+}
+}  // namespace detail
+namespace classify {
+
+class by_name {
+public:
+    static constexpr std::string_view fallback = "general";  // for a record without a logger name
+
+    by_name() = default;
+    // A copy takes the mappings the source has at that moment.
+    by_name(const by_name& other) {
+        std::lock_guard lock(other.write_mutex_);
+        auto copy = std::make_unique<table>();
+        for (const auto& [name, category] : other.current()->mappings)  // already sorted
+            copy->mappings.emplace_back(intern(std::string(name)), intern(std::string(category)));
+        publish(std::move(copy));
+    }
+    by_name& operator=(const by_name&) = delete;
+
+    // Records of `logger_name`, and of loggers below it ("app.services" covers
+    // "app.services.mic_input"), get `category`. Replaces an earlier mapping of the same name.
+    void map(std::string logger_name, std::string category) {
+        std::lock_guard lock(write_mutex_);
+        std::string_view key = intern(std::move(logger_name));
+        std::string_view value = intern(std::move(category));
+        auto next = std::make_unique<table>(*current());
+        auto& m = next->mappings;
+        auto at = detail::first_not_less(m.begin(), m.end(), key, key_less{});
+        if (at != m.end() && at->first == key)
+            at->second = value;
+        else
+            m.insert(at, {key, value});
+        publish(std::move(next));
+    }
+
+    std::string_view classify(const record& r) const { return category_of(r.logger_name); }
+
+    std::string_view category_of(std::string_view logger_name) const {
+        const table* t = current();
+        for (std::string_view prefix = logger_name; !prefix.empty();) {
+            if (auto found = t->find(prefix); !found.empty()) return found;
+            auto dot = prefix.rfind('.');
+            if (dot == std::string_view::npos) break;
+            prefix = prefix.substr(0, dot);
+        }
+        std::string_view short_name = last_component(logger_name);
+        if (short_name.empty()) return fallback;
+        // The name is a view into the record; hand back a copy this classifier owns.
+        if (auto found = t->find_interned(short_name); !found.empty()) return found;
+        return intern_fallback(short_name);
+    }
+
+private:
+    struct key_less {
+        bool operator()(const std::pair<std::string_view, std::string_view>& e, std::string_view k) const noexcept {
+            return e.first < k;
+        }
+    };
+
+    struct table {
+        std::vector<std::pair<std::string_view, std::string_view>> mappings;  // sorted by logger name
+        std::vector<std::string_view> short_names;                              // sorted; interned fallbacks
+
+        std::string_view find(std::string_view name) const noexcept {
+            auto at = detail::first_not_less(mappings.begin(), mappings.end(), name, key_less{});
+            return (at != mappings.end() && at->first == name) ? at->second : std::string_view{};
+        }
+        std::string_view find_interned(std::string_view name) const noexcept {
+            auto at = detail::first_not_less(short_names.begin(), short_names.end(), name);
+            return (at != short_names.end() && *at == name) ? *at : std::string_view{};
+        }
+    };
+
+    static std::string_view last_component(std::string_view name) noexcept {
+        while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+        auto dot = name.rfind('.');
+        return dot == std::string_view::npos ? name : name.substr(dot + 1);
+    }
+
+    const table* current() const noexcept {
+        const table* t = current_.load(std::memory_order_acquire);
+        return t ? t : &empty_;
+    }
+
+    // Callers hold write_mutex_. Const because interning a fallback name from
+    // classify() is a cache, invisible to callers.
+    std::string_view intern(std::string text) const { return strings_.emplace_front(std::move(text)); }
+    void publish(std::unique_ptr<table> next) const {
+        current_.store(next.get(), std::memory_order_release);
+        tables_.push_back(std::move(next));
+    }
+
+    std::string_view intern_fallback(std::string_view short_name) const {
+        std::lock_guard lock(write_mutex_);
+        if (auto found = current()->find_interned(short_name); !found.empty()) return found;
+        std::string_view owned = intern(std::string(short_name));
+        auto next = std::make_unique<table>(*current());
+        auto& names = next->short_names;
+        names.insert(detail::first_not_less(names.begin(), names.end(), owned), owned);
+        publish(std::move(next));
+        return owned;
+    }
+
+    inline static const table empty_{};
+    mutable std::atomic<const table*> current_{nullptr};
+    mutable std::mutex write_mutex_;
+    mutable std::forward_list<std::string> strings_;      // never shrinks: views into it stay valid
+    mutable std::vector<std::unique_ptr<table>> tables_;  // every table ever published
+};
+
+}  // namespace classify
+INKWELL_END_NAMESPACE
+// ---- end inkwell/classify/by_name.hpp ----
+// ---- begin inkwell/classify/keyword.hpp ----
+// classify::keyword<Table>: the category is the first rule of a keyword table
+// whose keywords occur in the message (ASCII case-insensitive substrings);
+// without one, the table's fallback ("general").
+//
+// The default table is the category table of jsonl-per-category-storage.md:
+// each of its patterns (`/GameEngine|engineState|gameSession/i`) is an
+// alternation of literal words, so a rule here is the same alternation as a
+// string, "GameEngine|engineState|gameSession", matched the way the regex
+// matches: anywhere in the message, ignoring case ("UI" also matches "build").
+//
+// A table is any type with a constexpr `rules` array of {category, patterns}
+// and, optionally, a `fallback`:
+//
+//   struct my_table {
+//       static constexpr inkwell::classify::keyword_rule rules[] = {
+//           {"net", "socket|connect"}, {"db", "query|sql"}};
+//       static constexpr std::string_view fallback = "other";
+//   };
+//   using my_classifier = inkwell::classify::keyword<my_table>;
+//
+// When the format string is a literal, classify_literal() decides at compile
+// time from the literal's own text (placeholders skipped); the arguments then
+// never change that call site's category. When the literal matches no rule, the
+// formatted message is classified at run time, where categories added with
+// add_category() are tried after the table and before the fallback.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace classify {
+
+struct keyword_rule {
+    std::string_view category;
+    std::string_view patterns;  // alternatives separated by '|'; empty alternatives are ignored
+};
+
+// jsonl-per-category-storage.md, "Category Patterns", in its order.
+struct default_keyword_table {
+    static constexpr keyword_rule rules[] = {
+        {"engine", "GameEngine|engineState|gameSession"},
+        {"ui", "UI|Renderer|domUI|display"},
+        {"ecs", "Entity|Component|System|entityManager"},
+        {"ai", "AI|LLM|notes|thoughts|memory"},
+        {"persistence", "Save|Load|persist|storage"},
+        {"anatomy", "anatomy|body|part|descriptor"},
+        {"actions", "action|target|resolution"},
+        {"turns", "turn|round|cycle"},
+        {"events", "event|dispatch|listener"},
+        {"validation", "validate|schema|ajv"},
+    };
+    static constexpr std::string_view fallback = "general";
+};
+
+template <class T>
+concept keyword_table = requires {
+    { T::rules[0].category } -> std::convertible_to<std::string_view>;
+    { T::rules[0].patterns } -> std::convertible_to<std::string_view>;
+};
+
+namespace keyword_detail {
+
+constexpr char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+constexpr std::uint32_t no_match = UINT32_MAX;
+
+// One lower-cased keyword inside an index's text, and the rule it belongs to.
+struct keyword_ref {
+    std::uint32_t offset = 0;
+    std::uint32_t length = 0;
+    std::uint32_t category = 0;
+};
+
+// Which positions can start a keyword: a 1024-bit set of the keywords' first
+// two bytes (hashed; no two pairs of letters share a bit) and a 256-bit set
+// of the one-byte keywords. Most positions of a message fail both tests, so
+// the scan costs about two loads per byte.
+struct start_filter {
+    std::array<std::uint64_t, 16> pairs{};
+    std::array<std::uint64_t, 4> single_bytes{};
+
+    static constexpr unsigned pair_slot(unsigned char first, unsigned char second) noexcept {
+        return (first * 31u + second) & 1023u;
+    }
+    constexpr void add(std::string_view lowered) noexcept {
+        auto first = static_cast<unsigned char>(lowered[0]);
+        if (lowered.size() == 1) {
+            single_bytes[first >> 6] |= std::uint64_t{1} << (first & 63u);
+        } else {
+            unsigned slot = pair_slot(first, static_cast<unsigned char>(lowered[1]));
+            pairs[slot >> 6] |= std::uint64_t{1} << (slot & 63u);
+        }
+    }
+    constexpr bool may_start(unsigned char first, bool has_second, unsigned char second) const noexcept {
+        if ((single_bytes[first >> 6] >> (first & 63u)) & 1u) return true;
+        if (!has_second) return false;
+        unsigned slot = pair_slot(first, second);
+        return (pairs[slot >> 6] >> (slot & 63u)) & 1u;
+    }
+};
+
+// An index: keywords grouped by their first (lower-cased) byte, each group in
+// rule order, so a scan looks only at keywords that can start at a position.
+struct index_view {
+    std::string_view text;                      // every keyword, lower-cased, back to back
+    const keyword_ref* keywords = nullptr;
+    const std::uint32_t* bucket_begin = nullptr;  // 257 entries: byte b owns [bucket_begin[b], bucket_begin[b + 1])
+    const start_filter* filter = nullptr;
+};
+
+// The lowest rule number below `below` with a keyword in `text`, or `below`.
+// One pass over the text, no allocation; usable at compile time.
+constexpr std::uint32_t first_match(std::string_view text, const index_view& index,
+                                    std::uint32_t below = no_match) noexcept {
+    std::uint32_t best = below;
+    if (text.empty()) return best;
+    auto next = static_cast<unsigned char>(ascii_lower(text[0]));
+    for (std::size_t at = 0; at < text.size(); ++at) {
+        const unsigned char byte = next;
+        const bool has_next = at + 1 < text.size();
+        if (has_next) next = static_cast<unsigned char>(ascii_lower(text[at + 1]));
+        if (!index.filter->may_start(byte, has_next, next)) continue;
+        for (std::uint32_t k = index.bucket_begin[byte]; k < index.bucket_begin[byte + 1]; ++k) {
+            const keyword_ref& kw = index.keywords[k];
+            if (kw.category >= best) break;  // the rest of the group comes later in the table
+            if (kw.length > text.size() - at) continue;
+            std::size_t i = 1;  // the first byte matched by choice of group
+            while (i < kw.length && ascii_lower(text[at + i]) == index.text[kw.offset + i]) ++i;
+            if (i == kw.length) {
+                best = kw.category;
+                if (best == 0) return 0;
+                break;
+            }
+        }
+    }
+    return best;
+}
+
+template <class F>
+constexpr void for_each_alternative(std::string_view patterns, F&& f) {
+    while (true) {
+        auto bar = patterns.find('|');
+        auto word = patterns.substr(0, bar);
+        if (!word.empty()) f(word);
+        if (bar == std::string_view::npos) return;
+        patterns.remove_prefix(bar + 1);
+    }
+}
+
+// The pieces of a {fmt} format string that appear verbatim in every message
+// made from it: text between replacement fields. An escaped brace ends a piece
+// too, so no piece ever joins text that is not adjacent in the message.
+template <class F>
+constexpr void for_each_literal_piece(std::string_view format, F&& f) {
+    std::size_t start = 0, at = 0;
+    while (at < format.size()) {
+        char c = format[at];
+        if (c != '{' && c != '}') {
+            ++at;
+            continue;
+        }
+        if (at > start) f(format.substr(start, at - start));
+        bool escaped = at + 1 < format.size() && format[at + 1] == c;
+        if (escaped || c == '}') {
+            at += escaped ? 2 : 1;
+        } else {  // a replacement field; its spec may nest one level: "{:{}}"
+            int depth = 0;
+            do {
+                if (format[at] == '{') ++depth;
+                else if (format[at] == '}') --depth;
+                ++at;
+            } while (depth > 0 && at < format.size());
+        }
+        start = at;
+    }
+    if (at > start) f(format.substr(start, at - start));
+}
+
+template <std::size_t Keywords, std::size_t Chars>
+struct static_index {
+    std::array<char, Chars> text{};
+    std::array<keyword_ref, Keywords> keywords{};
+    std::array<std::uint32_t, 257> bucket_begin{};
+    start_filter filter{};
+
+    constexpr index_view view() const noexcept {
+        return {std::string_view{text.data(), Chars}, keywords.data(), bucket_begin.data(), &filter};
+    }
+};
+
+template <class Table>
+constexpr std::size_t keyword_count() {
+    std::size_t n = 0;
+    for (const auto& rule : Table::rules) for_each_alternative(rule.patterns, [&](std::string_view) { ++n; });
+    return n;
+}
+
+template <class Table>
+constexpr std::size_t keyword_chars() {
+    std::size_t n = 0;
+    for (const auto& rule : Table::rules)
+        for_each_alternative(rule.patterns, [&](std::string_view w) { n += w.size(); });
+    return n;
+}
+
+// Groups keywords by first byte (a counting sort that keeps rule order inside
+// each group) and fills the start filter.
+template <class KeywordList, class Counts>
+constexpr void group_by_first_byte(std::string_view text, const KeywordList& in, std::size_t count,
+                                   keyword_ref* out, Counts& bucket_begin, start_filter& filter) {
+    for (std::size_t k = 0; k < count; ++k) filter.add(text.substr(in[k].offset, in[k].length));
+    for (auto& b : bucket_begin) b = 0;
+    for (std::size_t k = 0; k < count; ++k) ++bucket_begin[static_cast<unsigned char>(text[in[k].offset]) + 1];
+    for (std::size_t b = 1; b < 257; ++b) bucket_begin[b] += bucket_begin[b - 1];
+    std::array<std::uint32_t, 256> next{};
+    for (std::size_t b = 0; b < 256; ++b) next[b] = bucket_begin[b];
+    for (std::size_t k = 0; k < count; ++k) out[next[static_cast<unsigned char>(text[in[k].offset])]++] = in[k];
+}
+
+template <class Table>
+constexpr auto build_static_index() {
+    static_index<keyword_count<Table>(), keyword_chars<Table>()> index{};
+    std::array<keyword_ref, keyword_count<Table>()> in_order{};
+    std::uint32_t used_chars = 0, used_keywords = 0, rule_number = 0;
+    for (const auto& rule : Table::rules) {
+        for_each_alternative(rule.patterns, [&](std::string_view word) {
+            in_order[used_keywords++] = {used_chars, static_cast<std::uint32_t>(word.size()), rule_number};
+            for (char c : word) index.text[used_chars++] = ascii_lower(c);
+        });
+        ++rule_number;
+    }
+    group_by_first_byte({index.text.data(), index.text.size()}, in_order, in_order.size(), index.keywords.data(),
+                        index.bucket_begin, index.filter);
+    return index;
+}
+
+template <class Table>
+inline constexpr auto static_index_of = build_static_index<Table>();
+
+template <class Table>
+constexpr std::string_view fallback_of() {
+    if constexpr (requires { { Table::fallback } -> std::convertible_to<std::string_view>; })
+        return Table::fallback;
+    else
+        return "general";
+}
+
+// The categories added at run time, as one immutable index.
+struct runtime_index {
+    std::vector<std::string_view> categories;  // by rule number; views into the classifier's string store
+    std::string text;
+    std::vector<keyword_ref> keywords;
+    std::array<std::uint32_t, 257> bucket_begin{};
+    start_filter filter{};
+
+    index_view view() const noexcept { return {text, keywords.data(), bucket_begin.data(), &filter}; }
+};
+
+}  // namespace keyword_detail
+
+template <class Table = default_keyword_table>
+class keyword {
+    static_assert(keyword_table<Table>,
+                  "inkwell: a keyword table needs `static constexpr inkwell::classify::keyword_rule rules[]` "
+                  "(category, \"word|word\"); see inkwell/classify/keyword.hpp");
+
+public:
+    using table = Table;
+    static constexpr std::string_view fallback = keyword_detail::fallback_of<Table>();
+
+    keyword() = default;
+    // A copy takes the categories the source has added at that moment.
+    keyword(const keyword& other) {
+        std::lock_guard lock(other.write_mutex_);
+        if (other.added_.empty()) return;
+        for (const auto& added : other.added_) append(std::string(added.name), added.keywords);
+        publish_index();
+    }
+    keyword& operator=(const keyword&) = delete;
+
+    // The category of a literal format string, decided from the table alone, or
+    // an empty view when no rule matches the literal's text.
+    static constexpr std::string_view classify_literal(std::string_view format) noexcept {
+        std::uint32_t best = keyword_detail::no_match;
+        keyword_detail::for_each_literal_piece(format, [&](std::string_view piece) {
+            best = keyword_detail::first_match(piece, keyword_detail::static_index_of<Table>.view(), best);
+        });
+        return best == keyword_detail::no_match ? std::string_view{} : std::string_view{Table::rules[best].category};
+    }
+
+    // The table's category for a text, or an empty view (categories added at run time not included).
+    static constexpr std::string_view classify_table(std::string_view text) noexcept {
+        auto best = keyword_detail::first_match(text, keyword_detail::static_index_of<Table>.view());
+        return best == keyword_detail::no_match ? std::string_view{} : std::string_view{Table::rules[best].category};
+    }
+
+    std::string_view classify(const record& r) const noexcept { return classify_message(r.message); }
+
+    std::string_view classify_message(std::string_view message) const noexcept {
+        if (auto category = classify_table(message); !category.empty()) return category;
+        if (const auto* added = added_index_.load(std::memory_order_acquire)) {
+            auto best = keyword_detail::first_match(message, added->view());
+            if (best != keyword_detail::no_match) return added->categories[best];
+        }
+        return fallback;
+    }
+
+    // A category tried after the table, before the fallback, in the order added;
+    // safe while other threads classify. Keywords match like the table's
+    // (case-insensitive substrings); empty ones are ignored.
+    // Each call keeps the previous index (about 1.3 KB plus the keywords) until
+    // the classifier dies: add categories at start-up, not per record.
+    void add_category(std::string name, std::vector<std::string> keywords) {
+        std::lock_guard lock(write_mutex_);
+        append(std::move(name), std::move(keywords));
+        publish_index();
+    }
+
+private:
+    // Callers hold write_mutex_.
+    void append(std::string name, std::vector<std::string> keywords) {
+        std::string_view stored_name = names_.emplace_front(std::move(name));
+        for (auto& word : keywords)
+            for (auto& c : word) c = keyword_detail::ascii_lower(c);
+        std::erase_if(keywords, [](const std::string& w) { return w.empty(); });
+        added_.push_back({stored_name, std::move(keywords)});
+    }
+
+    struct added_category {
+        std::string_view name;
+        std::vector<std::string> keywords;  // lower-cased
+    };
+
+    // Callers hold write_mutex_. The index is rebuilt whole and swapped in with
+    // one pointer store; old ones are kept until the classifier dies, because
+    // readers take no reference (categories are added rarely).
+    void publish_index() {
+        auto next = std::make_unique<keyword_detail::runtime_index>();
+        std::vector<keyword_detail::keyword_ref> in_order;
+        std::uint32_t rule_number = 0;
+        for (const auto& added : added_) {
+            next->categories.push_back(added.name);
+            for (const auto& word : added.keywords) {
+                in_order.push_back({static_cast<std::uint32_t>(next->text.size()), static_cast<std::uint32_t>(word.size()),
+                                    rule_number});
+                next->text += word;
+            }
+            ++rule_number;
+        }
+        next->keywords.resize(in_order.size());
+        keyword_detail::group_by_first_byte(next->text, in_order, in_order.size(), next->keywords.data(),
+                                            next->bucket_begin, next->filter);
+        added_index_.store(next.get(), std::memory_order_release);
+        published_.push_back(std::move(next));
+    }
+
+    std::atomic<const keyword_detail::runtime_index*> added_index_{nullptr};
+    mutable std::mutex write_mutex_;
+    std::forward_list<std::string> names_;  // never shrinks: the views classify() returns stay valid
+    std::vector<added_category> added_;
+    std::vector<std::unique_ptr<keyword_detail::runtime_index>> published_;
+};
+
+}  // namespace classify
+INKWELL_END_NAMESPACE
+// ---- end inkwell/classify/keyword.hpp ----
+
+// ---- begin inkwell/dedup/none.hpp ----
+// dedup::none — every record is written; costs no bytes and no time.
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace dedup {
+
+struct none {
+    template <class Forward>
+    void process(const record& r, Forward&& forward) {
+        forward(r);
+    }
+    template <class Forward>
+    void flush(Forward&&) noexcept {}
+};
+
+}  // namespace dedup
+INKWELL_END_NAMESPACE
+// ---- end inkwell/dedup/none.hpp ----
+
+// ---- begin inkwell/format/console.hpp ----
+// Console formatters: the text layout of format/text.hpp in local time.
+//   format::console        the level label in its level's colour, always
+//   format::console_plain  never any colour (the same as format::text)
+// format::console always emits colour; sink::console strips it again when its
+// stream is not a terminal (or NO_COLOR is set). With a plain formatter,
+// sink::console colours whole lines itself when it is writing to a terminal,
+// so most set-ups want console_plain and let the sink decide.
+
+// ---- begin inkwell/detail/ansi.hpp ----
+// ANSI colour (SGR) sequences for the console. Only formatters and the
+// console sink emit these; record data is always escaped before it gets near
+// them, so every ESC byte in a line was put there on purpose.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail::ansi {
+
+inline constexpr std::string_view reset = "\x1b[0m";
+
+// trace grey, debug cyan, info green, perf blue, warn yellow, error red,
+// critical bold white on red. A user-defined level takes the colour of the
+// nearest built-in level below it; `off` has none.
+constexpr std::string_view colour_for(level severity) noexcept {
+    if (severity == level::off) return {};
+    if (severity >= level::critical) return "\x1b[1;37;41m";
+    if (severity >= level::error) return "\x1b[31m";
+    if (severity >= level::warn) return "\x1b[33m";
+    if (severity >= level::perf) return "\x1b[34m";
+    if (severity >= level::info) return "\x1b[32m";
+    if (severity >= level::debug) return "\x1b[36m";
+    return "\x1b[90m";
+}
+
+// Appends `line` without its SGR sequences (ESC '[' digits/';' 'm'), for a
+// pre-coloured line that is going somewhere colour is not wanted. Any other
+// ESC is dropped too, so no escape byte survives.
+inline void append_without_sgr(line_buffer& out, std::string_view line) {
+    while (!line.empty()) {
+        const std::size_t esc = line.find('\x1b');
+        append(out, line.substr(0, esc));
+        if (esc == std::string_view::npos) return;
+        std::size_t after = esc + 1;
+        if (after < line.size() && line[after] == '[') {
+            std::size_t i = after + 1;
+            while (i < line.size() && ((line[i] >= '0' && line[i] <= '9') || line[i] == ';')) ++i;
+            if (i < line.size() && line[i] == 'm') after = i + 1;
+        }
+        line.remove_prefix(after);
+    }
+}
+
+}  // namespace detail::ansi
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/ansi.hpp ----
+// ---- begin inkwell/detail/text_escape.hpp ----
+// Escaping for text files and terminals: no control byte from record data
+// ever reaches the output, so a message cannot forge a log line, move the
+// cursor, retitle the terminal or recolour it. Printable text (including any
+// valid UTF-8 beyond the controls) is kept as it is, backslashes included.
+
+
+// ---- begin inkwell/detail/utf8.hpp ----
+// UTF-8 decoding shared by the JSON and text escapers. Invalid input is cut
+// into "maximal subparts" (the Unicode recommendation also used by browsers
+// and Python): each one becomes exactly one U+FFFD, so repairing a line never
+// swallows the valid text that follows a bad byte.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// The three bytes of U+FFFD REPLACEMENT CHARACTER.
+inline constexpr char utf8_replacement[] = "\xEF\xBF\xBD";
+
+struct utf8_sequence {
+    std::uint32_t code_point;  // meaningful only when valid
+    std::uint32_t length;      // bytes consumed, at least 1
+    bool valid;
+};
+
+// Decodes the sequence that starts at `p` (p < end). When it is invalid,
+// `length` covers the maximal subpart: the lead byte plus the continuation
+// bytes that could still have belonged to it.
+inline utf8_sequence decode_utf8(const unsigned char* p, const unsigned char* end) noexcept {
+    const unsigned char lead = *p;
+    if (lead < 0x80) return {lead, 1, true};
+
+    std::uint32_t code_point = 0;
+    std::uint32_t continuation_bytes = 0;
+    // The allowed range of the first continuation byte. Narrowing it for
+    // E0/ED/F0/F4 is what rejects overlong forms, surrogates and code points
+    // above U+10FFFF without a separate check after decoding.
+    unsigned char first_low = 0x80, first_high = 0xBF;
+    if (lead < 0xC2) {
+        return {0, 1, false};  // stray continuation byte, or overlong C0/C1
+    } else if (lead < 0xE0) {
+        continuation_bytes = 1;
+        code_point = lead & 0x1Fu;
+    } else if (lead < 0xF0) {
+        continuation_bytes = 2;
+        code_point = lead & 0x0Fu;
+        if (lead == 0xE0) first_low = 0xA0;   // below would be overlong
+        if (lead == 0xED) first_high = 0x9F;  // above would be a surrogate
+    } else if (lead < 0xF5) {
+        continuation_bytes = 3;
+        code_point = lead & 0x07u;
+        if (lead == 0xF0) first_low = 0x90;   // below would be overlong
+        if (lead == 0xF4) first_high = 0x8F;  // above would exceed U+10FFFF
+    } else {
+        return {0, 1, false};  // F5..FF never occur in UTF-8
+    }
+
+    unsigned char low = first_low, high = first_high;
+    for (std::uint32_t i = 1; i <= continuation_bytes; ++i) {
+        if (p + i == end) return {0, i, false};  // truncated at the end of the input
+        const unsigned char c = p[i];
+        if (c < low || c > high) return {0, i, false};
+        code_point = (code_point << 6) | (c & 0x3Fu);
+        low = 0x80;
+        high = 0xBF;
+    }
+    return {code_point, continuation_bytes + 1, true};
+}
+
+inline constexpr char lower_hex_digits[] = "0123456789abcdef";
+
+// Appends `\uXXXX` (lower-case hex) for a code point of the Basic Multilingual
+// Plane; both escapers use this form for the characters they must not pass on.
+inline void append_unicode_escape(line_buffer& out, std::uint32_t code_point) {
+    const char escape[6] = {'\\',
+                            'u',
+                            lower_hex_digits[(code_point >> 12) & 0xF],
+                            lower_hex_digits[(code_point >> 8) & 0xF],
+                            lower_hex_digits[(code_point >> 4) & 0xF],
+                            lower_hex_digits[code_point & 0xF]};
+    append(out, {escape, 6});
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/utf8.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// Printable ASCII, copied as it is.
+inline constexpr std::array<bool, 256> text_plain_byte = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x7F; ++c) plain[static_cast<std::size_t>(c)] = true;
+    return plain;
+}();
+
+// C0 controls and DEL: `\n`, `\r`, `\t`, and `\xHH` for the rest (ESC is `\x1b`).
+inline void append_text_control_escape(line_buffer& out, unsigned char c) {
+    switch (c) {
+        case '\n': append(out, "\\n"); return;
+        case '\r': append(out, "\\r"); return;
+        case '\t': append(out, "\\t"); return;
+        default: break;
+    }
+    const char escape[4] = {'\\', 'x', lower_hex_digits[c >> 4], lower_hex_digits[c & 0xF]};
+    append(out, {escape, 4});
+}
+
+// `\uXXXX` for C1 controls (U+0080–U+009F: terminals take U+009B as CSI)
+// and for U+2028/U+2029 (line breaks to some viewers).
+constexpr bool text_escapes_code_point(std::uint32_t code_point) noexcept {
+    return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0x2028 || code_point == 0x2029;
+}
+
+// Appends `s` with every control escaped and invalid UTF-8 replaced by U+FFFD.
+inline void append_text_escaped(line_buffer& out, std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* const end = p + s.size();
+    const auto* run = p;  // start of the bytes not yet appended; copied in one go
+    auto flush_run = [&](const unsigned char* upto) {
+        append(out, {reinterpret_cast<const char*>(run), static_cast<std::size_t>(upto - run)});
+    };
+    while (p < end) {
+        const unsigned char c = *p;
+        if (text_plain_byte[c]) {
+            ++p;
+            continue;
+        }
+        if (c < 0x80) {
+            flush_run(p);
+            append_text_control_escape(out, c);
+            run = ++p;
+            continue;
+        }
+        const utf8_sequence seq = decode_utf8(p, end);
+        if (seq.valid && !text_escapes_code_point(seq.code_point)) {
+            p += seq.length;
+            continue;
+        }
+        flush_run(p);
+        if (seq.valid)
+            append_unicode_escape(out, seq.code_point);
+        else
+            append(out, {utf8_replacement, 3});
+        p += seq.length;
+        run = p;
+    }
+    flush_run(end);
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/text_escape.hpp ----
+// ---- begin inkwell/format/text.hpp ----
+// The text formatter of rotating-text-logs.md (Python logging's layout):
+//   [2024-01-15 10:30:15,123] [INFO] [auth] User alice logged in
+// The third slot is the record's category, or the logger name when the
+// record has none. Key/value fields follow the message as ` key=value`
+// pairs, in call order, first key wins:
+//   [2024-01-15 10:30:15,123] [PERF] [game] turn done duration_ms=2.5 player="Alice Smith"
+// A string value is quoted when it is empty or holds a space, '"' or '=',
+// with '"' inside written as \" ; numbers, true/false and null appear bare.
+// All record data goes through detail::append_text_escaped, so no control
+// byte (newline, ESC, C1) from a message or field ever reaches the file.
+//
+// format::text writes local time, as Python's logging does; format::text_utc
+// writes UTC.
+
+
+// ---- begin inkwell/detail/field_format.hpp ----
+// Pieces both line formatters use for a record's key/value fields: numbers
+// written so they read back exactly, and "first key wins" bookkeeping.
+
+#include <charconv>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// The shortest decimal that reads back as the same double. std::to_chars
+// rather than fmt::format_to: the same digits at a fraction of the compile
+// time. A whole number keeps a ".0" so that a reader still sees a floating
+// value. Only finite values: callers decide how NaN and infinity appear.
+inline void append_finite_double(line_buffer& out, double value) {
+    char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    const std::string_view written{digits, static_cast<std::size_t>(result.ptr - digits)};
+    append(out, written);
+    if (written.find_first_of(".e") == std::string_view::npos) append(out, ".0");
+}
+
+template <class Integer>
+inline void append_integer(line_buffer& out, Integer value) {
+    char digits[24];  // 20 digits and a sign at most
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+}
+
+// Remembers the keys already written to a line, by their position in the
+// output, so a later field with the same key can be left out. Comparing the
+// written (escaped) bytes rather than the raw keys also catches two different
+// invalid keys that were repaired into the same text.
+class written_keys {
+public:
+    // `key_begin` is where the key just appended to `out` starts; the key
+    // runs to the end of `out`. True when the same key was written before;
+    // otherwise the key is remembered.
+    bool written_before(const line_buffer& out, std::size_t key_begin) {
+        const std::size_t key_size = out.size() - key_begin;
+        if (keys_.any([&](const key_span& k) {
+                return k.size == key_size && std::memcmp(out.data() + k.begin, out.data() + key_begin, key_size) == 0;
+            }))
+            return true;
+        keys_.push(key_span{key_begin, key_size});
+        return false;
+    }
+
+private:
+    struct key_span {
+        std::size_t begin;
+        std::size_t size;
+    };
+    // 16 keys without touching the heap, more in `overflow`.
+    struct key_list {
+        key_span first[16];
+        std::size_t used = 0;
+        std::vector<key_span> overflow;
+        void push(key_span k) {
+            if (used < 16) first[used++] = k;
+            else overflow.push_back(k);
+        }
+        template <class F>
+        bool any(F&& f) const {
+            for (std::size_t i = 0; i < used; ++i)
+                if (f(first[i])) return true;
+            for (const auto& k : overflow)
+                if (f(k)) return true;
+            return false;
+        }
+    };
+    key_list keys_;
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/field_format.hpp ----
+// ---- begin inkwell/detail/time_format.hpp ----
+// Timestamps without <chrono>'s calendar or strftime: the civil-date
+// arithmetic is a handful of integer operations, the text is written digit
+// by digit, and local time is converted once per second per thread.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+struct civil_date {
+    int year;
+    unsigned month;  // 1..12
+    unsigned day;    // 1..31
+};
+
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+    const std::int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// The calendar is counted in 400-year eras that start on 1 March of a year
+// divisible by 400: with March first, the leap day is the last day of a
+// year, and every era has exactly 146097 days.
+inline constexpr std::int64_t days_per_era = 146097;
+inline constexpr std::int64_t days_from_0000_03_01_to_epoch = 719468;
+
+// Day of the year counted from 1 March (0..365) for a month counted from March (0..11).
+constexpr unsigned days_before_month_from_march(unsigned month_from_march) noexcept {
+    // Months from March run 31,30,31,30,31 twice and then 31,28/29: the
+    // cumulative length is (153 * m + 2) / 5.
+    return (153 * month_from_march + 2) / 5;
+}
+
+// Days since 1970-01-01 (negative before) of a proleptic Gregorian date.
+constexpr std::int64_t days_from_civil(int year, unsigned month, unsigned day) noexcept {
+    const std::int64_t march_year = static_cast<std::int64_t>(year) - (month <= 2 ? 1 : 0);
+    const std::int64_t era = floor_div(march_year, 400);
+    const auto year_of_era = static_cast<unsigned>(march_year - era * 400);  // 0..399
+    const unsigned month_from_march = month > 2 ? month - 3 : month + 9;
+    const unsigned day_of_year = days_before_month_from_march(month_from_march) + day - 1;
+    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * days_per_era + day_of_era - days_from_0000_03_01_to_epoch;
+}
+
+// The date of a day counted from 1970-01-01; the inverse of days_from_civil.
+constexpr civil_date civil_from_days(std::int64_t days_since_epoch) noexcept {
+    const std::int64_t days = days_since_epoch + days_from_0000_03_01_to_epoch;
+    const std::int64_t era = floor_div(days, days_per_era);
+    auto rest = static_cast<unsigned>(days - era * days_per_era);  // 0..146096
+    // Peel off centuries (36524 days; only the era's last one has a leap day
+    // at its end), then 4-year blocks (1461 days), then years (365 days).
+    // The min() catches the leap day that ends a longer block.
+    unsigned centuries = rest / 36524;
+    if (centuries > 3) centuries = 3;
+    rest -= centuries * 36524;
+    const unsigned quads = rest / 1461;
+    rest -= quads * 1461;
+    unsigned years = rest / 365;
+    if (years > 3) years = 3;
+    rest -= years * 365;
+    const unsigned year_of_era = centuries * 100 + quads * 4 + years;
+    const unsigned day_of_year = rest;  // 0 = 1 March
+    const unsigned month_from_march = (5 * day_of_year + 2) / 153;
+    const unsigned day = day_of_year - days_before_month_from_march(month_from_march) + 1;
+    const unsigned month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+    const std::int64_t year = era * 400 + year_of_era + (month <= 2 ? 1 : 0);
+    return {static_cast<int>(year), month, day};
+}
+
+// A time point split into UTC calendar fields; milliseconds are truncated
+// towards the past, so 23:59:59.9999 stays in the old second, before 1970 too.
+struct utc_fields {
+    civil_date date;
+    unsigned hour, minute, second, millisecond;
+};
+
+inline std::int64_t epoch_milliseconds(time_point t) noexcept {
+    return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+inline utc_fields split_utc_milliseconds(std::int64_t ms_since_epoch) noexcept {
+    const std::int64_t seconds = floor_div(ms_since_epoch, 1000);
+    const std::int64_t days = floor_div(seconds, 86400);
+    const auto second_of_day = static_cast<unsigned>(seconds - days * 86400);
+    return {civil_from_days(days), second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60,
+            static_cast<unsigned>(ms_since_epoch - seconds * 1000)};
+}
+
+inline utc_fields split_utc(time_point t) noexcept { return split_utc_milliseconds(epoch_milliseconds(t)); }
+
+// Days since 1970-01-01 of a time point's UTC date (for day-change checks).
+inline std::int64_t utc_day_number(time_point t) noexcept { return floor_div(epoch_milliseconds(t), 86400000); }
+
+// Writes `value` as exactly `width` decimal digits (leading zeros) at `at`.
+constexpr char* put_digits(char* at, unsigned value, int width) noexcept {
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return at + width;
+}
+
+// Four-digit years only: a nanosecond system_clock spans 1677..2262, so the
+// clamp never changes a real timestamp; it only keeps the width fixed.
+constexpr char* put_year(char* at, int year) noexcept {
+    if (year < 0) year = 0;
+    if (year > 9999) year = 9999;
+    return put_digits(at, static_cast<unsigned>(year), 4);
+}
+
+// "YYYY-MM-DD" into `at` (10 chars), `separator` between the parts ('\0' for none).
+constexpr char* put_date(char* at, const civil_date& d, char separator) noexcept {
+    at = put_year(at, d.year);
+    if (separator) *at++ = separator;
+    at = put_digits(at, d.month, 2);
+    if (separator) *at++ = separator;
+    return put_digits(at, d.day, 2);
+}
+
+constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned second) noexcept {
+    at = put_digits(at, hour, 2);
+    *at++ = ':';
+    at = put_digits(at, minute, 2);
+    *at++ = ':';
+    return put_digits(at, second, 2);
+}
+
+// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z".
+inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
+    const utc_fields f = split_utc(t);
+    char text[24];
+    char* at = put_date(text, f.date, '-');
+    *at++ = 'T';
+    at = put_clock(at, f.hour, f.minute, f.second);
+    *at++ = '.';
+    at = put_digits(at, f.millisecond, 3);
+    *at++ = 'Z';
+    append(out, {text, static_cast<std::size_t>(at - text)});
+}
+
+// "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
+// records within the same second skip the conversion (localtime_r takes a
+// lock and may consult the time zone file).
+struct second_text_cache {
+    std::int64_t second = 0;
+    bool valid = false;
+    char text[19]{};
+};
+
+inline void render_second(second_text_cache& cache, std::int64_t second, bool utc) noexcept {
+    char* at = cache.text;
+    bool done = false;
+    if (!utc) {
+        const auto as_time_t = static_cast<std::time_t>(second);
+        std::tm local{};
+        if (::localtime_r(&as_time_t, &local) != nullptr) {
+            at = put_date(at, civil_date{local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1),
+                                         static_cast<unsigned>(local.tm_mday)},
+                          '-');
+            *at++ = ' ';
+            put_clock(at, static_cast<unsigned>(local.tm_hour), static_cast<unsigned>(local.tm_min),
+                      static_cast<unsigned>(local.tm_sec));
+            done = true;
+        }
+    }
+    if (!done) {  // UTC asked for, or the local conversion failed
+        const utc_fields f = split_utc_milliseconds(second * 1000);
+        at = put_date(at, f.date, '-');
+        *at++ = ' ';
+        put_clock(at, f.hour, f.minute, f.second);
+    }
+    cache.second = second;
+    cache.valid = true;
+}
+
+// The text-log time, Python logging's default: "2024-01-15 10:30:15,123",
+// in local time unless `utc`.
+inline void append_text_time(line_buffer& out, time_point t, bool utc) {
+    thread_local second_text_cache local_cache, utc_cache;
+    second_text_cache& cache = utc ? utc_cache : local_cache;
+    const std::int64_t ms = epoch_milliseconds(t);
+    const std::int64_t second = floor_div(ms, 1000);
+    if (!cache.valid || cache.second != second) render_second(cache, second, utc);
+    char text[23];
+    char* at = text;
+    for (char c : cache.text) *at++ = c;
+    *at++ = ',';
+    at = put_digits(at, static_cast<unsigned>(ms - second * 1000), 3);
+    append(out, {text, static_cast<std::size_t>(at - text)});
+}
+
+// "YYYY-MM-DD" of the UTC date, written into `buffer` (date folders).
+inline std::string_view utc_date(time_point t, char (&buffer)[11]) noexcept {
+    char* end = put_date(buffer, split_utc(t).date, '-');
+    *end = '\0';
+    return {buffer, 10};
+}
+
+// "YYYYMMDD" of the UTC date, written into `buffer` (daily rotation suffixes).
+inline std::string_view compact_utc_date(time_point t, char (&buffer)[9]) noexcept {
+    char* end = put_date(buffer, split_utc(t).date, '\0');
+    *end = '\0';
+    return {buffer, 8};
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/time_format.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace format {
+
+enum class time_zone : unsigned char { local, utc };
+
+// How the level label is written between its brackets: plain here, in
+// colour for format::console (format/console.hpp).
+struct plain_label {
+    static void append(detail::line_buffer& out, level severity) {
+        detail::append_text_escaped(out, level_label(severity));
+    }
+};
+
+template <time_zone Zone = time_zone::local, class LabelStyle = plain_label>
+class basic_text {
+public:
+    static constexpr time_zone zone = Zone;
+
+    void format(const record& r, detail::line_buffer& out) const {
+        out.push_back('[');
+        detail::append_text_time(out, r.time, Zone == time_zone::utc);
+        detail::append(out, "] [");
+        LabelStyle::append(out, r.severity);
+        detail::append(out, "] [");
+        detail::append_text_escaped(out, r.category.empty() ? r.logger_name : r.category);
+        detail::append(out, "] ");
+        detail::append_text_escaped(out, r.message);
+        append_fields(out, r.fields);
+        out.push_back('\n');
+    }
+
+private:
+    static void append_fields(detail::line_buffer& out, std::span<const field> fields) {
+        detail::written_keys keys;
+        for (const field& f : fields) {
+            const std::size_t entry_begin = out.size();
+            out.push_back(' ');
+            const std::size_t key_begin = out.size();
+            detail::append_text_escaped(out, f.key);
+            if (keys.written_before(out, key_begin)) {
+                out.resize(entry_begin);  // a repeated key: the first one stands
+                continue;
+            }
+            out.push_back('=');
+            append_value(out, f.value);
+        }
+    }
+
+    static void append_value(detail::line_buffer& out, const field_value& v) {
+        switch (v.type) {
+            case field_value::kind::boolean: detail::append(out, v.number.boolean ? "true" : "false"); return;
+            case field_value::kind::signed_integer: detail::append_integer(out, v.number.signed_integer); return;
+            case field_value::kind::unsigned_integer: detail::append_integer(out, v.number.unsigned_integer); return;
+            case field_value::kind::floating: append_double(out, v.number.floating); return;
+            case field_value::kind::string: append_string(out, v.text); return;
+            case field_value::kind::null: break;
+        }
+        detail::append(out, "null");
+    }
+
+    static void append_double(detail::line_buffer& out, double value) {
+        if (__builtin_isfinite(value))
+            detail::append_finite_double(out, value);
+        else if (__builtin_isnan(value))
+            detail::append(out, "nan");
+        else
+            detail::append(out, value < 0 ? "-inf" : "inf");
+    }
+
+    static void append_string(detail::line_buffer& out, std::string_view value) {
+        // Escaping never produces a space, '"' or '=', so the raw value decides.
+        if (!value.empty() && value.find_first_of(" \"=") == std::string_view::npos) {
+            detail::append_text_escaped(out, value);
+            return;
+        }
+        out.push_back('"');
+        for (;;) {
+            const std::size_t quote = value.find('"');
+            detail::append_text_escaped(out, value.substr(0, quote));
+            if (quote == std::string_view::npos) break;
+            detail::append(out, "\\\"");
+            value.remove_prefix(quote + 1);
+        }
+        out.push_back('"');
+    }
+};
+
+using text = basic_text<time_zone::local>;
+using text_utc = basic_text<time_zone::utc>;
+
+}  // namespace format
+INKWELL_END_NAMESPACE
+// ---- end inkwell/format/text.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace format {
+
+// The label wrapped in the level's colour; the label text is escaped like
+// any data, so only the colour codes written here are raw escapes.
+struct coloured_label {
+    static void append(detail::line_buffer& out, level severity) {
+        const std::string_view colour = detail::ansi::colour_for(severity);
+        detail::append(out, colour);
+        detail::append_text_escaped(out, level_label(severity));
+        if (!colour.empty()) detail::append(out, detail::ansi::reset);
+    }
+};
+
+using console = basic_text<time_zone::local, coloured_label>;
+using console_plain = basic_text<time_zone::local, plain_label>;
+
+}  // namespace format
+INKWELL_END_NAMESPACE
+// ---- end inkwell/format/console.hpp ----
+// ---- begin inkwell/format/jsonl.hpp ----
+// The JSONL formatter of jsonl-per-category-storage.md: one JSON object per
+// line with exactly these keys, in this order:
+//   {"level":"debug","message":"…","category":"engine",
+//    "timestamp":"2024-12-20T10:15:30.123Z","source":"gameEngine.cpp:45",
+//    "sessionId":"…","metadata":{…}}
+// The record's key/value fields live only inside "metadata", so no field can
+// replace or repeat a top-level key. Within metadata the first field with a
+// given key wins and later ones are left out. Every string is escaped and
+// repaired (detail/json_escape.hpp), so each line parses as valid UTF-8 JSON.
+
+
+// ---- begin inkwell/detail/json_escape.hpp ----
+// JSON string escaping that always yields one valid line of UTF-8: every
+// control character is escaped (so a message can never break a JSONL line),
+// and invalid UTF-8 is repaired with U+FFFD (so every line parses).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// Bytes that are copied as they are: printable ASCII except '"' and '\'.
+inline constexpr std::array<bool, 256> json_plain_byte = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x7F; ++c) plain[static_cast<std::size_t>(c)] = true;
+    plain['"'] = false;
+    plain['\\'] = false;
+    return plain;
+}();
+
+inline void append_json_ascii_escape(line_buffer& out, unsigned char c) {
+    const char* two = nullptr;
+    switch (c) {
+        case '"': two = "\\\""; break;
+        case '\\': two = "\\\\"; break;
+        case '\n': two = "\\n"; break;
+        case '\r': two = "\\r"; break;
+        case '\t': two = "\\t"; break;
+        case '\b': two = "\\b"; break;
+        case '\f': two = "\\f"; break;
+        default: append_unicode_escape(out, c); return;  // other C0 controls and DEL
+    }
+    append(out, {two, 2});
+}
+
+// Valid characters that are still escaped: C1 controls (U+0080–U+009F; a
+// terminal showing the file may act on U+009B as CSI) and U+2028/U+2029,
+// which JavaScript treats as line breaks. The escaped form parses to the
+// very same string, so nothing is lost.
+constexpr bool json_escapes_code_point(std::uint32_t code_point) noexcept {
+    return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0x2028 || code_point == 0x2029;
+}
+
+// Appends `s` as the body of a JSON string (without the surrounding quotes).
+inline void append_json_string(line_buffer& out, std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* const end = p + s.size();
+    const auto* run = p;  // start of the bytes not yet appended; copied in one go
+    auto flush_run = [&](const unsigned char* upto) {
+        append(out, {reinterpret_cast<const char*>(run), static_cast<std::size_t>(upto - run)});
+    };
+    while (p < end) {
+        const unsigned char c = *p;
+        if (json_plain_byte[c]) {
+            ++p;
+            continue;
+        }
+        if (c < 0x80) {
+            flush_run(p);
+            append_json_ascii_escape(out, c);
+            run = ++p;
+            continue;
+        }
+        const utf8_sequence seq = decode_utf8(p, end);
+        if (seq.valid && !json_escapes_code_point(seq.code_point)) {
+            p += seq.length;  // ordinary multi-byte character: stays in the run
+            continue;
+        }
+        flush_run(p);
+        if (seq.valid)
+            append_unicode_escape(out, seq.code_point);
+        else
+            append(out, {utf8_replacement, 3});
+        p += seq.length;
+        run = p;
+    }
+    flush_run(end);
+}
+
+// Appends `s` as a complete JSON string, quotes included.
+inline void append_json_quoted(line_buffer& out, std::string_view s) {
+    out.push_back('"');
+    append_json_string(out, s);
+    out.push_back('"');
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/json_escape.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace format {
+
+class jsonl {
+public:
+    void format(const record& r, detail::line_buffer& out) const {
+        detail::append(out, "{\"level\":");
+        detail::append_json_quoted(out, level_name(r.severity));
+        detail::append(out, ",\"message\":");
+        detail::append_json_quoted(out, r.message);
+        detail::append(out, ",\"category\":");
+        detail::append_json_quoted(out, r.category);
+        detail::append(out, ",\"timestamp\":\"");
+        detail::append_iso8601_utc_ms(out, r.time);
+        detail::append(out, "\",\"source\":\"");
+        append_source(out, r.where);
+        detail::append(out, "\",\"sessionId\":");
+        detail::append_json_quoted(out, r.session_id);
+        detail::append(out, ",\"metadata\":{");
+        append_metadata(out, r.fields);
+        detail::append(out, "}}\n");
+    }
+
+private:
+    // "file:line" with the file's folders left out; "" when the call site is unknown.
+    static void append_source(detail::line_buffer& out, const source_location& where) {
+        const std::string_view file = where.file_name();
+        if (file.empty()) return;
+        detail::append_json_string(out, file);
+        out.push_back(':');
+        detail::append_integer(out, where.line);
+    }
+
+    static void append_metadata(detail::line_buffer& out, std::span<const field> fields) {
+        detail::written_keys keys;
+        bool first = true;
+        for (const field& f : fields) {
+            const std::size_t entry_begin = out.size();
+            if (!first) out.push_back(',');
+            out.push_back('"');
+            const std::size_t key_begin = out.size();
+            detail::append_json_string(out, f.key);
+            if (keys.written_before(out, key_begin)) {
+                out.resize(entry_begin);  // a repeated key: the first one stands
+                continue;
+            }
+            detail::append(out, "\":");
+            append_value(out, f.value);
+            first = false;
+        }
+    }
+
+    static void append_value(detail::line_buffer& out, const field_value& v) {
+        switch (v.type) {
+            case field_value::kind::boolean: detail::append(out, v.number.boolean ? "true" : "false"); return;
+            case field_value::kind::signed_integer: detail::append_integer(out, v.number.signed_integer); return;
+            case field_value::kind::unsigned_integer: detail::append_integer(out, v.number.unsigned_integer); return;
+            case field_value::kind::floating:
+                // JSON has no NaN or infinity; null keeps the line parseable.
+                if (__builtin_isfinite(v.number.floating))
+                    detail::append_finite_double(out, v.number.floating);
+                else
+                    detail::append(out, "null");
+                return;
+            case field_value::kind::string: detail::append_json_quoted(out, v.text); return;
+            case field_value::kind::null: break;
+        }
+        detail::append(out, "null");
+    }
+};
+
+}  // namespace format
+INKWELL_END_NAMESPACE
+// ---- end inkwell/format/jsonl.hpp ----
+
+// ---- begin inkwell/rotate/by_size.hpp ----
+// rotate::by_size — when the file would grow past MaxBytes, it moves aside:
+// app.log → app.log.1 → app.log.2 … → app.log.N, and the oldest (N) is
+// deleted. N = Backups. The size counts what the file held before a restart.
+//
+// The limits are run-time values: the template arguments are the defaults,
+// INKWELL_LOG_MAX_SIZE_MB and INKWELL_LOG_BACKUP_COUNT override them when the
+// policy is constructed, and the two-argument constructor sets them outright.
+// As with Python's RotatingFileHandler, a limit of 0 bytes or 0 backups means
+// the file never rotates.
+//
+// Each step is checked; on the first failure the rotation stops where it is
+// and the active file stays put (the sink keeps writing to it), so a failed
+// rename never overwrites a backup with another.
+
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace rotate {
+
+template <std::uint64_t MaxBytes = 10 * 1024 * 1024, unsigned Backups = 5>
+class by_size {
+public:
+    static constexpr std::uint64_t default_max_bytes = MaxBytes;
+    static constexpr unsigned default_backups = Backups;
+
+    by_size() noexcept : max_bytes_(max_bytes_from_env(MaxBytes)), backups_(backup_count_from_env(Backups)) {}
+    by_size(std::uint64_t max_bytes, unsigned backups) noexcept : max_bytes_(max_bytes), backups_(backups) {}
+
+    std::uint64_t max_bytes() const noexcept { return max_bytes_; }
+    unsigned backups() const noexcept { return backups_; }
+
+    // A record never waits for an empty file: a line longer than the limit
+    // still goes out whole, in a file of its own.
+    bool due(const file_state& f, time_point, std::size_t incoming_bytes) const noexcept {
+        return max_bytes_ != 0 && backups_ != 0 && f.size != 0 && f.size + incoming_bytes > max_bytes_;
+    }
+
+    outcome rotate(const file_state& f) const {
+        if (backups_ == 0) return {};
+        char tag[16];
+        std::string from, to = f.backup_path(number(backups_, tag));
+        if (::unlink(to.c_str()) != 0 && errno != ENOENT) return {false, errno, "cannot remove the oldest backup"};
+        for (unsigned i = backups_ - 1; i >= 1; --i) {
+            from = f.backup_path(number(i, tag));
+            if (std::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+                return {false, errno, "cannot rename a backup to the next number"};
+            to.swap(from);
+        }
+        from = f.active_path();
+        if (std::rename(from.c_str(), to.c_str()) != 0) return {false, errno, "cannot rename the log file to its backup"};
+        return {true, 0, ""};
+    }
+
+private:
+    static std::string_view number(unsigned n, char (&out)[16]) noexcept {
+        char* end = out + sizeof out;
+        char* p = end;
+        do {
+            *--p = static_cast<char>('0' + n % 10);
+            n /= 10;
+        } while (n != 0);
+        return {p, static_cast<std::size_t>(end - p)};
+    }
+
+    std::uint64_t max_bytes_;
+    unsigned backups_;
+};
+
+}  // namespace rotate
+INKWELL_END_NAMESPACE
+// ---- end inkwell/rotate/by_size.hpp ----
+// ---- begin inkwell/rotate/daily.hpp ----
+// rotate::daily — one file per UTC day. At the first record of a later day
+// (by the record's own UTC time) the file moves aside under the date of the
+// day it held: app.log → app.log.20250914. The Backups newest dated backups
+// are kept, older ones deleted; 0 keeps them all (as Python's
+// TimedRotatingFileHandler does). INKWELL_LOG_BACKUP_COUNT overrides Backups.
+//
+// The day a file held is the day of its first record; for a file found at
+// start-up, the day of its last change. When that backup name is taken
+// (rotate_now() twice in a day), the next free one of app.log.20250914.1,
+// .2, … is used. A record older than the file's day (a late straggler) never
+// rotates it.
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace rotate {
+
+template <unsigned Backups = 7>
+class daily {
+public:
+    static constexpr unsigned default_backups = Backups;
+
+    daily() noexcept : backups_(backup_count_from_env(Backups)) {}
+    explicit daily(unsigned backups) noexcept : backups_(backups) {}
+
+    unsigned backups() const noexcept { return backups_; }
+
+    bool due(const file_state& f, time_point record_time, std::size_t) const noexcept {
+        using std::chrono::days;
+        using std::chrono::floor;
+        return f.size != 0 && f.first_record != time_point{} && floor<days>(record_time) > floor<days>(f.first_record);
+    }
+
+    outcome rotate(const file_state& f) const {
+        time_point held = f.first_record != time_point{} ? f.first_record : clock_type::now();
+        char date[9];
+        std::string tag{detail::compact_utc_date(held, date)};
+        std::string target = f.backup_path(tag);
+        for (unsigned n = 1; exists(target); ++n) {
+            if (n > 9999) return {false, EEXIST, "every backup name of the day is taken"};
+            target = f.backup_path(tag + '.' + std::to_string(n));
+        }
+        std::string active = f.active_path();
+        if (std::rename(active.c_str(), target.c_str()) != 0)
+            return {false, errno, "cannot rename the log file to its dated backup"};
+        if (int err = remove_old_backups(f); err != 0) return {true, err, "cannot remove an old dated backup"};
+        return {true, 0, ""};
+    }
+
+private:
+    static bool exists(const std::string& path) noexcept {
+        struct stat st {};
+        return ::lstat(path.c_str(), &st) == 0;
+    }
+
+    struct backup {
+        std::uint32_t date;  // YYYYMMDD
+        std::uint32_t index;  // the .N after the date; 0 without one
+        std::string name;
+    };
+
+    // Parses `tag` as "YYYYMMDD" or "YYYYMMDD.N"; false for anything else.
+    static bool parse_tag(std::string_view tag, backup& out) noexcept {
+        if (tag.size() < 8) return false;
+        std::uint32_t date = 0;
+        for (std::size_t i = 0; i < 8; ++i) {
+            if (tag[i] < '0' || tag[i] > '9') return false;
+            date = date * 10 + static_cast<std::uint32_t>(tag[i] - '0');
+        }
+        std::uint32_t index = 0;
+        if (tag.size() > 8) {
+            if (tag[8] != '.' || tag.size() == 9 || tag.size() > 13) return false;
+            for (std::size_t i = 9; i < tag.size(); ++i) {
+                if (tag[i] < '0' || tag[i] > '9') return false;
+                index = index * 10 + static_cast<std::uint32_t>(tag[i] - '0');
+            }
+        }
+        out.date = date;
+        out.index = index;
+        return true;
+    }
+
+    // Deletes the dated backups of `f` beyond the newest `backups_`.
+    int remove_old_backups(const file_state& f) const {
+        if (backups_ == 0) return 0;
+        std::string folder{f.directory};
+        DIR* dir = ::opendir(folder.c_str());
+        if (!dir) return errno;
+        std::vector<backup> found;
+        while (const dirent* entry = ::readdir(dir)) {
+            std::string_view name{entry->d_name};
+            if (name.size() <= f.backup_prefix.size() + f.backup_suffix.size()) continue;
+            if (name.substr(0, f.backup_prefix.size()) != f.backup_prefix) continue;
+            if (name.substr(name.size() - f.backup_suffix.size()) != f.backup_suffix) continue;
+            backup b{};
+            auto tag = name.substr(f.backup_prefix.size(), name.size() - f.backup_prefix.size() - f.backup_suffix.size());
+            if (!parse_tag(tag, b)) continue;
+            b.name.assign(name);
+            found.push_back(std::move(b));
+        }
+        ::closedir(dir);
+        if (found.size() <= backups_) return 0;
+        // Newest first; an insertion sort, as a folder holds few backups.
+        auto newer = [](const backup& a, const backup& b) { return a.date != b.date ? a.date > b.date : a.index > b.index; };
+        for (std::size_t i = 1; i < found.size(); ++i)
+            for (std::size_t j = i; j > 0 && newer(found[j], found[j - 1]); --j) std::swap(found[j], found[j - 1]);
+        int first_error = 0;
+        for (std::size_t i = backups_; i < found.size(); ++i) {
+            std::string path = folder + '/' + found[i].name;
+            if (::unlink(path.c_str()) != 0 && errno != ENOENT && first_error == 0) first_error = errno;
+        }
+        return first_error;
+    }
+
+    unsigned backups_;
+};
+
+}  // namespace rotate
+INKWELL_END_NAMESPACE
+// ---- end inkwell/rotate/daily.hpp ----
+// ---- begin inkwell/rotate/from_env.hpp ----
+// rotate::from_env — size or daily rotation, chosen when the policy is
+// constructed by INKWELL_LOG_ROTATION_TYPE: "size" (the default, also for an
+// unset or unknown value) or "time" (daily). Each policy also reads its own
+// variables (INKWELL_LOG_MAX_SIZE_MB, INKWELL_LOG_BACKUP_COUNT).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace rotate {
+
+template <class Size = by_size<>, class Daily = daily<>>
+class from_env {
+public:
+    from_env() noexcept : daily_chosen_(detail::env("INKWELL_LOG_ROTATION_TYPE") == "time") {}
+
+    bool is_daily() const noexcept { return daily_chosen_; }
+    const Size& size_policy() const noexcept { return size_; }
+    const Daily& daily_policy() const noexcept { return daily_; }
+
+    bool due(const file_state& f, time_point record_time, std::size_t incoming_bytes) const noexcept {
+        return daily_chosen_ ? daily_.due(f, record_time, incoming_bytes) : size_.due(f, record_time, incoming_bytes);
+    }
+    outcome rotate(const file_state& f) const { return daily_chosen_ ? daily_.rotate(f) : size_.rotate(f); }
+
+private:
+    bool daily_chosen_;
+    Size size_;
+    Daily daily_;
+};
+
+}  // namespace rotate
+INKWELL_END_NAMESPACE
+// ---- end inkwell/rotate/from_env.hpp ----
+// ---- begin inkwell/rotate/never.hpp ----
+// rotate::never — the file grows without bound; rotate_now() does nothing.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace rotate {
+
+struct never {
+    constexpr bool due(const file_state&, time_point, std::size_t) const noexcept { return false; }
+    constexpr outcome rotate(const file_state&) const noexcept { return {}; }
+};
+
+}  // namespace rotate
+INKWELL_END_NAMESPACE
+// ---- end inkwell/rotate/never.hpp ----
+
+// ---- begin inkwell/sink/callback.hpp ----
+// sink::callback: hands every line to a function the program sets at run
+// time, e.g. to stream records to a dashboard:
+//
+//   log.with_sink([](auto& s) { s.set_callback([](const inkwell::record& r, std::string_view line) { ... }); });
+//
+// `line` is the formatted record, ending in '\n'; the record's views die when
+// the callback returns. Without a callback, lines are discarded. The function
+// runs under the sink's lock: it must not call set_callback() itself.
+
+
+// ---- begin inkwell/detail/platform.hpp ----
+// Compiler and build-mode switches. The library builds with and without
+// exceptions and RTTI; code that would throw goes through these macros.
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define INKWELL_HAS_EXCEPTIONS 1
+#define INKWELL_TRY try
+#define INKWELL_CATCH_ALL catch (...)
+#else
+#define INKWELL_HAS_EXCEPTIONS 0
+#define INKWELL_TRY if (true)
+#define INKWELL_CATCH_ALL else
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INKWELL_NOINLINE __attribute__((noinline))
+#define INKWELL_COLD __attribute__((cold, noinline))
+#else
+#define INKWELL_LIKELY(x) (x)
+#define INKWELL_UNLIKELY(x) (x)
+#define INKWELL_NOINLINE
+#define INKWELL_COLD
+#endif
+// ---- end inkwell/detail/platform.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+class callback {
+public:
+    using function = detail::shared_function<void(const record&, std::string_view line)>;
+
+    callback() = default;
+    explicit callback(const sink_context& context) noexcept : errors_(context.errors) {}
+    explicit callback(function f) : function_(std::move(f)) {}
+
+    // Safe while records flow: the next record sees the new function. Pass an
+    // empty function to stop the calls.
+    void set_callback(function f) {
+        std::lock_guard lock(mutex_);
+        function_ = std::move(f);
+    }
+
+    void write(const record& r, std::string_view line) noexcept {
+        std::lock_guard lock(mutex_);
+        if (!function_) return;
+        // A throwing callback must not reach the logging call site.
+        INKWELL_TRY { function_(r, line); }
+        INKWELL_CATCH_ALL {
+            if (errors_) {
+                errors_->report({error_kind::write, 0, {}, "the callback sink's function threw"});
+                errors_->fallback(line);
+            }
+        }
+    }
+    void flush() noexcept {}
+
+private:
+    std::mutex mutex_;  // the setter may run on any thread
+    function function_;
+    error_reporter* errors_ = nullptr;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/callback.hpp ----
+// ---- begin inkwell/sink/category_files.hpp ----
+// sink::category_files<Extension, Rotation> — one file per category and UTC
+// day: `<directory>/YYYY-MM-DD/<category><Extension>`, e.g.
+// logs/2024-12-20/engine.jsonl. The folder comes from the record's own time
+// (UTC), so a record lands in the day it happened, not the day it was written.
+// The category is sanitized to a safe name component; an empty one (a logger
+// without a classifier) is written as "general".
+//
+// Open files are cached per (day, category), at most 64 at once: when a
+// 65th is needed, the least recently used one is flushed and closed. When a
+// record of a later day arrives, the files of earlier days are closed (a late
+// record of an earlier day opens its file again for as long as it is used).
+// Every file holds its own pending lines; flush() writes each in one write(2)
+// of whole lines (a file's lines go out at once when they pass 64 KiB).
+//
+// With a rotation policy (bound by the logger through with_rotation<R>; the
+// default rotate::never does nothing), each category file rotates inside its
+// day folder. Backups are named `<category>+<tag><Extension>`: by size,
+// engine.jsonl → engine+1.jsonl … engine+N.jsonl; daily, engine+20241220.jsonl.
+// The '+' is a byte no sanitized category contains, so a backup can never
+// take the name of another category's file (engine.1.jsonl could: the file
+// of category "engine.1"), and a backup still ends in the extension.
+//
+// Files get mode context.file_mode, folders context.directory_mode, created as
+// needed. Not thread-safe by itself: the logger serialises every call.
+
+
+// ---- begin inkwell/detail/posix_file.hpp ----
+// The file primitives under every file sink:
+//   posix_file          an owned file descriptor opened for appending;
+//   create_directories  mkdir -p with an exact mode, without exceptions;
+//   log_file            one log file as a sink sees it: the descriptor, the
+//                       whole lines held back until flush(), the size and age
+//                       rotation asks about, and error reporting with the
+//                       stderr fallback.
+// Plain POSIX calls: no iostreams, no exceptions.
+
+#include <fcntl.h>
+
+#include <system_error>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// An owned file descriptor, opened only for appending.
+class posix_file {
+public:
+    posix_file() noexcept = default;
+    posix_file(posix_file&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    posix_file& operator=(posix_file&& other) noexcept {
+        if (this != &other) {
+            close();
+            fd_ = std::exchange(other.fd_, -1);
+        }
+        return *this;
+    }
+    posix_file(const posix_file&) = delete;
+    posix_file& operator=(const posix_file&) = delete;
+    ~posix_file() { close(); }
+
+    // Opens `path` with O_WRONLY|O_APPEND|O_CLOEXEC|O_NOFOLLOW, creating it
+    // when missing with exactly `mode`: a restrictive umask is undone with
+    // fchmod, but only on a file this call created (a file someone chmod-ed
+    // keeps its mode). Refuses a symbolic link (ELOOP) and anything that is
+    // not a regular file (EINVAL; a FIFO never blocks the open). Returns 0 or
+    // the errno of the failure.
+    int open_append(const char* path, unsigned mode) noexcept {
+        close();
+        constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
+        const auto wanted = static_cast<mode_t>(mode & 07777);
+        bool created = false;
+        int fd = open_retrying(path, flags, 0);
+        if (fd < 0 && errno == ENOENT) {
+            // O_EXCL tells us whether we made the file, and so whether its mode is ours to fix.
+            fd = open_retrying(path, flags | O_CREAT | O_EXCL, wanted);
+            if (fd >= 0)
+                created = true;
+            else if (errno == EEXIST)
+                fd = open_retrying(path, flags, 0);  // another writer created it first
+        }
+        if (fd < 0) return errno;
+        struct stat st {};
+        if (::fstat(fd, &st) != 0) {
+            int err = errno;
+            ::close(fd);
+            return err;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            ::close(fd);
+            return EINVAL;
+        }
+        if (created && (st.st_mode & 07777) != wanted) (void)::fchmod(fd, wanted);
+        fd_ = fd;
+        return 0;
+    }
+
+    // Writes all of [data, data + size): retries EINTR and continues after a
+    // partial write. Returns 0 or the errno; `written` says how many bytes
+    // reached the file either way.
+    int write_all(const char* data, std::size_t size, std::size_t& written) noexcept {
+        written = 0;
+        if (fd_ < 0) return EBADF;
+        while (written < size) {
+            auto n = ::write(fd_, data + written, size - written);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return errno;
+            }
+            if (n == 0) return EIO;  // a regular file never accepts nothing; do not spin
+            written += static_cast<std::size_t>(n);
+        }
+        return 0;
+    }
+
+    // fstat of the open file. Returns 0 or the errno.
+    int status(struct stat& st) const noexcept {
+        if (fd_ < 0) return EBADF;
+        return ::fstat(fd_, &st) == 0 ? 0 : errno;
+    }
+
+    // The file's size in bytes. Returns 0 or the errno.
+    int size(std::uint64_t& out) const noexcept {
+        struct stat st {};
+        int err = status(st);
+        if (err == 0) out = static_cast<std::uint64_t>(st.st_size);
+        return err;
+    }
+
+    // Closes the descriptor (a no-op when none is open). Returns 0 or the errno.
+    int close() noexcept {
+        if (fd_ < 0) return 0;
+        int fd = std::exchange(fd_, -1);
+        // Linux frees the descriptor even when close fails, so never retry it.
+        return ::close(fd) == 0 ? 0 : errno;
+    }
+
+    bool is_open() const noexcept { return fd_ >= 0; }
+    int fd() const noexcept { return fd_; }
+
+private:
+    static int open_retrying(const char* path, int flags, mode_t mode) noexcept {
+        int fd;
+        do {
+            fd = ::open(path, flags, mode);
+        } while (fd < 0 && errno == EINTR);
+        return fd;
+    }
+
+    int fd_ = -1;
+};
+
+// mkdir -p: creates `dir` and its missing parents. Each folder this call
+// creates gets exactly `mode` (chmod undoes the umask); folders that exist
+// are left alone. A path part that exists but is no folder gives ENOTDIR.
+// Returns true on success; on failure sets `ec` and returns false.
+inline bool create_directories(const std::string& dir, unsigned mode, std::error_code& ec) noexcept {
+    ec.clear();
+    const std::string& native = dir;
+    if (native.empty()) return true;
+    struct stat st {};
+    if (::stat(native.c_str(), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return true;  // the common case: one system call
+        ec = std::error_code(ENOTDIR, std::generic_category());
+        return false;
+    }
+    const auto wanted = static_cast<mode_t>(mode & 07777);
+    std::string path = native;  // one copy; each prefix is made by a temporary NUL
+    auto make_one = [&](std::size_t end) -> bool {
+        char saved = path[end];
+        path[end] = '\0';
+        bool ok = true;
+        if (::mkdir(path.c_str(), wanted) == 0) {
+            (void)::chmod(path.c_str(), wanted);
+        } else if (errno == EEXIST) {
+            struct stat part {};
+            if (::stat(path.c_str(), &part) != 0 || !S_ISDIR(part.st_mode)) {
+                ec = std::error_code(ENOTDIR, std::generic_category());
+                ok = false;
+            }
+        } else {
+            ec = std::error_code(errno, std::generic_category());
+            ok = false;
+        }
+        path[end] = saved;
+        return ok;
+    };
+    for (std::size_t i = 1; i < path.size(); ++i) {
+        if (path[i] == '/' && path[i - 1] != '/' && !make_one(i)) return false;
+    }
+    return make_one(path.size());
+}
+
+// A sink's folder as text: "." for an empty path, no trailing '/'.
+inline std::string folder_text(const std::string& dir) {
+    std::string text = dir;
+    while (text.size() > 1 && text.back() == '/') text.pop_back();
+    if (text.empty()) text = ".";
+    return text;
+}
+
+// The reporter a log_file uses when none was given, so that a sink made
+// outside a logger still reports and falls back instead of crashing.
+inline error_reporter& orphan_error_reporter() noexcept {
+    static error_reporter reporter;
+    return reporter;
+}
+
+// Lines held back above this are written at once, without waiting for flush().
+inline constexpr std::size_t pending_limit = 64 * 1024;
+
+// One log file as a sink sees it. Not thread-safe: the owning sink, and the
+// logger above it, serialise every call.
+//
+// The file opens lazily: append() opens it when it is not open (a failure is
+// reported there, once per record); flush() writes the pending lines to the
+// open file in one write(2) (more only after a partial write), or sends them
+// to the fallback when the file could not be opened.
+class log_file {
+public:
+    log_file() = default;
+    log_file(log_file&&) noexcept = default;  // for containers; a moved-from log_file holds nothing
+    log_file& operator=(log_file&&) = delete; // would drop the target's pending lines: assign() instead
+    ~log_file() { close(); }
+
+    // Names the file: `folder`/`name`; its backups are named
+    // `backup_prefix` + tag + `backup_suffix` in the same folder.
+    void assign(std::string folder, std::string name, std::string backup_prefix, std::string backup_suffix,
+                unsigned file_mode, unsigned directory_mode, error_reporter* errors) {
+        close();
+        folder_ = std::move(folder);
+        if (folder_.empty()) folder_ = ".";
+        name_ = std::move(name);
+        backup_prefix_ = std::move(backup_prefix);
+        backup_suffix_ = std::move(backup_suffix);
+        path_.assign(folder_).append("/").append(name_);
+        file_mode_ = file_mode;
+        directory_mode_ = directory_mode;
+        errors_ = errors ? errors : &orphan_error_reporter();
+    }
+
+    // Opens the file (creating it and its folders) unless it is open; learns
+    // the size and age of what it already holds. Reports a failure.
+    bool ensure_open() noexcept {
+        if (file_.is_open()) return true;
+        int err = file_.open_append(path_.c_str(), file_mode_);
+        if (err == ENOENT) {
+            std::error_code ec;
+            if (!create_directories(folder_, directory_mode_, ec)) {
+                report(error_kind::create_directory, ec.value(), folder_, "cannot create the log folder");
+                return false;
+            }
+            err = file_.open_append(path_.c_str(), file_mode_);
+        }
+        if (err != 0) {
+            report(error_kind::open, err, path_,
+                   err == EINVAL || err == ELOOP ? "not a regular file (symbolic links are refused)"
+                                                 : "cannot open the log file");
+            return false;
+        }
+        struct stat st {};
+        if (file_.status(st) == 0) {
+            size_on_disk_ = static_cast<std::uint64_t>(st.st_size);
+            // A file found non-empty is dated by its last change: the best
+            // guess, without reading it, of the day its records belong to.
+            first_record_ = size_on_disk_ == 0 ? time_point{} : modification_time(st);
+        }
+        last_link_check_ = std::chrono::steady_clock::now();
+        return true;
+    }
+
+    // Holds one whole line back. Opens the file first when needed.
+    void append(std::string_view line, time_point record_time) {
+        if (!file_.is_open()) ensure_open();
+        if (first_record_ == time_point{}) first_record_ = record_time;
+        pending_.append(line.data(), line.size());
+        ++pending_lines_;
+        if (pending_.size() >= pending_limit) flush();
+    }
+
+    // Hands every pending line to the kernel: whole lines only. Lines that do
+    // not get there go to the fallback, one by one.
+    void flush() noexcept {
+        if (pending_.empty()) return;
+        if (file_.is_open()) recreate_if_deleted();
+        if (!file_.is_open()) {  // the open failed and was reported in append()
+            fall_back(0);
+            return;
+        }
+        if (torn_) {
+            // An earlier failed write left part of a line behind: end it, so
+            // that the next record starts a line of its own.
+            pending_.insert(pending_.begin(), '\n');
+            torn_ = false;
+        }
+        std::size_t written = 0;
+        int err = file_.write_all(pending_.data(), pending_.size(), written);
+        size_on_disk_ += written;
+        if (err == 0) {
+            errors_->count_written(pending_lines_);
+            clear_pending();
+            return;
+        }
+        report(error_kind::write, err, path_, "cannot write to the log file");
+        std::string_view done{pending_.data(), written};
+        auto last_newline = done.rfind('\n');
+        std::size_t whole = last_newline == std::string_view::npos ? 0 : last_newline + 1;
+        torn_ = whole != written;
+        std::uint64_t whole_lines = 0;
+        for (std::size_t i = 0; i < whole; ++i) whole_lines += pending_[i] == '\n';
+        if (whole_lines != 0) errors_->count_written(whole_lines);
+        fall_back(whole);
+    }
+
+    // Flushes and closes; the next append() opens the file again.
+    void close() noexcept {
+        flush();
+        if (int err = file_.close(); err != 0) report(error_kind::close, err, path_, "cannot close the log file");
+    }
+
+    // The file was renamed away by rotation: start a new, empty one.
+    void start_new_file() noexcept {
+        close();
+        size_on_disk_ = 0;
+        first_record_ = time_point{};
+        torn_ = false;
+        ensure_open();
+    }
+
+    // What the rotation policy looks at.
+    rotate::file_state state() const noexcept {
+        return {folder_, name_, backup_prefix_, backup_suffix_, size(), first_record_};
+    }
+
+    // After a failed rotation, automatic attempts wait: a retry on every
+    // record would flood the error handler (rotate_now() still tries at once).
+    bool rotation_deferred() const noexcept {
+        return rotation_retry_ != std::chrono::steady_clock::time_point{} &&
+               std::chrono::steady_clock::now() < rotation_retry_;
+    }
+    void defer_rotation(std::chrono::steady_clock::duration wait) noexcept {
+        rotation_retry_ = std::chrono::steady_clock::now() + wait;
+    }
+    void clear_rotation_deferral() noexcept { rotation_retry_ = {}; }
+
+    void report(error_kind kind, int system_error, std::string_view path, std::string_view detail) noexcept {
+        errors_->report({kind, system_error, path, detail});
+    }
+
+    // Bytes in the file, counting the lines not yet flushed.
+    std::uint64_t size() const noexcept { return size_on_disk_ + pending_.size(); }
+    time_point first_record_time() const noexcept { return first_record_; }
+    bool is_open() const noexcept { return file_.is_open(); }
+    bool has_pending() const noexcept { return !pending_.empty(); }
+    const std::string& path() const noexcept { return path_; }
+    const std::string& folder() const noexcept { return folder_; }
+    const std::string& name() const noexcept { return name_; }
+
+private:
+    static time_point modification_time(const struct stat& st) noexcept {
+        auto since_epoch = std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
+        return time_point(std::chrono::duration_cast<time_point::duration>(since_epoch));
+    }
+
+    // A log file deleted while open swallows every line unseen: once a
+    // second, check that it still has a name, and make it anew if not.
+    void recreate_if_deleted() noexcept {
+        auto now = std::chrono::steady_clock::now();
+        if (now - last_link_check_ < std::chrono::seconds(1)) return;
+        last_link_check_ = now;
+        struct stat st {};
+        if (file_.status(st) != 0 || st.st_nlink != 0) return;
+        (void)file_.close();
+        size_on_disk_ = 0;
+        first_record_ = time_point{};
+        torn_ = false;
+        ensure_open();
+    }
+
+    // Sends the pending lines from byte `from` on to the fallback.
+    void fall_back(std::size_t from) noexcept {
+        std::string_view rest{pending_.data() + from, pending_.size() - from};
+        while (!rest.empty()) {
+            auto end = rest.find('\n');
+            std::size_t len = end == std::string_view::npos ? rest.size() : end + 1;
+            errors_->fallback(rest.substr(0, len));
+            rest.remove_prefix(len);
+        }
+        clear_pending();
+    }
+
+    void clear_pending() noexcept {
+        pending_.clear();
+        pending_lines_ = 0;
+    }
+
+    std::string folder_, name_, backup_prefix_, backup_suffix_, path_;
+    posix_file file_;
+    std::string pending_;
+    std::uint64_t pending_lines_ = 0;
+    std::uint64_t size_on_disk_ = 0;
+    time_point first_record_{};
+    unsigned file_mode_ = 0644;
+    unsigned directory_mode_ = 0755;
+    error_reporter* errors_ = &orphan_error_reporter();
+    bool torn_ = false;
+    std::chrono::steady_clock::time_point last_link_check_{};
+    std::chrono::steady_clock::time_point rotation_retry_{};
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/posix_file.hpp ----
+// ---- begin inkwell/detail/sanitize.hpp ----
+// Turns a name that came from log data (a category, a session id, a base
+// name) into one safe path component, so that no name can create or touch a
+// file outside the log folder.
+//
+// The rules:
+//   - only A-Z a-z 0-9 '.' '_' '-' are kept; every other byte (NUL, '/', '\\',
+//     newline, space, each byte of a multi-byte UTF-8 character, invalid
+//     UTF-8) becomes '_';
+//   - a leading '.' becomes '_', so the result is never ".", ".." or hidden;
+//   - an empty name becomes "_";
+//   - at most 64 bytes: a longer name keeps its first 55 bytes and ends in '-'
+//     plus 8 hex digits of a hash of the whole original name, so that two
+//     long names sharing a prefix still get different files.
+// Different names can still map to one component ("a/b" and "a_b"); that only
+// merges two logs, it never escapes the folder.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::size_t max_file_component = 64;
+
+constexpr bool is_safe_file_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+}
+
+// True when `text` already is a component sanitize_file_component leaves
+// as it is (used to check compile-time suffixes and extensions).
+constexpr bool is_safe_file_text(std::string_view text) noexcept {
+    for (char c : text)
+        if (!is_safe_file_char(c)) return false;
+    return true;
+}
+
+namespace sanitize_impl {
+
+// FNV-1a: a stable, dependency-free hash; only collisions between long names matter.
+constexpr std::uint32_t hash(std::string_view text) noexcept {
+    std::uint32_t h = 2166136261u;
+    for (char c : text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+// Writes the sanitized form of `in` to out[0..64) and returns its length.
+constexpr std::size_t sanitize(std::string_view in, char* out) noexcept {
+    if (in.empty()) {
+        out[0] = '_';
+        return 1;
+    }
+    const bool too_long = in.size() > max_file_component;
+    const std::size_t kept = too_long ? max_file_component - 9 : in.size();
+    for (std::size_t i = 0; i < kept; ++i) out[i] = is_safe_file_char(in[i]) ? in[i] : '_';
+    if (out[0] == '.') out[0] = '_';
+    if (!too_long) return kept;
+    constexpr char hex[] = "0123456789abcdef";
+    std::uint32_t h = hash(in);
+    out[kept] = '-';
+    for (std::size_t i = 0; i < 8; ++i) out[kept + 1 + i] = hex[(h >> (28 - 4 * i)) & 0xF];
+    return max_file_component;
+}
+
+}  // namespace sanitize_impl
+
+// Into a caller's array (no allocation); the result is NUL-terminated and the
+// returned view points into `out`.
+template <std::size_t N>
+constexpr std::string_view sanitize_file_component(std::string_view name, char (&out)[N]) noexcept {
+    static_assert(N > max_file_component, "the buffer must hold 64 bytes plus the terminating NUL");
+    std::size_t len = sanitize_impl::sanitize(name, out);
+    out[len] = '\0';
+    return {out, len};
+}
+
+// Into a string, replacing its contents.
+inline void sanitize_file_component(std::string_view name, std::string& out) {
+    char buffer[max_file_component + 1];
+    out.assign(sanitize_file_component(name, buffer));
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/sanitize.hpp ----
+// ---- begin inkwell/sink/rotating_file.hpp ----
+// sink::rotating_file<Rotation, Suffix> — a text log that rotates:
+// `<directory>/<base_name><Suffix>.log`, e.g. app.log and, with Suffix
+// "_errors", app_errors.log. Rotation (rotate::by_size<> by default) decides
+// when the file moves aside and under which names (app.log.1 …, or
+// app.log.YYYYMMDD); rotate_now() rotates on request.
+//
+// The logger binds its config's rotation policy through `with_rotation<R>`.
+// Before a record goes in, the policy is asked whether it is due; if so the
+// lines held so far are written, the file is renamed and a new one begins,
+// so no line is ever split across files. When the rename fails, the error is
+// reported, writing goes on in the current file, and automatic rotation
+// waits 10 s before trying again.
+//
+// The file is created at the first record (mode context.file_mode, folders
+// context.directory_mode). flush() writes whole lines only. Not thread-safe
+// by itself: the logger serialises every call.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::chrono::seconds rotation_retry_wait{10};
+
+// Rotates `file` now (unless it is empty): what rotate_now() and a due
+// rotation both do.
+template <class Rotation>
+void rotate_log_file(log_file& file, Rotation& rotation) {
+    file.flush();  // earlier lines belong in the file that moves aside, in order
+    if (!file.is_open() || file.size() == 0) return;
+    rotate::outcome result = rotation.rotate(file.state());
+    if (result.error != 0) file.report(error_kind::rotate, result.error, file.path(), result.what);
+    if (result.moved) {
+        file.clear_rotation_deferral();
+        file.start_new_file();
+    } else if (result.error != 0) {
+        file.defer_rotation(rotation_retry_wait);
+    }
+}
+
+// Called before `incoming_bytes` of a record at `record_time` go to `file`.
+template <class Rotation>
+void rotate_log_file_if_due(log_file& file, Rotation& rotation, time_point record_time, std::size_t incoming_bytes) {
+    if (!rotation.due(file.state(), record_time, incoming_bytes)) return;
+    if (file.rotation_deferred()) return;
+    rotate_log_file(file, rotation);
+}
+
+}  // namespace detail
+
+namespace sink {
+
+template <class Rotation = rotate::by_size<>, detail::fixed_string Suffix = "">
+class rotating_file {
+    static_assert(policy::rotation<Rotation>,
+                  "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; "
+                  "see inkwell/policy/rotation.hpp");
+    static_assert(Suffix.size() <= 64 && detail::is_safe_file_text(Suffix.view()),
+                  "inkwell: a file name suffix may hold only A-Z a-z 0-9 . _ - (at most 64 of them)");
+
+public:
+    using rotation_type = Rotation;
+    template <class R>
+    using with_rotation = rotating_file<R, Suffix>;
+
+    explicit rotating_file(const sink_context& context) : rotating_file(context, Rotation{}) {}
+    rotating_file(const sink_context& context, Rotation rotation) : rotation_(std::move(rotation)) {
+        std::string name;
+        detail::sanitize_file_component(context.base_name, name);
+        name.append(Suffix.view()).append(".log");
+        file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
+                     context.directory_mode, context.errors);
+    }
+
+    void write(const record& r, std::string_view line) {
+        if (!file_.is_open()) file_.ensure_open();  // the size a restart found counts toward rotation
+        detail::rotate_log_file_if_due(file_, rotation_, r.time, line.size());
+        file_.append(line, r.time);
+    }
+    void flush() noexcept { file_.flush(); }
+
+    // Rotates now, whatever the policy says is due (nothing for an empty
+    // file, or with rotate::never).
+    void rotate_now() {
+        if (!file_.is_open()) file_.ensure_open();
+        detail::rotate_log_file(file_, rotation_);
+    }
+
+    const std::string& path() const noexcept { return file_.path(); }
+    const Rotation& rotation() const noexcept { return rotation_; }
+
+private:
+    [[no_unique_address]] Rotation rotation_;
+    detail::log_file file_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/rotating_file.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+template <detail::fixed_string Extension = ".jsonl", class Rotation = rotate::never>
+class category_files {
+    static_assert(policy::rotation<Rotation>,
+                  "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; "
+                  "see inkwell/policy/rotation.hpp");
+    static_assert(Extension.size() <= 64 && detail::is_safe_file_text(Extension.view()),
+                  "inkwell: a file extension may hold only A-Z a-z 0-9 . _ - (at most 64 of them)");
+
+public:
+    using rotation_type = Rotation;
+    template <class R>
+    using with_rotation = category_files<Extension, R>;
+
+    static constexpr std::size_t max_open_files = 64;
+    static constexpr std::string_view default_category = "general";
+
+    explicit category_files(const sink_context& context) : category_files(context, Rotation{}) {}
+    category_files(const sink_context& context, Rotation rotation)
+        : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
+          file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors) {
+        entries_.reserve(max_open_files);
+    }
+
+    void write(const record& r, std::string_view line) {
+        const days day = std::chrono::floor<std::chrono::days>(r.time).time_since_epoch();
+        if (!any_day_ || day > newest_day_) {
+            if (any_day_) close_days_before(day);
+            newest_day_ = day;
+            any_day_ = true;
+        }
+        char buffer[detail::max_file_component + 1];
+        std::string_view name =
+            detail::sanitize_file_component(r.category.empty() ? default_category : r.category, buffer);
+        entry& e = find_or_open(day, name, r.time);
+        detail::rotate_log_file_if_due(e.file, rotation_, r.time, line.size());
+        e.file.append(line, r.time);
+    }
+
+    void flush() noexcept {
+        for (auto& e : entries_)
+            if (e.in_use) e.file.flush();
+    }
+
+    // Rotates every open file that holds something (rotation on request).
+    void rotate_now() {
+        for (auto& e : entries_)
+            if (e.in_use) detail::rotate_log_file(e.file, rotation_);
+    }
+
+    // How many files are open now (at most max_open_files).
+    std::size_t open_files() const noexcept {
+        std::size_t n = 0;
+        for (const auto& e : entries_) n += e.in_use && e.file.is_open();
+        return n;
+    }
+
+    const Rotation& rotation() const noexcept { return rotation_; }
+
+private:
+    using days = std::chrono::days;
+
+    struct entry {
+        days day{};
+        std::string name;  // the sanitized category
+        std::uint64_t last_use = 0;
+        bool in_use = false;
+        detail::log_file file;
+    };
+
+    entry& find_or_open(days day, std::string_view name, time_point record_time) {
+        ++use_clock_;
+        // Consecutive records of one category are the common case.
+        if (last_ < entries_.size()) {
+            entry& e = entries_[last_];
+            if (e.in_use && e.day == day && e.name == name) return touch(e);
+        }
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            entry& e = entries_[i];
+            if (e.in_use && e.day == day && e.name == name) {
+                last_ = i;
+                return touch(e);
+            }
+        }
+        entry& e = free_entry();
+        last_ = static_cast<std::size_t>(&e - entries_.data());
+        e.day = day;
+        e.name.assign(name);
+        e.in_use = true;
+        char date[11];
+        std::string folder = directory_;
+        folder.append("/").append(detail::utc_date(record_time, date));
+        std::string file_name = e.name;
+        file_name.append(Extension.view());
+        e.file.assign(std::move(folder), std::move(file_name), e.name + "+", std::string(Extension.view()),
+                      file_mode_, directory_mode_, errors_);
+        e.file.ensure_open();
+        return touch(e);
+    }
+
+    entry& touch(entry& e) noexcept {
+        e.last_use = use_clock_;
+        return e;
+    }
+
+    // An unused slot, or else the least recently used file, closed.
+    entry& free_entry() {
+        for (auto& e : entries_)
+            if (!e.in_use) return e;
+        if (entries_.size() < max_open_files) return entries_.emplace_back();
+        entry* oldest = &entries_.front();
+        for (auto& e : entries_)
+            if (e.last_use < oldest->last_use) oldest = &e;
+        release(*oldest);
+        return *oldest;
+    }
+
+    void close_days_before(days day) noexcept {
+        for (auto& e : entries_)
+            if (e.in_use && e.day < day) release(e);
+    }
+
+    void release(entry& e) noexcept {
+        e.file.close();
+        e.in_use = false;
+    }
+
+    [[no_unique_address]] Rotation rotation_;
+    std::string directory_;
+    unsigned file_mode_;
+    unsigned directory_mode_;
+    error_reporter* errors_;
+    std::vector<entry> entries_;  // never more than max_open_files; reserved, so never moved
+    std::size_t last_ = 0;
+    std::uint64_t use_clock_ = 0;
+    days newest_day_{};
+    bool any_day_ = false;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/category_files.hpp ----
+// ---- begin inkwell/sink/console.hpp ----
+// Console sinks: sink::console writes to standard output, sink::console_stderr
+// to standard error.
+//
+// Colour is decided once, when the sink is made: on when the stream is a
+// terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM is not
+// "dumb"; INKWELL_COLOR=always or INKWELL_COLOR=never overrides all three.
+// A colouring sink wraps each plain line in its level's colour. A line that
+// already carries colour (format::console) is passed on as it is when
+// colouring, and stripped of it when not, so no escape reaches a file or pipe.
+//
+// Each line goes out in one write(2) (retried on EINTR and short writes).
+// A closed pipe (`app | head`) is reported as an error instead of killing the
+// process with SIGPIPE. Failures go to the error reporter; there is no
+// fallback for the console itself. The sink keeps no mutable state; the
+// logger serialises calls to write().
+
+
+#include <poll.h>
+#include <signal.h>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// The automatic colour decision for a file descriptor, from the environment.
+inline bool console_should_colour(int fd) noexcept {
+    const std::string_view forced = env("INKWELL_COLOR");
+    if (forced == "always") return true;
+    if (forced == "never") return false;
+    if (!env("NO_COLOR").empty()) return false;
+    if (env("TERM") == "dumb") return false;
+    return ::isatty(fd) == 1;
+}
+
+// Pipes and sockets are where a vanished reader raises SIGPIPE.
+inline bool may_raise_sigpipe(int fd) noexcept {
+    struct stat st{};
+    if (::fstat(fd, &st) != 0) return false;
+    return S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+}
+
+// Writes all of `data`; returns 0 or the errno that stopped it. A
+// non-blocking descriptor that stays full for a second counts as failed,
+// so a stuck reader never hangs the program.
+inline int write_fully(int fd, std::string_view data) noexcept {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n > 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n == 0) return EIO;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            pollfd wait_for{fd, POLLOUT, 0};
+            const int ready = ::poll(&wait_for, 1, 1000);
+            if (ready > 0 || (ready < 0 && errno == EINTR)) continue;
+            return EAGAIN;
+        }
+        return errno;
+    }
+    return 0;
+}
+
+// write_fully with SIGPIPE blocked for this thread; a SIGPIPE this write
+// raised is consumed, one that was already pending is left alone.
+inline int write_fully_without_sigpipe(int fd, std::string_view data) noexcept {
+    sigset_t sigpipe_only, previous;
+    sigemptyset(&sigpipe_only);
+    sigaddset(&sigpipe_only, SIGPIPE);
+    if (::pthread_sigmask(SIG_BLOCK, &sigpipe_only, &previous) != 0) return write_fully(fd, data);
+    sigset_t pending;
+    sigemptyset(&pending);
+    const bool was_pending = ::sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
+    const int error = write_fully(fd, data);
+    if (error == EPIPE && !was_pending) {
+        const timespec no_wait{};
+        while (::sigtimedwait(&sigpipe_only, nullptr, &no_wait) < 0 && errno == EINTR) {
+        }
+    }
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return error;
+}
+
+}  // namespace detail
+
+namespace sink {
+
+// How a console sink decides on colour: from the terminal and environment
+// (automatic), or fixed in code.
+enum class colour_mode : std::uint8_t { automatic, always, never };
+
+template <int Fd>
+class basic_console {
+public:
+    explicit basic_console(const sink_context& context) : basic_console(context, colour_mode::automatic) {}
+
+    // `mode` always/never fixes the decision in code, ignoring the environment.
+    basic_console(const sink_context& context, colour_mode mode)
+        : errors_(context.errors),
+          colour_(mode == colour_mode::automatic ? detail::console_should_colour(Fd) : mode == colour_mode::always),
+          guard_sigpipe_(detail::may_raise_sigpipe(Fd)) {}
+
+    void write(const record& r, std::string_view line) {
+        const bool pre_coloured = line.find('\x1b') != std::string_view::npos;
+        if (colour_ == pre_coloured) {
+            emit(line);
+            return;
+        }
+        detail::line_buffer buffer;
+        if (pre_coloured) {
+            detail::ansi::append_without_sgr(buffer, line);
+        } else {
+            const std::string_view colour = detail::ansi::colour_for(r.severity);
+            if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+            detail::append(buffer, colour);
+            detail::append(buffer, line);
+            if (!colour.empty()) detail::append(buffer, detail::ansi::reset);
+            buffer.push_back('\n');
+        }
+        emit(detail::view(buffer));
+    }
+
+    // Nothing is held back: every line was written when it came.
+    void flush() noexcept {}
+
+    bool colours() const noexcept { return colour_; }
+    static constexpr int file_descriptor = Fd;
+
+private:
+    void emit(std::string_view text) noexcept {
+        const int error =
+            guard_sigpipe_ ? detail::write_fully_without_sigpipe(Fd, text) : detail::write_fully(Fd, text);
+        if (error != 0 && errors_ != nullptr)
+            errors_->report(error_event{error_kind::write, error, Fd == STDERR_FILENO ? "<stderr>" : "<stdout>",
+                                        "console write failed"});
+    }
+
+    error_reporter* errors_;
+    bool colour_;
+    bool guard_sigpipe_;
+};
+
+using console = basic_console<STDOUT_FILENO>;
+using console_stderr = basic_console<STDERR_FILENO>;
+
+static_assert(policy::sink<console> && policy::sink<console_stderr>);
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/console.hpp ----
+// ---- begin inkwell/sink/file.hpp ----
+// sink::file — every record appended to one file, `<directory>/<base_name>.log`
+// (the base name sanitized to one path component), never rotated.
+//
+// The file and its folders are created at the first record (mode
+// context.file_mode, folders context.directory_mode). write() holds the line
+// back; flush() hands the held lines to the kernel in one write(2) of whole
+// lines (at once when they pass 64 KiB). A failure is reported to
+// context.errors and the lines go to its stderr fallback.
+// Not thread-safe by itself: the logger serialises every call.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+class file {
+public:
+    explicit file(const sink_context& context) {
+        std::string name;
+        detail::sanitize_file_component(context.base_name, name);
+        name += ".log";
+        file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
+                     context.directory_mode, context.errors);
+    }
+
+    void write(const record& r, std::string_view line) { file_.append(line, r.time); }
+    void flush() noexcept { file_.flush(); }
+
+    const std::string& path() const noexcept { return file_.path(); }
+
+private:
+    detail::log_file file_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/file.hpp ----
+// ---- begin inkwell/sink/fixed_rotation.hpp ----
+// sink::fixed_rotation<Sink> — keeps a sink's own rotation policy when the
+// config's `rotation` is bound into a tee: rotating-text-logs.md rotates the
+// error log by size even when the main log rotates daily.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+template <class Sink>
+class fixed_rotation {
+public:
+    explicit fixed_rotation(const sink_context& context) : inner_(context) {}
+
+    void write(const record& r, std::string_view line) { inner_.write(r, line); }
+    void flush() { inner_.flush(); }
+    void rotate_now()
+        requires policy::sink_rotates_on_request<Sink>
+    {
+        inner_.rotate_now();
+    }
+
+    Sink& inner() noexcept { return inner_; }
+
+private:
+    Sink inner_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/fixed_rotation.hpp ----
+// ---- begin inkwell/sink/level_filter.hpp ----
+// sink::level_filter<level::error, Inner>: only records at or above a level
+// reach Inner, e.g. an error file inside a tee:
+//   sink::tee<sink::rotating_file<...>, sink::level_filter<level::error, sink::rotating_file<...>>>
+// Rotation passes through: the filter takes a rotation policy when Inner does.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+template <level Threshold, class Inner>
+class level_filter;
+
+namespace level_filter_detail {
+template <bool InnerTakesRotation, level Threshold, class Inner>
+struct rotation_binding {};
+template <level Threshold, class Inner>
+struct rotation_binding<true, Threshold, Inner> {
+    template <class Rotation>
+    using with_rotation = level_filter<Threshold, typename Inner::template with_rotation<Rotation>>;
+};
+}  // namespace level_filter_detail
+
+template <level Threshold, class Inner>
+class level_filter
+    : public level_filter_detail::rotation_binding<policy::sink_takes_rotation<Inner>, Threshold, Inner> {
+    static_assert(policy::sink<Inner>,
+                  "inkwell: level_filter's Inner must satisfy inkwell::policy::sink; see inkwell/policy/sink.hpp");
+
+public:
+    static constexpr level threshold = Threshold;
+
+    level_filter() requires std::default_initializable<Inner> = default;
+    explicit level_filter(const sink_context& context) : inner_(context) {}
+
+    void write(const record& r, std::string_view line) {
+        if (r.severity >= Threshold) inner_.write(r, line);
+    }
+    void flush() { inner_.flush(); }
+    void rotate_now() requires policy::sink_rotates_on_request<Inner> { inner_.rotate_now(); }
+
+    Inner& inner() noexcept { return inner_; }
+    const Inner& inner() const noexcept { return inner_; }
+
+private:
+    [[no_unique_address]] Inner inner_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/level_filter.hpp ----
+// ---- begin inkwell/sink/null.hpp ----
+// sink::null: discards every line and counts what it discarded, for
+// measuring the logging path without I/O and for tests.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+class null {
+public:
+    null() = default;
+    explicit null(const sink_context&) noexcept {}
+
+    // The logger serialises writes; the counters are atomic only so that
+    // another thread may read them while records flow.
+    void write(const record&, std::string_view line) noexcept {
+        records_.store(records_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        bytes_.store(bytes_.load(std::memory_order_relaxed) + line.size(), std::memory_order_relaxed);
+    }
+    void flush() noexcept {}
+
+    std::uint64_t records() const noexcept { return records_.load(std::memory_order_relaxed); }
+    std::uint64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t> records_{0};
+    std::atomic<std::uint64_t> bytes_{0};
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/null.hpp ----
+// ---- begin inkwell/sink/session_file.hpp ----
+// sink::session_file — one file per logger lifetime:
+// `<directory>/session_<YYYY-MM-DDTHH-MM-SSZ>_<session id>.jsonl`, the time
+// being context.start_time in UTC and the id context.session_id sanitized to
+// a safe name component (an empty id leaves out the `_<id>` part).
+//
+// The file is created when the sink is constructed, so a session that logs
+// nothing still leaves its (empty) file; a failure there is reported, and
+// the first record tries again. Mode context.file_mode, folders
+// context.directory_mode. flush() writes whole lines only. Not thread-safe by
+// itself: the logger serialises every call.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// "session_2024-12-20T10-15-30Z_<id>.jsonl": ':' is left out of the time
+// because it is awkward in file names (and invalid on some file systems).
+inline std::string session_file_name(time_point start, std::string_view session_id) {
+    const utc_fields f = split_utc(start);
+    char stamp[20];
+    char* at = put_date(stamp, f.date, '-');
+    *at++ = 'T';
+    at = put_digits(at, f.hour, 2);
+    *at++ = '-';
+    at = put_digits(at, f.minute, 2);
+    *at++ = '-';
+    at = put_digits(at, f.second, 2);
+    *at++ = 'Z';
+    std::string name = "session_";
+    name.append(stamp, static_cast<std::size_t>(at - stamp));
+    if (!session_id.empty()) {
+        char id[max_file_component + 1];
+        name.append("_").append(sanitize_file_component(session_id, id));
+    }
+    name.append(".jsonl");
+    return name;
+}
+
+}  // namespace detail
+
+namespace sink {
+
+class session_file {
+public:
+    explicit session_file(const sink_context& context) {
+        std::string name = detail::session_file_name(context.start_time, context.session_id);
+        file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
+                     context.directory_mode, context.errors);
+        file_.ensure_open();
+    }
+
+    void write(const record& r, std::string_view line) { file_.append(line, r.time); }
+    void flush() noexcept { file_.flush(); }
+
+    const std::string& path() const noexcept { return file_.path(); }
+
+private:
+    detail::log_file file_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/session_file.hpp ----
+// ---- begin inkwell/sink/tee.hpp ----
+// sink::tee<Sinks...>: every line goes to each sink, in order (e.g. a text
+// file and the console). Each child is built from the logger's sink_context;
+// reach one with `log.with_sink([](auto& s) { s.get<1>(); })`.
+//
+// Rotation: when some children take a rotation policy, the tee does too and
+// binds the logger's rotation into each of them; rotate_now() reaches every
+// child that rotates on request.
+
+#include <tuple>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+template <class... Sinks>
+class tee;
+
+namespace tee_detail {
+
+template <class S, class Rotation>
+struct bind_rotation {
+    using type = S;
+};
+template <class S, class Rotation>
+    requires policy::sink_takes_rotation<S>
+struct bind_rotation<S, Rotation> {
+    using type = typename S::template with_rotation<Rotation>;
+};
+
+// with_rotation exists only when a child takes rotation, so a tee of plain
+// sinks does not ask the logger for a rotation policy.
+template <bool AnyTakesRotation, class... Sinks>
+struct rotation_binding {};
+template <class... Sinks>
+struct rotation_binding<true, Sinks...> {
+    template <class Rotation>
+    using with_rotation = tee<typename bind_rotation<Sinks, Rotation>::type...>;
+};
+
+}  // namespace tee_detail
+
+template <class... Sinks>
+class tee : public tee_detail::rotation_binding<(policy::sink_takes_rotation<Sinks> || ...), Sinks...> {
+    static_assert(sizeof...(Sinks) > 0, "inkwell: sink::tee needs at least one sink");
+    static_assert((policy::sink<Sinks> && ...),
+                  "inkwell: every sink of sink::tee must satisfy inkwell::policy::sink; see inkwell/policy/sink.hpp");
+
+public:
+    tee() requires(std::default_initializable<Sinks> && ...) = default;
+    explicit tee(const sink_context& context) : sinks_(((void)sizeof(Sinks), context)...) {}
+
+    void write(const record& r, std::string_view line) {
+        std::apply([&](auto&... sink) { (sink.write(r, line), ...); }, sinks_);
+    }
+    void flush() {
+        std::apply([](auto&... sink) { (sink.flush(), ...); }, sinks_);
+    }
+    void rotate_now() requires(policy::sink_rotates_on_request<Sinks> || ...) {
+        std::apply([](auto&... sink) { (rotate_if_it_can(sink), ...); }, sinks_);
+    }
+
+    template <std::size_t I>
+    auto& get() noexcept { return std::get<I>(sinks_); }
+    template <std::size_t I>
+    const auto& get() const noexcept { return std::get<I>(sinks_); }
+
+private:
+    template <class S>
+    static void rotate_if_it_can(S& sink) {
+        if constexpr (policy::sink_rotates_on_request<S>) sink.rotate_now();
+    }
+
+    [[no_unique_address]] std::tuple<Sinks...> sinks_;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/tee.hpp ----
+
+// ---- begin inkwell/config.hpp ----
+// default_config: the base every config derives from, overriding only what
+// differs (the way quill's FrontendOptions are used):
+//
+//   struct my_config : inkwell::default_config {
+//       using sink = inkwell::sink::file;
+//       static constexpr inkwell::level default_level = inkwell::level::debug;
+//   };
+//   inkwell::basic_logger<my_config> log;
+//
+// Policy types are named with their full namespace (inkwell::sink::file), so
+// a member alias never hides the namespace of the same name.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+
+struct default_config {
+    using sink = inkwell::sink::console;
+    using formatter = inkwell::format::text;
+    using classifier = inkwell::classify::fixed<"general">;
+    using dedup = inkwell::dedup::none;
+    using buffer = inkwell::buffer::immediate;
+    using rotation = inkwell::rotate::never;
+
+    // Statements below this level are compiled out: no code, arguments not evaluated.
+    static constexpr level min_level = level::trace;
+    // The run-time level a logger starts at, unless the environment says otherwise.
+    static constexpr level default_level = level::info;
+    // The environment variable read at construction, e.g. INKWELL_LEVEL=debug.
+    static constexpr std::string_view level_env = "INKWELL_LEVEL";
+
+    static constexpr std::string_view directory = "logs";
+    static constexpr std::string_view base_name = "app";
+    static constexpr unsigned file_mode = 0644;
+    static constexpr unsigned directory_mode = 0755;
+
+    // Longer messages are cut (at a character boundary) and marked as cut.
+    static constexpr std::size_t max_message_bytes = 256 * 1024;
+};
+
+INKWELL_END_NAMESPACE
+// ---- end inkwell/config.hpp ----
+// ---- begin inkwell/logger.hpp ----
+// basic_logger<Config>: wires the five policies and the formatter together.
+//
+//   call site ──► record ──► buffer engine ──► backend: classify ─► dedup ─► format ─► sink
+//
+// The call site (macros.hpp) decides at compile time what it can: whether
+// the level is compiled in, the format string's validity, the source
+// location and, for literal messages, the category. The logger fills in the
+// rest (time, thread, formatted message, fields) and hands the record to the
+// buffer policy, which decides when and on which thread the backend runs.
+
+
+// ---- begin inkwell/detail/format_args.hpp ----
+// Call-site arguments: format arguments first, then key/value fields made with
+// inkwell::kv(). The format string is checked at compile time against the
+// format arguments only.
+
+#include <fmt/core.h>
+
+
+
+INKWELL_BEGIN_NAMESPACE
+
+// A structured field at a call site: INKWELL_INFO(log, "Created {}", id, inkwell::kv("entityId", id)).
+// It holds a reference: it lives only as long as the statement that logs it.
+template <class T>
+struct kv_arg {
+    std::string_view key;
+    const T& value;
+};
+
+template <class T>
+constexpr kv_arg<T> kv(std::string_view key, const T& value) noexcept {
+    return {key, value};
+}
+
+namespace detail {
+
+template <class T>
+struct is_kv : std::false_type {};
+template <class T>
+struct is_kv<kv_arg<T>> : std::true_type {};
+template <class T>
+inline constexpr bool is_kv_v = is_kv<std::remove_cvref_t<T>>::value;
+
+// How many arguments come before the first field.
+template <class... Args>
+constexpr std::size_t leading_format_args() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    std::size_t n = 0;
+    while (!flags[n]) ++n;
+    return n;
+}
+
+template <class... Args>
+constexpr bool fields_are_trailing() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    constexpr std::size_t first = leading_format_args<Args...>();
+    for (std::size_t i = first; i < sizeof...(Args); ++i)
+        if (!flags[i]) return false;
+    return true;
+}
+
+template <class Indices, class... Args>
+struct fmt_string_for;
+template <std::size_t... I, class... Args>
+struct fmt_string_for<std::index_sequence<I...>, Args...> {
+    using type = fmt::format_string<std::tuple_element_t<I, std::tuple<Args...>>...>;
+};
+
+// Stands in for the format string when a field comes before a format
+// argument, so that the one error is the one that says so.
+template <class... Args>
+struct misplaced_fields_string {
+    template <class S>
+    consteval misplaced_fields_string(const S&) {  // NOLINT: implicit, like fmt::format_string
+        static_assert(sizeof...(Args) == 0 && false,  // depends on Args: fires only when used
+                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
+    }
+    operator fmt::string_view() const { return {}; }
+};
+struct misplaced_fields {
+    using type = misplaced_fields_string<>;
+};
+
+}  // namespace detail
+
+// The format string of a call: {fmt}'s own compile-time-checked format string
+// over the format arguments only (the fields after them are not formatted).
+// Being a nested type, it never takes part in deducing Args.
+template <class... Args>
+using format_string = typename std::conditional_t<
+    detail::fields_are_trailing<Args...>(),
+    detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>, std::remove_cvref_t<Args>...>,
+    detail::misplaced_fields>::type;
+
+namespace detail {
+
+template <class FormatString>
+constexpr std::string_view format_text(const FormatString& f) noexcept {
+    auto v = fmt::string_view(f);
+    return {v.data(), v.size()};
+}
+
+// Formats the leading format arguments of `args` into `out`.
+template <class Out, class Tuple, std::size_t... I>
+void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>) {
+    fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
+}
+
+// Turns one kv_arg into a field; values that are neither numbers, bools nor
+// text are formatted with {fmt} into `scratch`.
+template <class T>
+void make_field(field& f, const kv_arg<T>& a, std::string& scratch) {
+    using V = std::remove_cvref_t<T>;
+    f.key = a.key;
+    if constexpr (std::is_same_v<V, bool>) {
+        f.value.type = field_value::kind::boolean;
+        f.value.number.boolean = a.value;
+    } else if constexpr (std::is_integral_v<V> && std::is_signed_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::signed_integer;
+        f.value.number.signed_integer = static_cast<std::int64_t>(a.value);
+    } else if constexpr (std::is_integral_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::unsigned_integer;
+        f.value.number.unsigned_integer = static_cast<std::uint64_t>(a.value);
+    } else if constexpr (std::is_floating_point_v<V>) {
+        f.value.type = field_value::kind::floating;
+        f.value.number.floating = static_cast<double>(a.value);
+    } else if constexpr (std::is_same_v<V, std::nullptr_t>) {
+        f.value.type = field_value::kind::null;
+    } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+        f.value.type = field_value::kind::string;
+        f.value.text = std::string_view{a.value};
+    } else {
+        scratch = fmt::format("{}", a.value);
+        f.value.type = field_value::kind::string;
+        f.value.text = scratch;
+    }
+}
+
+template <std::size_t First, class Tuple, std::size_t... I>
+void make_fields(std::array<field, sizeof...(I)>& fields, std::array<std::string, sizeof...(I)>& scratch,
+                 Tuple& args, std::index_sequence<I...>) {
+    (make_field(fields[I], std::get<First + I>(args), scratch[I]), ...);
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/format_args.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+
+// Run-time settings of one logger; everything unset comes from the config.
+struct logger_options {
+    std::string name = "app";                       // logger / service name (by_name classifier, text [module])
+    std::optional<std::string> directory{};          // default: Config::directory
+    std::optional<std::string> base_name{};          // default: Config::base_name
+    std::optional<level> initial_level{};            // default: $INKWELL_LEVEL, else Config::default_level
+    bool read_environment = true;                    // look at Config::level_env at construction
+    error_handler on_error{};                        // default: a rate-limited line on stderr
+};
+
+template <class Config>
+class basic_logger {
+    using checked = policy::checked_config<Config>;
+
+public:
+    using config = Config;
+    using sink_type = typename checked::sink;
+    using formatter_type = typename checked::formatter;
+    using classifier_type = typename checked::classifier;
+    using dedup_type = typename checked::dedup;
+    using buffer_type = typename checked::buffer;
+    using rotation_type = typename checked::rotation;
+
+    static constexpr level min_level = Config::min_level;
+
+    explicit basic_logger(logger_options options = {})
+        : errors_(std::move(options.on_error)),
+          name_(std::move(options.name)),
+          session_id_(detail::make_uuid_v4()),
+          start_time_(clock_type::now()),
+          level_(initial_level(options)),
+          backend_(make_context(options)),
+          engine_(backend_) {
+        policy::diagnose_config<Config>();  // a wrong policy: one message that names it
+    }
+
+    ~basic_logger() { engine_.stop(); }
+    basic_logger(const basic_logger&) = delete;
+    basic_logger& operator=(const basic_logger&) = delete;
+
+    // --- levels: one relaxed load and a compare on the hot path
+    bool should_log(level l) const noexcept { return l >= level_.load(std::memory_order_relaxed); }
+    void set_level(level l) noexcept { level_.store(l, std::memory_order_relaxed); }
+    level get_level() const noexcept { return level_.load(std::memory_order_relaxed); }
+
+    // --- logging. The macros call the first overload with a compile-time call site.
+    template <class... Args>
+    void log(const call_site& site, format_string<Args...>, Args&&... args) {
+        emit(site, std::forward<Args>(args)...);
+    }
+
+    // Without the macros: no source location and no compile-time category.
+    template <class... Args>
+    void log(level l, format_string<Args...> format, Args&&... args) {
+        if (!should_log(l)) return;
+        emit(call_site{l, detail::format_text(format), {}, {}}, std::forward<Args>(args)...);
+    }
+    template <class... Args>
+    void trace(format_string<Args...> f, Args&&... a) { log(level::trace, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void debug(format_string<Args...> f, Args&&... a) { log(level::debug, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void info(format_string<Args...> f, Args&&... a) { log(level::info, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void perf(format_string<Args...> f, Args&&... a) { log(level::perf, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void warn(format_string<Args...> f, Args&&... a) { log(level::warn, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void error(format_string<Args...> f, Args&&... a) { log(level::error, f, std::forward<Args>(a)...); }
+    template <class... Args>
+    void critical(format_string<Args...> f, Args&&... a) { log(level::critical, f, std::forward<Args>(a)...); }
+
+    // --- control
+    // Returns once every record logged before the call has reached the kernel.
+    void flush() { engine_.flush(); }
+
+    // Rotates now, where the sink rotates (rotating text files); otherwise does nothing.
+    void rotate() {
+        if constexpr (policy::sink_rotates_on_request<sink_type>)
+            engine_.exclusive([](backend& b) { b.sink.rotate_now(); });
+    }
+
+    // Runs f(sink) with no record being written at the same time.
+    template <class F>
+    decltype(auto) with_sink(F&& f) {
+        return engine_.exclusive([&](backend& b) -> decltype(auto) { return f(b.sink); });
+    }
+    classifier_type& classifier() noexcept { return backend_.classifier; }
+
+    void set_error_handler(error_handler handler) {
+        engine_.exclusive([&](backend&) { errors_.set_handler(std::move(handler)); });
+    }
+
+    logger_stats stats() const noexcept { return errors_.stats(); }
+    std::string_view name() const noexcept { return name_; }
+    std::string_view session_id() const noexcept { return session_id_; }
+    time_point start_time() const noexcept { return start_time_; }
+
+private:
+    struct backend {
+        explicit backend(const sink_context& context) : sink(context) {}
+
+        void process(const record& in) {
+            record r = in;
+            if (r.category.empty()) r.category = classifier.classify(r);
+            dedup.process(r, [this](const record& out) { write(out); });
+        }
+        void commit() { sink.flush(); }
+        void flush() {
+            dedup.flush([this](const record& out) { write(out); });
+            sink.flush();
+        }
+        void write(const record& r) {
+            line.clear();
+            formatter.format(r, line);
+            sink.write(r, detail::view(line));
+        }
+
+        [[no_unique_address]] classifier_type classifier;
+        [[no_unique_address]] dedup_type dedup;
+        [[no_unique_address]] formatter_type formatter;
+        sink_type sink;
+        detail::line_buffer line;
+    };
+    using engine_type = typename buffer_type::template engine<backend>;
+
+    level initial_level(const logger_options& o) const noexcept {
+        if (o.initial_level) return *o.initial_level;
+        if (o.read_environment) {
+            if (auto text = detail::env(Config::level_env.data()); !text.empty())
+                if (auto parsed = parse_level(text)) return *parsed;
+        }
+        return Config::default_level;
+    }
+
+    sink_context make_context(const logger_options& o) {
+        sink_context c;
+        c.directory = o.directory ? *o.directory : std::string(Config::directory);
+        c.base_name = o.base_name ? *o.base_name : std::string(Config::base_name);
+        c.logger_name = name_;
+        c.session_id = session_id_;
+        c.start_time = start_time_;
+        c.file_mode = Config::file_mode;
+        c.directory_mode = Config::directory_mode;
+        c.errors = &errors_;
+        return c;
+    }
+
+    template <class... Args>
+    void emit(const call_site& site, Args&&... args) {
+        if constexpr (!detail::fields_are_trailing<std::remove_cvref_t<Args>...>()) {
+            return;  // already reported by format_string, with one message
+        } else {
+            emit_checked(site, std::forward<Args>(args)...);
+        }
+    }
+
+    template <class... Args>
+    void emit_checked(const call_site& site, Args&&... args) {
+        constexpr std::size_t format_count = detail::leading_format_args<std::remove_cvref_t<Args>...>();
+        constexpr std::size_t field_count = sizeof...(Args) - format_count;
+
+        detail::line_buffer message;
+        auto arg_refs = std::forward_as_tuple(args...);
+        INKWELL_TRY { detail::format_leading(message, site.format, arg_refs, std::make_index_sequence<format_count>{}); }
+        INKWELL_CATCH_ALL {
+            errors_.report({error_kind::format, 0, {}, "a format argument threw; the format string is logged instead"});
+            message.clear();
+            detail::append(message, "[inkwell: a format argument threw while formatting] ");
+            detail::append(message, site.format);
+        }
+        cap_message(message);
+
+        std::array<field, field_count> fields{};
+        std::array<std::string, field_count> scratch{};
+        if constexpr (field_count > 0)
+            detail::make_fields<format_count>(fields, scratch, arg_refs, std::make_index_sequence<field_count>{});
+
+        record r;
+        r.severity = site.severity;
+        r.time = clock_type::now();
+        r.message = detail::view(message);
+        r.category = site.category;
+        r.logger_name = name_;
+        r.session_id = session_id_;
+        r.where = site.where;
+        r.fields = fields;
+        r.thread_id = detail::current_thread_id();
+        engine_.submit(r);
+    }
+
+    // A huge message is cut at a character boundary and says so.
+    static void cap_message(detail::line_buffer& m) {
+        constexpr std::size_t cap = Config::max_message_bytes;
+        if (INKWELL_LIKELY(m.size() <= cap)) return;
+        std::size_t cut = cap;
+        while (cut > 0 && (static_cast<unsigned char>(m.data()[cut]) & 0xC0) == 0x80) --cut;
+        const std::size_t removed = m.size() - cut;
+        m.resize(cut);
+        detail::append(m, "... [truncated ");
+        detail::append_integer(m, removed);
+        detail::append(m, " bytes]");
+    }
+
+    error_reporter errors_;  // first: the sink holds a pointer to it
+    std::string name_;
+    std::string session_id_;
+    time_point start_time_;
+    std::atomic<level> level_;
+    backend backend_;
+    engine_type engine_;
+};
+
+INKWELL_END_NAMESPACE
+// ---- end inkwell/logger.hpp ----
+// ---- begin inkwell/macros.hpp ----
+// The call-site macros.
+//
+//   INKWELL_INFO(log, "Creating entity {}", id);
+//   INKWELL_WARN(log, "Slow query {} ms", ms, inkwell::kv("table", name));   // fields after the format args
+//   INKWELL_LOG(log, inkwell::level{33}, "a user-defined level");
+//
+// Per statement, at compile time:
+//   - a level below the logger's Config::min_level or below INKWELL_MIN_LEVEL
+//     (a number, e.g. -DINKWELL_MIN_LEVEL=30 keeps info and above) is compiled
+//     out: the statement emits no code and its arguments are never evaluated;
+//   - the format string is checked by {fmt} against the arguments;
+//   - file, line and function come from compiler builtins (std::source_location
+//     is broken on clang 14 with libstdc++);
+//   - a classifier with `classify_literal` decides the category of the literal.
+// At run time: one relaxed load and one branch for the logger's level.
+
+
+
+#ifndef INKWELL_MIN_LEVEL
+#define INKWELL_MIN_LEVEL 0
+#endif
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+template <class Logger>
+consteval bool compiled_in(level l) {
+#if INKWELL_MIN_LEVEL > 0
+    if (to_underlying(l) < INKWELL_MIN_LEVEL) return false;
+#endif
+    return l >= Logger::min_level;
+}
+
+}  // namespace detail
+
+// The category a logger's classifier gives a literal format string at compile
+// time, or an empty view when only the formatted message can decide.
+// A classifier that also looks at the level offers classify_call_site instead.
+template <class Logger>
+consteval std::string_view static_category(std::string_view format, level l = level::info) {
+    using classifier = typename Logger::classifier_type;
+    if constexpr (requires { classifier::classify_call_site(l, format); })
+        return classifier::classify_call_site(l, format);
+    else if constexpr (policy::classifies_literals<classifier>)
+        return classifier::classify_literal(format);
+    else
+        return {};
+}
+
+namespace detail {
+template <class Logger>
+consteval call_site make_call_site(level l, std::string_view format, const char* file, std::uint32_t line,
+                                   const char* function) {
+    return call_site{l, format, source_location{file, function, line}, static_category<Logger>(format, l)};
+}
+}  // namespace detail
+
+INKWELL_END_NAMESPACE
+
+#define INKWELL_DETAIL_FIRST(first, ...) first
+
+#define INKWELL_LOG(logger, lvl, ...)                                                                        \
+    do {                                                                                                     \
+        auto&& inkwell_logger_ = (logger);                                                                   \
+        using inkwell_logger_type_ = std::remove_cvref_t<decltype(inkwell_logger_)>;                         \
+        if constexpr (::inkwell::detail::compiled_in<inkwell_logger_type_>(lvl)) {                           \
+            if (inkwell_logger_.should_log(lvl)) {                                                           \
+                static constexpr ::inkwell::call_site inkwell_site_ =                                        \
+                    ::inkwell::detail::make_call_site<inkwell_logger_type_>(                                 \
+                        lvl, INKWELL_DETAIL_FIRST(__VA_ARGS__), __FILE__, __LINE__, __builtin_FUNCTION());   \
+                inkwell_logger_.log(inkwell_site_, __VA_ARGS__);                                             \
+            }                                                                                                \
+        }                                                                                                    \
+    } while (false)
+
+#define INKWELL_TRACE(logger, ...) INKWELL_LOG(logger, ::inkwell::level::trace, __VA_ARGS__)
+#define INKWELL_DEBUG(logger, ...) INKWELL_LOG(logger, ::inkwell::level::debug, __VA_ARGS__)
+#define INKWELL_INFO(logger, ...) INKWELL_LOG(logger, ::inkwell::level::info, __VA_ARGS__)
+#define INKWELL_PERF(logger, ...) INKWELL_LOG(logger, ::inkwell::level::perf, __VA_ARGS__)
+#define INKWELL_WARN(logger, ...) INKWELL_LOG(logger, ::inkwell::level::warn, __VA_ARGS__)
+#define INKWELL_ERROR(logger, ...) INKWELL_LOG(logger, ::inkwell::level::error, __VA_ARGS__)
+#define INKWELL_CRITICAL(logger, ...) INKWELL_LOG(logger, ::inkwell::level::critical, __VA_ARGS__)
+// ---- end inkwell/macros.hpp ----
+// ---- begin inkwell/presets.hpp ----
+// The three presets: the log layouts real applications build by hand.
+// Each is a config a user derives from, overriding only what differs, and a
+// logger alias for when nothing differs:
+//
+//   inkwell::presets::jsonl_per_category log;                 // one line to use
+//
+//   struct my_config : inkwell::presets::jsonl_per_category_config {
+//       using buffer = inkwell::buffer::immediate;            // change one thing
+//   };
+//   inkwell::basic_logger<my_config> log2;
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace presets {
+
+// jsonl-per-category-storage.md: logs/YYYY-MM-DD/<category>.jsonl, keyword
+// categories with a `general` fallback, 10 MB rotation inside the day folder,
+// buffered writes (50 records / 5 s, errors at once).
+struct jsonl_per_category_config : default_config {
+    using sink = inkwell::sink::category_files<>;
+    using classifier = inkwell::classify::keyword<>;
+    using formatter = inkwell::format::jsonl;
+    using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
+    using buffer = inkwell::buffer::batched<>;
+    static constexpr level default_level = level::debug;
+};
+using jsonl_per_category = basic_logger<jsonl_per_category_config>;
+
+// session-logging-service.md: one JSONL file per logger lifetime, named by
+// its start time and session id; the service name as category; batches of
+// 100 records or 5 s.
+struct session_file_config : default_config {
+    using sink = inkwell::sink::session_file;
+    using classifier = inkwell::classify::by_name;
+    using formatter = inkwell::format::jsonl;
+    using buffer = inkwell::buffer::batched<100, 5000>;
+    static constexpr level default_level = level::info;
+};
+using session_file = basic_logger<session_file_config>;
+
+// rotating-text-logs.md: `[time] [LEVEL] [module] message` in app.log
+// (rotated by size or daily: INKWELL_LOG_ROTATION_TYPE, _MAX_SIZE_MB,
+// _BACKUP_COUNT), errors also in app_errors.log (always by size, 5 MB),
+// and a coloured console. The module is the last dotted part of the logger's name.
+// The error file rotates at 5 MB with 5 backups whatever the environment
+// says: INKWELL_LOG_MAX_SIZE_MB and _BACKUP_COUNT are about the main log.
+struct rotating_text_error_rotation : inkwell::rotate::by_size<5 * 1024 * 1024, 5> {
+    rotating_text_error_rotation() noexcept : by_size(5 * 1024 * 1024, 5) {}
+};
+using rotating_text_error_file = inkwell::sink::level_filter<
+    level::error,
+    inkwell::sink::fixed_rotation<inkwell::sink::rotating_file<rotating_text_error_rotation, "_errors">>>;
+using rotating_text_files = inkwell::sink::tee<inkwell::sink::rotating_file<>, rotating_text_error_file>;
+
+struct rotating_text_config : default_config {
+    using sink = inkwell::sink::tee<inkwell::sink::rotating_file<>, rotating_text_error_file, inkwell::sink::console>;
+    using rotation = inkwell::rotate::from_env<>;
+    using classifier = inkwell::classify::by_name;
+    using formatter = inkwell::format::text;
+    using buffer = inkwell::buffer::immediate;
+    static constexpr level default_level = level::info;
+};
+using rotating_text = basic_logger<rotating_text_config>;
+
+}  // namespace presets
+INKWELL_END_NAMESPACE
+// ---- end inkwell/presets.hpp ----
+// ---- end inkwell/inkwell.hpp ----

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# One command on a fresh Debian 12 machine: installs what is missing, builds
+# inkwell's demo (Release) and runs it. Arguments go to the demo, e.g.
+#     bash tools/run-demo.sh --preset session --records 20000 --threads 4
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source tools/ensure-packages.sh
+
+# What building the demo needs (the test tools are run-tests.sh's business).
+ensure_packages g++ cmake ninja-build libboost-dev libfmt-dev
+
+build_dir=build/demo
+echo "== configure + build $build_dir (Release, Ninja)"
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
+      -DINKWELL_BUILD_TESTS=OFF -DINKWELL_BUILD_BENCH=OFF -DINKWELL_BUILD_EXAMPLES=ON >/dev/null
+cmake --build "$build_dir" -j2 --target inkwell_demo
+
+echo "== $build_dir/examples/inkwell_demo $*"
+exec "$build_dir/examples/inkwell_demo" "$@"
