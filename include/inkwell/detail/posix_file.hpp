@@ -181,7 +181,7 @@ inline bool create_directories(const std::string& dir, unsigned mode, std::error
 inline std::string folder_text(const std::string& dir) {
     std::string text = dir;
     while (text.size() > 1 && text.back() == '/') text.pop_back();
-    if (text.empty()) text = ".";
+    if (text.empty()) text.assign(1, '.');  // not = ".": g++ 12 -O3 warns falsely (-Wrestrict, GCC bug 105329)
     return text;
 }
 
@@ -215,7 +215,7 @@ public:
                 unsigned file_mode, unsigned directory_mode, error_reporter* errors) {
         close();
         folder_ = std::move(folder);
-        if (folder_.empty()) folder_ = ".";
+        if (folder_.empty()) folder_.assign(1, '.');
         name_ = std::move(name);
         backup_prefix_ = std::move(backup_prefix);
         backup_suffix_ = std::move(backup_suffix);
