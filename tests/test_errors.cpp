@@ -22,22 +22,6 @@ using test_support::temp_dir;
 
 namespace {
 
-class capture_stderr {
-public:
-    explicit capture_stderr(const fs::path& into) : saved_(::dup(STDERR_FILENO)) {
-        int target = ::open(into.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(target, STDERR_FILENO);
-        ::close(target);
-    }
-    ~capture_stderr() {
-        ::dup2(saved_, STDERR_FILENO);
-        ::close(saved_);
-    }
-
-private:
-    int saved_;
-};
-
 struct text_file_config : inkwell::presets::rotating_text_config {
     using sink = inkwell::sink::file;
 };
@@ -70,7 +54,7 @@ BOOST_AUTO_TEST_CASE(a_folder_that_cannot_be_made_falls_back_to_stderr_and_recov
     std::vector<std::pair<inkwell::error_kind, std::string>> events;
     const auto stderr_file = dir / "stderr.txt";
     {
-        capture_stderr capture(stderr_file);
+        test_support::redirect_fd capture(STDERR_FILENO, stderr_file);
         text_logger log({.directory = blocked.string(), .on_error = [&](const inkwell::error_event& e) {
                              std::lock_guard lock(m);
                              events.emplace_back(e.kind, std::string(e.path));
@@ -101,7 +85,7 @@ BOOST_AUTO_TEST_CASE(the_default_handler_is_rate_limited) {
     std::ofstream(blocked) << "x\n";
     const auto stderr_file = dir / "stderr.txt";
     {
-        capture_stderr capture(stderr_file);
+        test_support::redirect_fd capture(STDERR_FILENO, stderr_file);
         text_logger log({.directory = blocked.string()});
         for (int i = 0; i < 200; ++i) INKWELL_ERROR(log, "failing record {}", i);
         BOOST_TEST(log.stats().fallback_records == 200u);
@@ -117,7 +101,7 @@ BOOST_AUTO_TEST_CASE(a_throwing_error_handler_does_not_reach_the_caller) {
     temp_dir dir;
     const auto blocked = dir / "logs";
     std::ofstream(blocked) << "x\n";
-    capture_stderr capture(dir / "stderr.txt");
+    test_support::redirect_fd capture(STDERR_FILENO, dir / "stderr.txt");
     text_logger log({.directory = blocked.string(),
                      .on_error = [](const inkwell::error_event&) { throw std::runtime_error("handler failed"); }});
     BOOST_CHECK_NO_THROW(INKWELL_ERROR(log, "still fine"));

@@ -19,25 +19,6 @@ using test_support::temp_dir;
 
 namespace {
 
-// Redirects a file descriptor (stdout, stderr) into a file for the scope.
-class capture_fd {
-public:
-    capture_fd(int fd, const fs::path& into) : fd_(fd), saved_(::dup(fd)) {
-        std::fflush(nullptr);
-        int target = ::open(into.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(target, fd_);
-        ::close(target);
-    }
-    ~capture_fd() {
-        std::fflush(nullptr);
-        ::dup2(saved_, fd_);
-        ::close(saved_);
-    }
-
-private:
-    int fd_, saved_;
-};
-
 const std::vector<std::string> jsonl_keys = {"level", "message", "category", "timestamp", "source", "sessionId", "metadata"};
 
 }  // namespace
@@ -167,7 +148,7 @@ BOOST_AUTO_TEST_CASE(rotating_text_writes_text_errors_and_console) {
     temp_dir dir;
     const auto console_out = dir / "console.txt";
     {
-        capture_fd stdout_capture(STDOUT_FILENO, console_out);
+        test_support::redirect_fd stdout_capture(STDOUT_FILENO, console_out);
         inkwell::presets::rotating_text log({.name = "storyos.auth", .directory = dir.path(), .base_name = "storyos"});
         INKWELL_INFO(log, "User {} logged in successfully (duration: {:.2f}s)", "alice", 0.15);
         INKWELL_PERF(log, "process_player_input completed (duration: {:.2f}s)", 2.34);

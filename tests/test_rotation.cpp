@@ -13,6 +13,7 @@
 
 #include "inkwell_under_test.hpp"
 
+#include "sink_test_support.hpp"
 #include "test_support.hpp"
 
 using namespace std::chrono;
@@ -29,36 +30,7 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(inkwell::error_kind)
 
 namespace {
 
-const ink::time_point fixed_time = sys_days{year{2024} / 12 / 20} + 10h + 15min + 30s + 123ms;
-
-struct captured_error {
-    ink::error_kind kind;
-    int system_error;
-    std::string path;
-};
-
-struct reporter {
-    std::vector<captured_error> events;
-    ink::error_reporter errors{[this](const ink::error_event& e) {
-        events.push_back({e.kind, e.system_error, std::string(e.path)});
-    }};
-    ink::logger_stats stats() const { return errors.stats(); }
-};
-
-ink::sink_context context_for(const fs::path& dir, reporter& r) {
-    ink::sink_context c;
-    c.directory = dir;
-    c.base_name = "app";
-    c.errors = &r.errors;
-    return c;
-}
-
-ink::record record_at(ink::time_point t, std::string_view category = {}) {
-    ink::record r;
-    r.time = t;
-    r.category = category;
-    return r;
-}
+using namespace sink_test_support;
 
 // A JSON line of exactly 50 bytes carrying `n`.
 std::string line50(int n) {
@@ -80,27 +52,7 @@ std::vector<int> range(int from, int to) {  // [from, to)
     return out;
 }
 
-// Sets (or unsets) an environment variable for one scope.
-class env_guard {
-public:
-    env_guard(const char* name, const char* value) : name_(name) {
-        if (const char* old = std::getenv(name)) saved_ = old;
-        if (value)
-            ::setenv(name, value, 1);
-        else
-            ::unsetenv(name);
-    }
-    ~env_guard() {
-        if (saved_)
-            ::setenv(name_, saved_->c_str(), 1);
-        else
-            ::unsetenv(name_);
-    }
-
-private:
-    const char* name_;
-    std::optional<std::string> saved_;
-};
+using test_support::env_guard;
 
 // No rotation variable from the machine running the tests leaks into them.
 struct clean_env {

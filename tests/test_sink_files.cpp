@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "inkwell_under_test.hpp"
+#include "sink_test_support.hpp"
 #include "test_support.hpp"
 
 using namespace std::chrono;
@@ -29,68 +30,14 @@ BOOST_TEST_DONT_PRINT_LOG_VALUE(inkwell::error_kind)
 
 namespace {
 
-// 2024-12-20T10:15:30.123Z, the day of the reference layout.
-const ink::time_point fixed_time = sys_days{year{2024} / 12 / 20} + 10h + 15min + 30s + 123ms;
-
-struct captured_error {
-    ink::error_kind kind;
-    int system_error;
-    std::string path;
-};
-
-// An error_reporter whose events the test can read back.
-struct reporter {
-    std::vector<captured_error> events;
-    ink::error_reporter errors{[this](const ink::error_event& e) {
-        events.push_back({e.kind, e.system_error, std::string(e.path)});
-    }};
-    ink::logger_stats stats() const { return errors.stats(); }
-};
-
-ink::sink_context context_for(const fs::path& dir, reporter& r) {
-    ink::sink_context c;
-    c.directory = dir;
-    c.base_name = "app";
-    c.session_id = "0b6f3c2e-8d4a-4f1e-9c77-2a5d1e0f9b31";
-    c.start_time = fixed_time;
-    c.errors = &r.errors;
-    return c;
-}
-
-ink::record record_at(ink::time_point t, std::string_view category = {}) {
-    ink::record r;
-    r.time = t;
-    r.category = category;
-    r.message = "m";
-    return r;
-}
+using namespace sink_test_support;
 
 std::string json_line(int n, std::string_view category = "x") {
     return "{\"n\":" + std::to_string(n) + ",\"category\":\"" + std::string(category) + "\"}\n";
 }
 
-// Sets the umask for one test and puts the old one back.
-struct umask_guard {
-    mode_t saved;
-    explicit umask_guard(mode_t m) : saved(::umask(m)) {}
-    ~umask_guard() { ::umask(saved); }
-};
-
-// The fallback writes the lines to stderr; keep the test output readable.
-struct quiet_stderr {
-    int saved;
-    quiet_stderr() {
-        std::fflush(stderr);
-        saved = ::dup(STDERR_FILENO);
-        int null = ::open("/dev/null", O_WRONLY);
-        ::dup2(null, STDERR_FILENO);
-        ::close(null);
-    }
-    ~quiet_stderr() {
-        ::dup2(saved, STDERR_FILENO);
-        ::close(saved);
-    }
-};
+using test_support::quiet_stderr;
+using test_support::umask_guard;
 
 unsigned mode_of(const fs::path& p) {
     struct stat st {};

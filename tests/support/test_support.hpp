@@ -12,6 +12,11 @@
 #include <string>
 #include <system_error>
 #include <algorithm>
+#include <optional>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace test_support {
@@ -80,5 +85,62 @@ inline std::vector<fs::path> files_below(const fs::path& dir) {
     std::sort(out.begin(), out.end());
     return out;
 }
+
+// Points a file descriptor (stdout, stderr) at a file for one scope.
+class redirect_fd {
+public:
+    redirect_fd(int fd, const fs::path& into) : fd_(fd), saved_(::dup(fd)) {
+        std::fflush(nullptr);
+        int target = ::open(into.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(target, fd_);
+        ::close(target);
+    }
+    ~redirect_fd() {
+        std::fflush(nullptr);
+        ::dup2(saved_, fd_);
+        ::close(saved_);
+    }
+    redirect_fd(const redirect_fd&) = delete;
+    redirect_fd& operator=(const redirect_fd&) = delete;
+
+private:
+    int fd_, saved_;
+};
+
+// The stderr fallback of failing sinks writes there; keeps test output readable.
+struct quiet_stderr {
+    redirect_fd to_null{STDERR_FILENO, "/dev/null"};
+};
+
+// Sets the umask for one scope and puts the old one back.
+struct umask_guard {
+    mode_t saved;
+    explicit umask_guard(mode_t m) : saved(::umask(m)) {}
+    ~umask_guard() { ::umask(saved); }
+};
+
+// Sets (or unsets, with nullptr) an environment variable for one scope.
+class env_guard {
+public:
+    env_guard(const char* name, const char* value) : name_(name) {
+        if (const char* old = std::getenv(name)) saved_ = old;
+        if (value)
+            ::setenv(name, value, 1);
+        else
+            ::unsetenv(name);
+    }
+    ~env_guard() {
+        if (saved_)
+            ::setenv(name_, saved_->c_str(), 1);
+        else
+            ::unsetenv(name_);
+    }
+    env_guard(const env_guard&) = delete;
+    env_guard& operator=(const env_guard&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> saved_;
+};
 
 }  // namespace test_support
