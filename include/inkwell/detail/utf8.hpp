@@ -5,7 +5,9 @@
 // swallows the valid text that follows a bad byte.
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "../version.hpp"
 #include "line_buffer.hpp"
@@ -78,6 +80,55 @@ inline void append_unicode_escape(line_buffer& out, std::uint32_t code_point) {
                             lower_hex_digits[(code_point >> 4) & 0xF],
                             lower_hex_digits[code_point & 0xF]};
     append(out, {escape, 6});
+}
+
+// Valid characters that both escapers still write as \uXXXX: C1 controls
+// (U+0080-U+009F; a terminal showing the file may act on U+009B as CSI) and
+// U+2028/U+2029, which JavaScript and some viewers treat as line breaks. The
+// escaped form parses to the very same string, so nothing is lost.
+constexpr bool escaped_code_point(std::uint32_t code_point) noexcept {
+    return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0x2028 || code_point == 0x2029;
+}
+
+// The walk the JSON and text escapers share: runs of `plain` bytes are copied
+// in one append, other ASCII bytes go to `escape_ascii(out, byte)`, valid
+// multi-byte characters are kept (escaped_code_point ones become \uXXXX),
+// and invalid UTF-8 becomes U+FFFD per maximal subpart.
+template <class EscapeAscii>
+inline void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
+                                EscapeAscii escape_ascii) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* const end = p + s.size();
+    const auto* run = p;  // start of the bytes not yet appended
+    auto flush_run = [&](const unsigned char* upto) {
+        append(out, {reinterpret_cast<const char*>(run), static_cast<std::size_t>(upto - run)});
+    };
+    while (p < end) {
+        const unsigned char c = *p;
+        if (plain[c]) {
+            ++p;
+            continue;
+        }
+        if (c < 0x80) {
+            flush_run(p);
+            escape_ascii(out, c);
+            run = ++p;
+            continue;
+        }
+        const utf8_sequence seq = decode_utf8(p, end);
+        if (seq.valid && !escaped_code_point(seq.code_point)) {
+            p += seq.length;  // an ordinary multi-byte character stays in the run
+            continue;
+        }
+        flush_run(p);
+        if (seq.valid)
+            append_unicode_escape(out, seq.code_point);
+        else
+            append(out, {utf8_replacement, 3});
+        p += seq.length;
+        run = p;
+    }
+    flush_run(end);
 }
 
 }  // namespace detail
