@@ -10,6 +10,8 @@
 
 #include <inkwell/inkwell.hpp>
 
+#include "support/example_folder.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -21,18 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The folder to work in: argv[1], or a new temporary one.
-fs::path work_folder(int argc, char** argv, bool& temporary) {
-    temporary = argc < 2;
-    if (!temporary) return argv[1];
-    std::string pattern = (fs::temp_directory_path() / "inkwell-errors-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        std::perror("mkdtemp");
-        std::exit(1);
-    }
-    return pattern;
-}
-
 struct file_config : inkwell::default_config {
     using sink = inkwell::sink::file;  // <directory>/app.log, never rotated
 };
@@ -40,8 +30,8 @@ struct file_config : inkwell::default_config {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool temporary = false;
-    const fs::path dir = work_folder(argc, argv, temporary);
+    const examples::example_folder folder(argc, argv, "inkwell-errors");
+    const fs::path& dir = folder.path();
     const fs::path blocked = dir / "blocked";
     std::ofstream(blocked) << "a file where the log folder should be\n";  // so the folder cannot be made
 
@@ -77,9 +67,5 @@ int main(int argc, char** argv) {
                 (blocked / "logs" / "app.log").c_str(), fs::exists(blocked / "logs" / "app.log") ? "yes" : "no");
     const bool recovered = stats.records == 1 && fs::exists(blocked / "logs" / "app.log");
 
-    if (temporary) {
-        std::error_code ignored;
-        fs::remove_all(dir, ignored);
-    }
     return failed_as_expected && recovered ? 0 : 1;
 }

@@ -10,6 +10,8 @@
 
 #include <inkwell/inkwell.hpp>
 
+#include "support/example_folder.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -31,24 +33,9 @@ using daily_text = inkwell::basic_logger<daily_text_config>;
 
 namespace {
 
-// The folder to log into: argv[1], or a new temporary one.
-fs::path log_folder(int argc, char** argv, bool& temporary) {
-    temporary = argc < 2;
-    if (!temporary) return argv[1];
-    std::string pattern = (fs::temp_directory_path() / "inkwell-quickstart-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        std::perror("mkdtemp");
-        std::exit(1);
-    }
-    return pattern;
-}
-
 // Prints every file in `dir` with its line count; returns how many files there are.
 std::size_t show_files(const fs::path& dir) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(dir))
-        if (entry.is_regular_file()) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
+    const auto files = examples::sorted_files(dir, false);
     for (const auto& file : files) {
         std::ifstream in(file);
         std::size_t count = 0;
@@ -61,8 +48,8 @@ std::size_t show_files(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool temporary = false;
-    const fs::path dir = log_folder(argc, argv, temporary);
+    const examples::example_folder folder(argc, argv, "inkwell-quickstart");
+    const fs::path& dir = folder.path();
 
     {
         // [docs:use]
@@ -86,9 +73,5 @@ int main(int argc, char** argv) {
 
     // storyos.log, storyos.log.YYYYMMDD, storyos_errors.log (empty) and storyos_errors.log.1
     const std::size_t files = show_files(dir);
-    if (temporary) {
-        std::error_code ignored;
-        fs::remove_all(dir, ignored);
-    }
     return files == 4 ? 0 : 1;
 }

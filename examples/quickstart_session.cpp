@@ -9,6 +9,8 @@
 
 #include <inkwell/inkwell.hpp>
 
+#include "support/example_folder.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -29,25 +31,10 @@ using verbose_session = inkwell::basic_logger<verbose_session_config>;
 
 namespace {
 
-// The folder to log into: argv[1], or a new temporary one.
-fs::path log_folder(int argc, char** argv, bool& temporary) {
-    temporary = argc < 2;
-    if (!temporary) return argv[1];
-    std::string pattern = (fs::temp_directory_path() / "inkwell-quickstart-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        std::perror("mkdtemp");
-        std::exit(1);
-    }
-    return pattern;
-}
-
 // Prints every file below `dir` with its lines; returns how many lines they hold.
 std::size_t show_files(const fs::path& dir) {
     std::size_t lines = 0;
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::recursive_directory_iterator(dir))
-        if (entry.is_regular_file()) files.push_back(entry.path());
-    std::sort(files.begin(), files.end());
+    const auto files = examples::sorted_files(dir);
     for (const auto& file : files) {
         std::printf("%s\n", fs::relative(file, dir).c_str());
         std::ifstream in(file);
@@ -59,8 +46,8 @@ std::size_t show_files(const fs::path& dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    bool temporary = false;
-    const fs::path dir = log_folder(argc, argv, temporary);
+    const examples::example_folder folder(argc, argv, "inkwell-quickstart");
+    const fs::path& dir = folder.path();
 
     {
         // [docs:use]
@@ -78,9 +65,5 @@ int main(int argc, char** argv) {
     }
 
     const std::size_t lines = show_files(dir);
-    if (temporary) {
-        std::error_code ignored;
-        fs::remove_all(dir, ignored);
-    }
     return lines == 3 ? 0 : 1;
 }
