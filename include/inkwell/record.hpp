@@ -74,10 +74,13 @@ struct record {
 };
 
 // A record that owns its text, for buffers that write later than the call.
-class owned_record {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_owned_record {
 public:
-    owned_record() = default;
-    explicit owned_record(const record& r)
+    basic_owned_record() = default;
+    explicit basic_owned_record(const record& r)
         : rec_(r), message_(r.message), category_(r.category), logger_name_(r.logger_name),
           session_id_(r.session_id) {
         fields_.reserve(r.fields.size());
@@ -89,9 +92,9 @@ public:
         }
         rebind();
     }
-    owned_record(const owned_record& o) : owned_record(o.view()) {}
-    owned_record(owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
-    owned_record& operator=(owned_record o) noexcept {
+    basic_owned_record(const basic_owned_record& o) : basic_owned_record(o.view()) {}
+    basic_owned_record(basic_owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
+    basic_owned_record& operator=(basic_owned_record o) noexcept {
         swap(o);
         return *this;
     }
@@ -108,7 +111,7 @@ public:
     void set_category(std::string_view c) { category_.assign(c); }
 
 private:
-    void swap(owned_record& o) noexcept {
+    void swap(basic_owned_record& o) noexcept {
         std::swap(rec_, o.rec_);
         message_.swap(o.message_);
         category_.swap(o.category_);
@@ -131,5 +134,7 @@ private:
     std::vector<field> fields_;
     std::vector<std::string> field_text_;
 };
+
+using owned_record = basic_owned_record<>;
 
 INKWELL_END_NAMESPACE

@@ -55,20 +55,23 @@ It first_not_less(It first, It last, const Key& key, Less less = {}) {
 }  // namespace detail
 namespace classify {
 
-class by_name {
+// A class template only so that a file which never uses it pays nothing to
+// compile it: a plain class would instantiate its std containers eagerly.
+template <class Unused = void>
+class basic_by_name {
 public:
     static constexpr std::string_view fallback = "general";  // for a record without a logger name
 
-    by_name() = default;
+    basic_by_name() = default;
     // A copy takes the mappings the source has at that moment.
-    by_name(const by_name& other) {
+    basic_by_name(const basic_by_name& other) {
         std::lock_guard lock(other.write_mutex_);
         auto copy = std::make_unique<table>();
         for (const auto& [name, category] : other.current()->mappings)  // already sorted
             copy->mappings.emplace_back(intern(std::string(name)), intern(std::string(category)));
         publish(std::move(copy));
     }
-    by_name& operator=(const by_name&) = delete;
+    basic_by_name& operator=(const basic_by_name&) = delete;
 
     // Records of `logger_name`, and of loggers below it ("app.services" covers
     // "app.services.mic_input"), get `category`. Replaces an earlier mapping of the same name.
@@ -160,6 +163,8 @@ private:
     mutable std::forward_list<std::string> strings_;      // never shrinks: views into it stay valid
     mutable std::vector<std::unique_ptr<table>> tables_;  // every table ever published
 };
+
+using by_name = basic_by_name<>;
 
 }  // namespace classify
 INKWELL_END_NAMESPACE

@@ -21,13 +21,16 @@
 INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
-class callback {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_callback {
 public:
     using function = detail::shared_function<void(const record&, std::string_view line)>;
 
-    callback() = default;
-    explicit callback(const sink_context& context) noexcept : errors_(context.errors) {}
-    explicit callback(function f) : function_(std::move(f)) {}
+    basic_callback() = default;
+    explicit basic_callback(const sink_context& context) noexcept : errors_(context.errors) {}
+    explicit basic_callback(function f) : function_(std::move(f)) {}
 
     // Safe while records flow: the next record sees the new function. Pass an
     // empty function to stop the calls.
@@ -55,6 +58,8 @@ private:
     function function_;
     error_reporter* errors_ = nullptr;
 };
+
+using callback = basic_callback<>;
 
 }  // namespace sink
 INKWELL_END_NAMESPACE

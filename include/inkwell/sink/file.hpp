@@ -21,9 +21,12 @@
 INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
-class file {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_file {
 public:
-    explicit file(const sink_context& context) {
+    explicit basic_file(const sink_context& context) {
         std::string name;
         detail::sanitize_file_component(context.base_name, name);
         name += ".log";
@@ -39,6 +42,8 @@ public:
 private:
     detail::log_file file_;
 };
+
+using file = basic_file<>;
 
 }  // namespace sink
 INKWELL_END_NAMESPACE

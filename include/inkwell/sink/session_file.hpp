@@ -51,9 +51,12 @@ inline std::string session_file_name(time_point start, std::string_view session_
 
 namespace sink {
 
-class session_file {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_session_file {
 public:
-    explicit session_file(const sink_context& context) {
+    explicit basic_session_file(const sink_context& context) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors);
@@ -68,6 +71,8 @@ public:
 private:
     detail::log_file file_;
 };
+
+using session_file = basic_session_file<>;
 
 }  // namespace sink
 INKWELL_END_NAMESPACE
