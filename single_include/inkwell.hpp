@@ -58,9 +58,11 @@ namespace presets {
 struct jsonl_per_category_config;
 struct session_file_config;
 struct rotating_text_config;
+struct rotating_text_async_config;
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;
 using session_file = basic_logger<session_file_config>;
 using rotating_text = basic_logger<rotating_text_config>;
+using rotating_text_async = basic_logger<rotating_text_async_config>;
 }  // namespace presets
 
 INKWELL_END_NAMESPACE
@@ -253,10 +255,13 @@ struct record {
 };
 
 // A record that owns its text, for buffers that write later than the call.
-class owned_record {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_owned_record {
 public:
-    owned_record() = default;
-    explicit owned_record(const record& r)
+    basic_owned_record() = default;
+    explicit basic_owned_record(const record& r)
         : rec_(r), message_(r.message), category_(r.category), logger_name_(r.logger_name),
           session_id_(r.session_id) {
         fields_.reserve(r.fields.size());
@@ -268,9 +273,9 @@ public:
         }
         rebind();
     }
-    owned_record(const owned_record& o) : owned_record(o.view()) {}
-    owned_record(owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
-    owned_record& operator=(owned_record o) noexcept {
+    basic_owned_record(const basic_owned_record& o) : basic_owned_record(o.view()) {}
+    basic_owned_record(basic_owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
+    basic_owned_record& operator=(basic_owned_record o) noexcept {
         swap(o);
         return *this;
     }
@@ -287,7 +292,7 @@ public:
     void set_category(std::string_view c) { category_.assign(c); }
 
 private:
-    void swap(owned_record& o) noexcept {
+    void swap(basic_owned_record& o) noexcept {
         std::swap(rec_, o.rec_);
         message_.swap(o.message_);
         category_.swap(o.category_);
@@ -310,6 +315,8 @@ private:
     std::vector<field> fields_;
     std::vector<std::string> field_text_;
 };
+
+using owned_record = basic_owned_record<>;
 
 INKWELL_END_NAMESPACE
 // ---- end inkwell/record.hpp ----
@@ -1155,15 +1162,1320 @@ constexpr void diagnose_config() {
 INKWELL_END_NAMESPACE
 // ---- end inkwell/policy/check.hpp ----
 
+// ---- begin inkwell/buffer/async.hpp ----
+// buffer::async — the calling thread only copies the call's arguments into
+// its own lock-free queue; formatting, classification, dedup and I/O happen
+// on one writer thread shared by every async logger.
+//
+//   inkwell::buffer::async<>                                    block when full (never loses)
+//   inkwell::buffer::async<inkwell::buffer::overflow::drop>     drop when full, counted and reported
+//   inkwell::buffer::async<inkwell::buffer::overflow::grow<64 << 20>>  grow up to 64 MiB, then block
+//
+// In the steady state the call site takes the time-stamp counter, reserves
+// space in its thread's ring, copies the arguments (text by value) and
+// publishes them with one release store: no lock, no allocation, no system
+// call. A call whose arguments are not plain numbers or text (a user type
+// with its own formatter) is formatted on the calling thread and queued as
+// a finished record, so its formatter and format specs apply unchanged.
+
+#include <mutex>
+#include <thread>
+#include <tuple>
+
+// ---- begin inkwell/detail/arg_codec.hpp ----
+// How the async buffer carries call-site arguments through its queue: by
+// value, never as pointers into the caller's memory. Numbers, bools, chars,
+// enums and pointers are copied as they are; text (std::string, string_view,
+// C strings, literals) as a length and its bytes. A call with any other type
+// is formatted on the calling thread instead (see buffer/async.hpp), so a
+// user type's own formatter and format specs always apply unchanged.
+
+
+// ---- begin inkwell/detail/format_args.hpp ----
+// Call-site arguments: format arguments first, then key/value fields made with
+// inkwell::kv(). The format string is checked at compile time against the
+// format arguments only.
+
+#include <fmt/core.h>
+
+
+
+INKWELL_BEGIN_NAMESPACE
+
+// A structured field at a call site: INKWELL_INFO(log, "Created {}", id, inkwell::kv("entityId", id)).
+// It holds a reference: it lives only as long as the statement that logs it.
+template <class T>
+struct kv_arg {
+    std::string_view key;
+    const T& value;
+};
+
+template <class T>
+constexpr kv_arg<T> kv(std::string_view key, const T& value) noexcept {
+    return {key, value};
+}
+
+namespace detail {
+
+template <class T>
+struct is_kv : std::false_type {};
+template <class T>
+struct is_kv<kv_arg<T>> : std::true_type {};
+template <class T>
+inline constexpr bool is_kv_v = is_kv<std::remove_cvref_t<T>>::value;
+
+// How many arguments come before the first field.
+template <class... Args>
+constexpr std::size_t leading_format_args() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    std::size_t n = 0;
+    while (!flags[n]) ++n;
+    return n;
+}
+
+template <class... Args>
+constexpr bool fields_are_trailing() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    constexpr std::size_t first = leading_format_args<Args...>();
+    for (std::size_t i = first; i < sizeof...(Args); ++i)
+        if (!flags[i]) return false;
+    return true;
+}
+
+template <class Indices, class... Args>
+struct fmt_string_for;
+template <std::size_t... I, class... Args>
+struct fmt_string_for<std::index_sequence<I...>, Args...> {
+    using type = fmt::format_string<std::tuple_element_t<I, std::tuple<Args...>>...>;
+};
+
+// Stands in for the format string when a field comes before a format
+// argument, so that the one error is the one that says so.
+template <class... Args>
+struct misplaced_fields_string {
+    template <class S>
+    consteval misplaced_fields_string(const S&) {  // NOLINT: implicit, like fmt::format_string
+        static_assert(sizeof...(Args) == 0 && false,  // depends on Args: fires only when used
+                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
+    }
+    operator fmt::string_view() const { return {}; }
+};
+struct misplaced_fields {
+    using type = misplaced_fields_string<>;
+};
+
+}  // namespace detail
+
+// The format string of a call: {fmt}'s own compile-time-checked format string
+// over the format arguments only (the fields after them are not formatted).
+// Being a nested type, it never takes part in deducing Args.
+template <class... Args>
+using format_string = typename std::conditional_t<
+    detail::fields_are_trailing<Args...>(),
+    detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>, std::remove_cvref_t<Args>...>,
+    detail::misplaced_fields>::type;
+
+namespace detail {
+
+template <class FormatString>
+constexpr std::string_view format_text(const FormatString& f) noexcept {
+    auto v = fmt::string_view(f);
+    return {v.data(), v.size()};
+}
+
+// Formats the leading format arguments of `args` into `out`.
+template <class Out, class Tuple, std::size_t... I>
+void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>) {
+    fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
+}
+
+// Turns one kv_arg into a field; values that are neither numbers, bools nor
+// text are formatted with {fmt} into `scratch`.
+template <class T>
+void make_field(field& f, const kv_arg<T>& a, std::string& scratch) {
+    using V = std::remove_cvref_t<T>;
+    f.key = a.key;
+    if constexpr (std::is_same_v<V, bool>) {
+        f.value.type = field_value::kind::boolean;
+        f.value.number.boolean = a.value;
+    } else if constexpr (std::is_integral_v<V> && std::is_signed_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::signed_integer;
+        f.value.number.signed_integer = static_cast<std::int64_t>(a.value);
+    } else if constexpr (std::is_integral_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::unsigned_integer;
+        f.value.number.unsigned_integer = static_cast<std::uint64_t>(a.value);
+    } else if constexpr (std::is_floating_point_v<V>) {
+        f.value.type = field_value::kind::floating;
+        f.value.number.floating = static_cast<double>(a.value);
+    } else if constexpr (std::is_same_v<V, std::nullptr_t>) {
+        f.value.type = field_value::kind::null;
+    } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+        f.value.type = field_value::kind::string;
+        f.value.text = std::string_view{a.value};
+    } else {
+        scratch = fmt::format("{}", a.value);
+        f.value.type = field_value::kind::string;
+        f.value.text = scratch;
+    }
+}
+
+template <std::size_t First, class Tuple, std::size_t... I>
+void make_fields(std::array<field, sizeof...(I)>& fields, std::array<std::string, sizeof...(I)>& scratch,
+                 Tuple& args, std::index_sequence<I...>) {
+    (make_field(fields[I], std::get<First + I>(args), scratch[I]), ...);
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/format_args.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+template <class T>
+inline constexpr bool is_text_arg_v =
+    std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, std::nullptr_t>;
+
+template <class T>
+inline constexpr bool is_value_arg_v = (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_null_pointer_v<T> ||
+                                        (std::is_pointer_v<T> && !is_text_arg_v<T>)) &&
+                                       std::is_trivially_copyable_v<T>;
+
+// A decoded key/value field: the key and value live in the queue entry.
+template <class V>
+struct decoded_kv {
+    std::string_view key;
+    V value;
+};
+
+template <class T>
+struct arg_codec {
+    static constexpr bool supported = false;
+};
+
+template <class T>
+    requires is_value_arg_v<T>
+struct arg_codec<T> {
+    static constexpr bool supported = true;
+    using decoded = T;
+    static std::size_t size(const T&) noexcept { return sizeof(T); }
+    static std::byte* encode(std::byte* out, const T& v) noexcept {
+        std::memcpy(out, &v, sizeof(T));
+        return out + sizeof(T);
+    }
+    static decoded decode(const std::byte*& in) noexcept {
+        T v;
+        std::memcpy(&v, in, sizeof(T));
+        in += sizeof(T);
+        return v;
+    }
+};
+
+struct text_codec {
+    static std::size_t size(std::string_view s) noexcept { return sizeof(std::uint32_t) + s.size(); }
+    static std::byte* encode(std::byte* out, std::string_view s) noexcept {
+        const auto n = static_cast<std::uint32_t>(s.size());
+        std::memcpy(out, &n, sizeof n);
+        if (n != 0) std::memcpy(out + sizeof n, s.data(), n);
+        return out + sizeof n + n;
+    }
+    static std::string_view decode(const std::byte*& in) noexcept {
+        std::uint32_t n;
+        std::memcpy(&n, in, sizeof n);
+        std::string_view s{reinterpret_cast<const char*>(in + sizeof n), n};
+        in += sizeof n + n;
+        return s;
+    }
+};
+
+template <class T>
+    requires(!is_value_arg_v<T> && is_text_arg_v<T>)
+struct arg_codec<T> {
+    static constexpr bool supported = true;
+    using decoded = std::string_view;
+    static std::size_t size(const T& v) noexcept { return text_codec::size(std::string_view{v}); }
+    static std::byte* encode(std::byte* out, const T& v) noexcept { return text_codec::encode(out, std::string_view{v}); }
+    static decoded decode(const std::byte*& in) noexcept { return text_codec::decode(in); }
+};
+
+template <class V>
+struct arg_codec<kv_arg<V>> {
+    using value_codec = arg_codec<std::remove_cvref_t<V>>;
+    static constexpr bool supported = value_codec::supported;
+    using decoded = decoded_kv<typename value_codec::decoded>;
+    static std::size_t size(const kv_arg<V>& a) noexcept { return text_codec::size(a.key) + value_codec::size(a.value); }
+    static std::byte* encode(std::byte* out, const kv_arg<V>& a) noexcept {
+        return value_codec::encode(text_codec::encode(out, a.key), a.value);
+    }
+    static decoded decode(const std::byte*& in) noexcept {
+        auto key = text_codec::decode(in);
+        return decoded{key, value_codec::decode(in)};
+    }
+};
+
+template <class... Args>
+inline constexpr bool all_args_encodable = (arg_codec<std::remove_cvref_t<Args>>::supported && ...);
+
+// A decoded field back into a record field (values refer into the entry).
+template <class V>
+void make_field(field& f, const decoded_kv<V>& a, std::string& scratch) {
+    make_field(f, kv_arg<V>{a.key, a.value}, scratch);
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/arg_codec.hpp ----
+// ---- begin inkwell/detail/async_writer.hpp ----
+// The writer thread behind buffer::async, shared by every async logger of
+// the process. Each producing thread gets its own queue (a chain of SPSC
+// rings) on its first record; the writer drains all queues, hands each entry
+// to the engine that queued it, and then lets every engine write its batch
+// (one write(2) per file per round). Idle, it sleeps in growing steps up to
+// 10 ms: an idle logger costs well under 1% of a core.
+
+#include <condition_variable>
+
+// ---- begin inkwell/detail/platform.hpp ----
+// Compiler and build-mode switches. The library builds with and without
+// exceptions and RTTI; code that would throw goes through these macros.
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define INKWELL_HAS_EXCEPTIONS 1
+#define INKWELL_TRY try
+#define INKWELL_CATCH_ALL catch (...)
+#else
+#define INKWELL_HAS_EXCEPTIONS 0
+#define INKWELL_TRY if (true)
+#define INKWELL_CATCH_ALL else
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INKWELL_NOINLINE __attribute__((noinline))
+#define INKWELL_COLD __attribute__((cold, noinline))
+#else
+#define INKWELL_LIKELY(x) (x)
+#define INKWELL_UNLIKELY(x) (x)
+#define INKWELL_NOINLINE
+#define INKWELL_COLD
+#endif
+// ---- end inkwell/detail/platform.hpp ----
+// ---- begin inkwell/detail/spsc_ring.hpp ----
+// A single-producer single-consumer ring of variable-sized entries: the
+// per-thread queue of the async buffer. The producer reserves contiguous
+// space, writes an entry in place and publishes it with one release store;
+// the consumer reads entries in place. No locks, no system calls, no
+// allocation after construction.
+//
+// Every entry starts with a 32-bit size and is padded to 8 bytes. A size of
+// 0 tells the consumer to continue at the start of the ring (the space at
+// the end was too short for the entry that followed).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::size_t cache_line = 64;
+
+class spsc_ring {
+public:
+    // `capacity` is rounded up to a power of two (at least 4 KiB).
+    explicit spsc_ring(std::size_t capacity) {
+        std::size_t c = 4096;
+        while (c < capacity) c <<= 1;
+        capacity_ = c;
+        mask_ = c - 1;
+        storage_.reset(new (std::align_val_t{cache_line}) std::byte[c]);
+    }
+
+    std::size_t capacity() const noexcept { return capacity_; }
+    // The largest entry that can ever fit, wrap-around included.
+    std::size_t max_entry() const noexcept { return capacity_ / 2; }
+
+    static constexpr std::size_t padded(std::size_t n) noexcept { return (n + 7) & ~std::size_t{7}; }
+
+    // --- producer side
+    // Contiguous space for `size` bytes (size >= 4, the entry's own size
+    // field first), or nullptr when the ring is full for now.
+    std::byte* reserve(std::size_t size) noexcept {
+        const std::size_t need = padded(size);
+        std::uint64_t pos = tail_.load(std::memory_order_relaxed);
+        const std::size_t index = static_cast<std::size_t>(pos & mask_);
+        const std::size_t to_end = capacity_ - index;
+        const std::size_t total = need <= to_end ? need : to_end + need;
+        if (pos + total - head_cache_ > capacity_) {
+            head_cache_ = head_.load(std::memory_order_acquire);
+            if (pos + total - head_cache_ > capacity_) return nullptr;
+        }
+        if (need > to_end) {  // mark the rest of the ring as skipped, start over at 0
+            const std::uint32_t wrap = 0;
+            std::memcpy(storage_.get() + index, &wrap, sizeof wrap);
+            pos += to_end;
+            pending_skip_ = to_end;
+            return storage_.get();
+        }
+        pending_skip_ = 0;
+        return storage_.get() + index;
+    }
+    // Publishes the entry written at the last reserve().
+    void commit(std::size_t size) noexcept {
+        const std::uint64_t pos = tail_.load(std::memory_order_relaxed) + pending_skip_ + padded(size);
+        tail_.store(pos, std::memory_order_release);
+    }
+
+    // --- consumer side
+    // The next entry, or nullptr when there is none.
+    const std::byte* front() noexcept {
+        for (;;) {
+            std::uint64_t pos = head_.load(std::memory_order_relaxed);
+            if (pos == tail_cache_) {
+                tail_cache_ = tail_.load(std::memory_order_acquire);
+                if (pos == tail_cache_) return nullptr;
+            }
+            const std::byte* entry = storage_.get() + static_cast<std::size_t>(pos & mask_);
+            std::uint32_t size;
+            std::memcpy(&size, entry, sizeof size);
+            if (size != 0) return entry;
+            head_.store(pos + (capacity_ - static_cast<std::size_t>(pos & mask_)), std::memory_order_release);
+        }
+    }
+    void pop(std::size_t size) noexcept {
+        head_.store(head_.load(std::memory_order_relaxed) + padded(size), std::memory_order_release);
+    }
+    bool empty() const noexcept {
+        return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
+    }
+
+private:
+    struct aligned_delete {
+        void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{cache_line}); }
+    };
+
+    std::unique_ptr<std::byte[], aligned_delete> storage_;
+    std::size_t capacity_ = 0, mask_ = 0;
+    // The producer's and the consumer's indices live on their own cache lines.
+    alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
+    std::uint64_t head_cache_ = 0;    // producer's view of head_
+    std::size_t pending_skip_ = 0;    // producer: bytes skipped at the last reserve
+    alignas(cache_line) std::atomic<std::uint64_t> head_{0};
+    std::uint64_t tail_cache_ = 0;    // consumer's view of tail_
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/spsc_ring.hpp ----
+// ---- begin inkwell/detail/tsc_clock.hpp ----
+// The call site's clock: the CPU's time-stamp counter where it ticks at a
+// constant rate on every core (one instruction, no system call), converted
+// to wall-clock time on the writer thread. Elsewhere, CLOCK_REALTIME.
+
+#include <time.h>
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+inline std::int64_t realtime_ns() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+inline std::int64_t monotonic_ns() noexcept {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// True when the counter is usable: x86-64 with an invariant TSC (the kernel
+// lists constant_tsc and nonstop_tsc). Read once.
+inline bool tsc_usable() noexcept {
+#if defined(__x86_64__)
+    static const bool usable = [] {
+        std::FILE* f = std::fopen("/proc/cpuinfo", "r");
+        if (!f) return false;
+        char line[4096];
+        bool constant = false, nonstop = false;
+        while (std::fgets(line, sizeof line, f)) {
+            if (std::strncmp(line, "flags", 5) != 0) continue;
+            constant = std::strstr(line, " constant_tsc") != nullptr;
+            nonstop = std::strstr(line, " nonstop_tsc") != nullptr;
+            break;
+        }
+        std::fclose(f);
+        return constant && nonstop;
+    }();
+    return usable;
+#else
+    return false;
+#endif
+}
+
+// What the call site stores: counter ticks, or nanoseconds since the epoch
+// when there is no usable counter.
+inline std::uint64_t call_site_ticks(bool use_tsc) noexcept {
+#if defined(__x86_64__)
+    if (use_tsc) return __builtin_ia32_rdtsc();
+#endif
+    return static_cast<std::uint64_t>(realtime_ns());
+}
+
+// Turns ticks into wall-clock time. Owned by the writer thread: it re-anchors
+// (a fresh counter/clock pair) now and then, and the rate is measured over
+// the whole life of the converter, so the error shrinks as time passes and
+// never accumulates into drift.
+class tick_converter {
+public:
+    explicit tick_converter(bool use_tsc) noexcept : use_tsc_(use_tsc) {
+        if (!use_tsc_) return;
+        first_ticks_ = call_site_ticks(true);
+        first_mono_ = monotonic_ns();
+        // A first rate from a short wait; refined by every anchor() after.
+        std::int64_t until = first_mono_ + 2'000'000;
+        while (monotonic_ns() < until) {
+        }
+        anchor();
+    }
+
+    // Takes a new (ticks, wall clock) pair and refines the rate.
+    void anchor() noexcept {
+        if (!use_tsc_) return;
+        const std::uint64_t t = call_site_ticks(true);
+        const std::int64_t mono = monotonic_ns();
+        const std::int64_t real = realtime_ns();
+        if (t > first_ticks_ && mono > first_mono_)
+            ns_per_tick_ = static_cast<double>(mono - first_mono_) / static_cast<double>(t - first_ticks_);
+        anchor_ticks_ = t;
+        anchor_real_ = real;
+    }
+
+    time_point to_time(std::uint64_t ticks) const noexcept {
+        std::int64_t ns;
+        if (!use_tsc_) {
+            ns = static_cast<std::int64_t>(ticks);
+        } else {
+            const double delta = ticks >= anchor_ticks_ ? static_cast<double>(ticks - anchor_ticks_)
+                                                        : -static_cast<double>(anchor_ticks_ - ticks);
+            ns = anchor_real_ + static_cast<std::int64_t>(delta * ns_per_tick_);
+        }
+        return time_point{std::chrono::duration_cast<clock_type::duration>(std::chrono::nanoseconds{ns})};
+    }
+
+private:
+    bool use_tsc_;
+    std::uint64_t first_ticks_ = 0, anchor_ticks_ = 0;
+    std::int64_t first_mono_ = 0, anchor_real_ = 0;
+    double ns_per_tick_ = 1.0;
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/tsc_clock.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+class async_writer;
+
+// What the writer knows of an engine.
+class async_target {
+public:
+    virtual void commit() = 0;          // write out what the round produced
+    virtual void report_drops() = 0;    // log "N records dropped" if any were
+protected:
+    ~async_target() = default;
+};
+
+struct entry_header {
+    std::uint32_t size;  // of the whole entry, this header included
+    std::uint32_t thread_id;
+    void (*deliver)(async_target* target, const entry_header& header, const std::byte* payload,
+                    const tick_converter& clock);
+    async_target* target;
+    std::uint64_t ticks;
+    const call_site* site;
+};
+
+// One producing thread's queue: rings in order; the producer writes to the
+// last, the writer reads the first. A new, larger ring is added only by the
+// grow overflow policy; the writer frees a ring once it is drained and a
+// newer one exists.
+class thread_queue {
+public:
+    explicit thread_queue(std::size_t bytes) {
+        rings_.push_back(std::make_unique<spsc_ring>(bytes));
+        producer_ = consumer_ = rings_.back().get();
+    }
+
+    spsc_ring& producer_ring() noexcept { return *producer_; }
+
+    // Producer: continue in a new ring of `bytes` (the old one is final).
+    void grow(std::size_t bytes) {
+        auto fresh = std::make_unique<spsc_ring>(bytes);
+        spsc_ring* next = fresh.get();
+        {
+            std::lock_guard lock(rings_mutex_);
+            rings_.push_back(std::move(fresh));
+        }
+        producer_ = next;
+    }
+
+    // Writer: the next entry, or nullptr.
+    const std::byte* front() {
+        for (;;) {
+            if (const std::byte* e = consumer_->front()) return e;
+            std::lock_guard lock(rings_mutex_);
+            if (rings_.size() == 1 || rings_.front().get() != consumer_) return nullptr;
+            if (!consumer_->empty()) continue;  // a last entry arrived before the switch
+            rings_.erase(rings_.begin());
+            consumer_ = rings_.front().get();
+        }
+    }
+    void pop(std::size_t size) noexcept { consumer_->pop(size); }
+
+    std::atomic<bool> retired{false};  // its thread has ended
+
+private:
+    std::mutex rings_mutex_;
+    std::vector<std::unique_ptr<spsc_ring>> rings_;
+    spsc_ring* producer_;
+    spsc_ring* consumer_;
+};
+
+class async_writer {
+public:
+    // The process's writer; made when the first async logger is, ended when the last one is.
+    static std::shared_ptr<async_writer> acquire() {
+        static std::mutex m;
+        static std::weak_ptr<async_writer> current;
+        std::lock_guard lock(m);
+        if (auto w = current.lock()) return w;
+        auto w = std::shared_ptr<async_writer>(new async_writer());
+        current = w;
+        return w;
+    }
+
+    ~async_writer() {
+        {
+            std::lock_guard lock(state_mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+    async_writer(const async_writer&) = delete;
+    async_writer& operator=(const async_writer&) = delete;
+
+    bool uses_tsc() const noexcept { return use_tsc_; }
+
+    // The calling thread's queue, made on its first record.
+    thread_queue& local_queue(std::size_t bytes) {
+        auto& slot = local_slot();
+        if (INKWELL_LIKELY(slot.owner == this && slot.generation == generation_)) return *slot.queue;
+        return register_thread(slot, bytes);
+    }
+
+    void add_target(async_target* t) {
+        std::lock_guard lock(registry_mutex_);
+        targets_.push_back(t);
+    }
+    void remove_target(async_target* t) {
+        std::lock_guard lock(registry_mutex_);
+        std::erase(targets_, t);
+    }
+
+    // Returns once every entry queued before the call has been delivered and
+    // committed, or false when `timeout` passed first.
+    bool flush(std::chrono::milliseconds timeout) {
+        if (std::this_thread::get_id() == thread_.get_id()) return true;  // from inside a sink: nothing to wait for
+        std::unique_lock lock(state_mutex_);
+        const std::uint64_t ticket = ++flush_requested_;
+        wake_.notify_all();
+        return flushed_.wait_for(lock, timeout, [&] { return flush_done_ >= ticket; });
+    }
+
+    // A producer that found its queue full asks the writer to hurry.
+    void nudge() { wake_.notify_all(); }
+
+private:
+    struct local_queue_slot {
+        async_writer* owner = nullptr;
+        std::uint64_t generation = 0;
+        std::shared_ptr<thread_queue> queue;
+        ~local_queue_slot() {
+            if (queue) queue->retired.store(true, std::memory_order_release);
+        }
+    };
+    static local_queue_slot& local_slot() noexcept {
+        thread_local local_queue_slot slot;
+        return slot;
+    }
+    static std::uint64_t next_generation() noexcept {
+        static std::atomic<std::uint64_t> g{0};
+        return ++g;
+    }
+
+    async_writer() : use_tsc_(tsc_usable()), generation_(next_generation()) {
+        thread_ = std::thread([this] { run(); });
+    }
+
+    thread_queue& register_thread(local_queue_slot& slot, std::size_t bytes) {
+        if (slot.queue) slot.queue->retired.store(true, std::memory_order_release);  // a previous writer's
+        auto q = std::make_shared<thread_queue>(bytes);
+        {
+            std::lock_guard lock(registry_mutex_);
+            queues_.push_back(q);
+        }
+        slot.owner = this;
+        slot.generation = generation_;
+        slot.queue = std::move(q);
+        return *slot.queue;
+    }
+
+    // Delivers every entry now queued; returns how many.
+    std::size_t drain(const tick_converter& clock) {
+        std::vector<std::shared_ptr<thread_queue>> queues;
+        {
+            std::lock_guard lock(registry_mutex_);
+            queues = queues_;
+        }
+        std::size_t delivered = 0;
+        for (auto& q : queues) {
+            const bool retired = q->retired.load(std::memory_order_acquire);  // read before draining
+            while (const std::byte* e = q->front()) {
+                entry_header h;
+                std::memcpy(&h, e, sizeof h);
+                h.deliver(h.target, h, e + sizeof h, clock);
+                q->pop(h.size);
+                ++delivered;
+            }
+            if (retired) {  // its thread is gone and nothing is left: reclaim it
+                std::lock_guard lock(registry_mutex_);
+                std::erase(queues_, q);
+            }
+        }
+        return delivered;
+    }
+
+    void commit_all() {
+        std::lock_guard lock(registry_mutex_);
+        for (auto* t : targets_) {
+            t->report_drops();
+            t->commit();
+        }
+    }
+
+    void run() {
+        tick_converter clock(use_tsc_);
+        auto last_anchor = std::chrono::steady_clock::now();
+        auto idle_sleep = std::chrono::microseconds{50};
+        for (;;) {
+            std::uint64_t ticket;
+            bool stopping;
+            {
+                std::lock_guard lock(state_mutex_);
+                ticket = flush_requested_;
+                stopping = stopping_;
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (now - last_anchor > std::chrono::milliseconds{100}) {
+                clock.anchor();
+                last_anchor = now;
+            }
+            std::size_t round = 0, delivered;
+            while ((delivered = drain(clock)) != 0) round += delivered;
+            const bool flush_wanted = ticket > flush_done_snapshot_;
+            if (round != 0 || flush_wanted || stopping) commit_all();
+            if (flush_wanted) {
+                std::lock_guard lock(state_mutex_);
+                flush_done_ = flush_done_snapshot_ = ticket;
+                flushed_.notify_all();
+            }
+            if (stopping) return;
+            if (round != 0) {
+                idle_sleep = std::chrono::microseconds{50};
+                continue;
+            }
+            std::unique_lock lock(state_mutex_);
+            wake_.wait_for(lock, idle_sleep, [&] { return stopping_ || flush_requested_ > flush_done_; });
+            if (idle_sleep < std::chrono::milliseconds{10}) idle_sleep *= 2;
+        }
+    }
+
+    const bool use_tsc_;
+    const std::uint64_t generation_;
+    std::mutex registry_mutex_;
+    std::vector<std::shared_ptr<thread_queue>> queues_;
+    std::vector<async_target*> targets_;
+
+    std::mutex state_mutex_;
+    std::condition_variable wake_, flushed_;
+    std::uint64_t flush_requested_ = 0, flush_done_ = 0, flush_done_snapshot_ = 0;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/async_writer.hpp ----
+// ---- begin inkwell/detail/field_format.hpp ----
+// Pieces both line formatters use for a record's key/value fields: numbers
+// written so they read back exactly, and "first key wins" bookkeeping.
+
+#include <charconv>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// The shortest decimal that reads back as the same double. std::to_chars
+// rather than fmt::format_to: the same digits at a fraction of the compile
+// time. A whole number keeps a ".0" so that a reader still sees a floating
+// value. Only finite values: callers decide how NaN and infinity appear.
+inline void append_finite_double(line_buffer& out, double value) {
+    char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    const std::string_view written{digits, static_cast<std::size_t>(result.ptr - digits)};
+    append(out, written);
+    if (written.find_first_of(".e") == std::string_view::npos) append(out, ".0");
+}
+
+template <class Integer>
+inline void append_integer(line_buffer& out, Integer value) {
+    char digits[24];  // 20 digits and a sign at most
+    const auto result = std::to_chars(digits, digits + sizeof digits, value);
+    append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+}
+
+// Remembers the keys already written to a line, by their position in the
+// output, so a later field with the same key can be left out. Comparing the
+// written (escaped) bytes rather than the raw keys also catches two different
+// invalid keys that were repaired into the same text.
+class written_keys {
+public:
+    // `key_begin` is where the key just appended to `out` starts; the key
+    // runs to the end of `out`. True when the same key was written before;
+    // otherwise the key is remembered.
+    bool written_before(const line_buffer& out, std::size_t key_begin) {
+        const std::size_t key_size = out.size() - key_begin;
+        if (keys_.any([&](const key_span& k) {
+                return k.size == key_size && std::memcmp(out.data() + k.begin, out.data() + key_begin, key_size) == 0;
+            }))
+            return true;
+        keys_.push(key_span{key_begin, key_size});
+        return false;
+    }
+
+private:
+    struct key_span {
+        std::size_t begin;
+        std::size_t size;
+    };
+    // 16 keys without touching the heap, more in `overflow`.
+    struct key_list {
+        key_span first[16];
+        std::size_t used = 0;
+        std::vector<key_span> overflow;
+        void push(key_span k) {
+            if (used < 16) first[used++] = k;
+            else overflow.push_back(k);
+        }
+        template <class F>
+        bool any(F&& f) const {
+            for (std::size_t i = 0; i < used; ++i)
+                if (f(first[i])) return true;
+            for (const auto& k : overflow)
+                if (f(k)) return true;
+            return false;
+        }
+    };
+    key_list keys_;
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/field_format.hpp ----
+// ---- begin inkwell/detail/time_format.hpp ----
+// Timestamps without <chrono>'s calendar or strftime: the civil-date
+// arithmetic is a handful of integer operations, the text is written digit
+// by digit, and local time is converted once per second per thread.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+struct civil_date {
+    int year;
+    unsigned month;  // 1..12
+    unsigned day;    // 1..31
+};
+
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+    const std::int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// The calendar is counted in 400-year eras that start on 1 March of a year
+// divisible by 400: with March first, the leap day is the last day of a
+// year, and every era has exactly 146097 days.
+inline constexpr std::int64_t days_per_era = 146097;
+inline constexpr std::int64_t days_from_0000_03_01_to_epoch = 719468;
+
+// Day of the year counted from 1 March (0..365) for a month counted from March (0..11).
+constexpr unsigned days_before_month_from_march(unsigned month_from_march) noexcept {
+    // Months from March run 31,30,31,30,31 twice and then 31,28/29: the
+    // cumulative length is (153 * m + 2) / 5.
+    return (153 * month_from_march + 2) / 5;
+}
+
+// Days since 1970-01-01 (negative before) of a proleptic Gregorian date.
+constexpr std::int64_t days_from_civil(int year, unsigned month, unsigned day) noexcept {
+    const std::int64_t march_year = static_cast<std::int64_t>(year) - (month <= 2 ? 1 : 0);
+    const std::int64_t era = floor_div(march_year, 400);
+    const auto year_of_era = static_cast<unsigned>(march_year - era * 400);  // 0..399
+    const unsigned month_from_march = month > 2 ? month - 3 : month + 9;
+    const unsigned day_of_year = days_before_month_from_march(month_from_march) + day - 1;
+    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * days_per_era + day_of_era - days_from_0000_03_01_to_epoch;
+}
+
+// The date of a day counted from 1970-01-01; the inverse of days_from_civil.
+constexpr civil_date civil_from_days(std::int64_t days_since_epoch) noexcept {
+    const std::int64_t days = days_since_epoch + days_from_0000_03_01_to_epoch;
+    const std::int64_t era = floor_div(days, days_per_era);
+    auto rest = static_cast<unsigned>(days - era * days_per_era);  // 0..146096
+    // Peel off centuries (36524 days; only the era's last one has a leap day
+    // at its end), then 4-year blocks (1461 days), then years (365 days).
+    // The min() catches the leap day that ends a longer block.
+    unsigned centuries = rest / 36524;
+    if (centuries > 3) centuries = 3;
+    rest -= centuries * 36524;
+    const unsigned quads = rest / 1461;
+    rest -= quads * 1461;
+    unsigned years = rest / 365;
+    if (years > 3) years = 3;
+    rest -= years * 365;
+    const unsigned year_of_era = centuries * 100 + quads * 4 + years;
+    const unsigned day_of_year = rest;  // 0 = 1 March
+    const unsigned month_from_march = (5 * day_of_year + 2) / 153;
+    const unsigned day = day_of_year - days_before_month_from_march(month_from_march) + 1;
+    const unsigned month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+    const std::int64_t year = era * 400 + year_of_era + (month <= 2 ? 1 : 0);
+    return {static_cast<int>(year), month, day};
+}
+
+// A time point split into UTC calendar fields; milliseconds are truncated
+// towards the past, so 23:59:59.9999 stays in the old second, before 1970 too.
+struct utc_fields {
+    civil_date date;
+    unsigned hour, minute, second, millisecond;
+};
+
+inline std::int64_t epoch_milliseconds(time_point t) noexcept {
+    return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+inline utc_fields split_utc_milliseconds(std::int64_t ms_since_epoch) noexcept {
+    const std::int64_t seconds = floor_div(ms_since_epoch, 1000);
+    const std::int64_t days = floor_div(seconds, 86400);
+    const auto second_of_day = static_cast<unsigned>(seconds - days * 86400);
+    return {civil_from_days(days), second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60,
+            static_cast<unsigned>(ms_since_epoch - seconds * 1000)};
+}
+
+inline utc_fields split_utc(time_point t) noexcept { return split_utc_milliseconds(epoch_milliseconds(t)); }
+
+// Days since 1970-01-01 of a time point's UTC date (for day-change checks).
+inline std::int64_t utc_day_number(time_point t) noexcept { return floor_div(epoch_milliseconds(t), 86400000); }
+
+// Writes `value` as exactly `width` decimal digits (leading zeros) at `at`.
+constexpr char* put_digits(char* at, unsigned value, int width) noexcept {
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return at + width;
+}
+
+// Four-digit years only: a nanosecond system_clock spans 1677..2262, so the
+// clamp never changes a real timestamp; it only keeps the width fixed.
+constexpr char* put_year(char* at, int year) noexcept {
+    if (year < 0) year = 0;
+    if (year > 9999) year = 9999;
+    return put_digits(at, static_cast<unsigned>(year), 4);
+}
+
+// "YYYY-MM-DD" into `at` (10 chars), `separator` between the parts ('\0' for none).
+constexpr char* put_date(char* at, const civil_date& d, char separator) noexcept {
+    at = put_year(at, d.year);
+    if (separator) *at++ = separator;
+    at = put_digits(at, d.month, 2);
+    if (separator) *at++ = separator;
+    return put_digits(at, d.day, 2);
+}
+
+constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned second) noexcept {
+    at = put_digits(at, hour, 2);
+    *at++ = ':';
+    at = put_digits(at, minute, 2);
+    *at++ = ':';
+    return put_digits(at, second, 2);
+}
+
+// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z".
+inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
+    const utc_fields f = split_utc(t);
+    char text[24];
+    char* at = put_date(text, f.date, '-');
+    *at++ = 'T';
+    at = put_clock(at, f.hour, f.minute, f.second);
+    *at++ = '.';
+    at = put_digits(at, f.millisecond, 3);
+    *at++ = 'Z';
+    append(out, {text, static_cast<std::size_t>(at - text)});
+}
+
+// "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
+// records within the same second skip the conversion (localtime_r takes a
+// lock and may consult the time zone file).
+struct second_text_cache {
+    std::int64_t second = 0;
+    bool valid = false;
+    char text[19]{};
+};
+
+inline void render_second(second_text_cache& cache, std::int64_t second, bool utc) noexcept {
+    char* at = cache.text;
+    bool done = false;
+    if (!utc) {
+        const auto as_time_t = static_cast<std::time_t>(second);
+        std::tm local{};
+        if (::localtime_r(&as_time_t, &local) != nullptr) {
+            at = put_date(at, civil_date{local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1),
+                                         static_cast<unsigned>(local.tm_mday)},
+                          '-');
+            *at++ = ' ';
+            put_clock(at, static_cast<unsigned>(local.tm_hour), static_cast<unsigned>(local.tm_min),
+                      static_cast<unsigned>(local.tm_sec));
+            done = true;
+        }
+    }
+    if (!done) {  // UTC asked for, or the local conversion failed
+        const utc_fields f = split_utc_milliseconds(second * 1000);
+        at = put_date(at, f.date, '-');
+        *at++ = ' ';
+        put_clock(at, f.hour, f.minute, f.second);
+    }
+    cache.second = second;
+    cache.valid = true;
+}
+
+// The text-log time, Python logging's default: "2024-01-15 10:30:15,123",
+// in local time unless `utc`.
+inline void append_text_time(line_buffer& out, time_point t, bool utc) {
+    thread_local second_text_cache local_cache, utc_cache;
+    second_text_cache& cache = utc ? utc_cache : local_cache;
+    const std::int64_t ms = epoch_milliseconds(t);
+    const std::int64_t second = floor_div(ms, 1000);
+    if (!cache.valid || cache.second != second) render_second(cache, second, utc);
+    char text[23];
+    char* at = text;
+    for (char c : cache.text) *at++ = c;
+    *at++ = ',';
+    at = put_digits(at, static_cast<unsigned>(ms - second * 1000), 3);
+    append(out, {text, static_cast<std::size_t>(at - text)});
+}
+
+// "YYYY-MM-DD" of the UTC date, written into `buffer` (date folders).
+inline std::string_view utc_date(time_point t, char (&buffer)[11]) noexcept {
+    char* end = put_date(buffer, split_utc(t).date, '-');
+    *end = '\0';
+    return {buffer, 10};
+}
+
+// "YYYYMMDD" of the UTC date, written into `buffer` (daily rotation suffixes).
+inline std::string_view compact_utc_date(time_point t, char (&buffer)[9]) noexcept {
+    char* end = put_date(buffer, split_utc(t).date, '\0');
+    *end = '\0';
+    return {buffer, 8};
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/time_format.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace buffer {
+
+namespace overflow {
+// Wait for the writer to make room: back-pressure, nothing is ever lost.
+struct block {};
+// Drop the record; the count is exact, in stats().dropped and in the log.
+struct drop {};
+// Add a ring twice the size, up to MaxBytes per thread; then block.
+template <std::size_t MaxBytes = 64 * 1024 * 1024>
+struct grow {
+    static constexpr std::size_t max_bytes = MaxBytes;
+};
+}  // namespace overflow
+
+namespace async_detail {
+template <class T>
+struct is_grow : std::false_type {};
+template <std::size_t N>
+struct is_grow<overflow::grow<N>> : std::true_type {};
+}  // namespace async_detail
+
+template <class Overflow = overflow::block, std::size_t QueueBytes = 1024 * 1024>
+struct async {
+    static_assert(std::is_same_v<Overflow, overflow::block> || std::is_same_v<Overflow, overflow::drop> ||
+                      async_detail::is_grow<Overflow>::value,
+                  "inkwell: async<Overflow>: Overflow is overflow::block, overflow::drop or overflow::grow<MaxBytes>");
+    static constexpr std::size_t queue_bytes = QueueBytes;
+    // The call sites hand their arguments to engine::submit_call (see logger.hpp).
+    static constexpr bool defers_formatting = true;
+    // How long flush() and shutdown wait for the writer before they give up.
+    static constexpr std::chrono::milliseconds drain_deadline{10'000};
+
+    template <class Backend>
+    class engine final : public detail::async_target {
+    public:
+        explicit engine(Backend& backend) : backend_(backend), writer_(detail::async_writer::acquire()) {
+            writer_->add_target(this);
+        }
+        ~engine() { stop(); }
+        engine(const engine&) = delete;
+        engine& operator=(const engine&) = delete;
+
+        // --- the call site (any thread)
+        // Queues the call's arguments (numbers and text only: the logger
+        // formats other calls itself and hands them to submit()).
+        template <class... Args>
+        void submit_call(const call_site& site, const Args&... args) {
+            static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
+            {
+                if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+                    count_lost();
+                    return;
+                }
+                const std::size_t size =
+                    sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+                auto& queue = writer_->local_queue(QueueBytes);
+                std::byte* out = reserve(queue, size);
+                if (!out) return;  // dropped, and counted
+                detail::entry_header h{static_cast<std::uint32_t>(size), detail::current_thread_id(),
+                                       &engine::template deliver<std::remove_cvref_t<Args>...>, this,
+                                       detail::call_site_ticks(writer_->uses_tsc()), &site};
+                std::memcpy(out, &h, sizeof h);
+                [[maybe_unused]] std::byte* p = out + sizeof h;
+                ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+                queue.producer_ring().commit(size);
+            }
+        }
+
+        // A finished record (formatted on the calling thread): travels as an
+        // owned copy on the heap, in order with the thread's other records.
+        void submit(const record& r) {
+            if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+                count_lost();
+                return;
+            }
+            auto* copy = new owned_record(r);
+            constexpr std::size_t size = sizeof(detail::entry_header) + sizeof(owned_record*);
+            auto& queue = writer_->local_queue(QueueBytes);
+            std::byte* out = reserve(queue, size);
+            if (!out) {
+                delete copy;
+                return;
+            }
+            detail::entry_header h{static_cast<std::uint32_t>(size), r.thread_id, &engine::deliver_owned, this,
+                                   0, nullptr};
+            std::memcpy(out, &h, sizeof h);
+            std::memcpy(out + sizeof h, &copy, sizeof copy);
+            queue.producer_ring().commit(size);
+        }
+
+        // Returns once every record logged before the call reached the kernel.
+        void flush() {
+            if (!writer_->flush(drain_deadline)) {
+                std::lock_guard lock(backend_mutex_);
+                report_deadline("flush");
+            }
+            std::lock_guard lock(backend_mutex_);
+            backend_.flush();
+        }
+
+        // Drains (within the deadline) and stops; later records are counted as lost.
+        void stop() {
+            if (stopped_.exchange(true)) return;
+            flush();
+            writer_->remove_target(this);
+            std::lock_guard lock(backend_mutex_);
+            write_drop_report();
+            backend_.flush();
+        }
+
+        template <class F>
+        decltype(auto) exclusive(F&& f) {
+            if (!stopped_.load()) writer_->flush(drain_deadline);
+            std::lock_guard lock(backend_mutex_);
+            return f(backend_);
+        }
+
+        // --- the writer thread
+        void commit() override {
+            std::lock_guard lock(backend_mutex_);
+            backend_.commit();
+        }
+        void report_drops() override {
+            if (dropped_.load(std::memory_order_relaxed) == 0) return;
+            std::lock_guard lock(backend_mutex_);
+            write_drop_report();
+        }
+
+    private:
+        std::byte* reserve(detail::thread_queue& queue, std::size_t size) {
+            detail::spsc_ring* ring = &queue.producer_ring();
+            if (INKWELL_LIKELY(size <= ring->max_entry())) {
+                if (std::byte* out = ring->reserve(size)) return out;
+            }
+            return reserve_slow(queue, size);
+        }
+
+        INKWELL_NOINLINE std::byte* reserve_slow(detail::thread_queue& queue, std::size_t size) {
+            if (size > queue.producer_ring().max_entry()) {  // bigger than the ring: a ring of its own
+                std::size_t bytes = QueueBytes;
+                while (bytes / 2 < size) bytes *= 2;
+                queue.grow(bytes);
+                return queue.producer_ring().reserve(size);
+            }
+            if constexpr (std::is_same_v<Overflow, overflow::drop>) {
+                count_drop();
+                return nullptr;
+            } else {
+                if constexpr (async_detail::is_grow<Overflow>::value) {
+                    const std::size_t next = queue.producer_ring().capacity() * 2;
+                    if (next <= Overflow::max_bytes) {
+                        queue.grow(next);
+                        return queue.producer_ring().reserve(size);
+                    }
+                }
+                // Block: wait for the writer, politely.
+                writer_->nudge();
+                for (unsigned spins = 0;; ++spins) {
+                    if (std::byte* out = queue.producer_ring().reserve(size)) return out;
+                    if (spins < 64)
+                        std::this_thread::yield();
+                    else
+                        std::this_thread::sleep_for(std::chrono::microseconds{50});
+                }
+            }
+        }
+
+        void count_drop() noexcept {
+            std::uint64_t expected = 0;
+            first_drop_ticks_.compare_exchange_strong(expected, detail::call_site_ticks(writer_->uses_tsc()) | 1,
+                                                      std::memory_order_relaxed);
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+        }
+        void count_lost() noexcept { backend_.errors().count_dropped(1); }
+
+        // "N records dropped since T": written as a record of its own, in the log itself.
+        INKWELL_COLD void write_drop_report() {
+            const std::uint64_t n = dropped_.exchange(0, std::memory_order_relaxed);
+            if (n == 0) return;
+            const std::uint64_t since = first_drop_ticks_.exchange(0, std::memory_order_relaxed);
+            backend_.errors().count_dropped(n);
+            detail::tick_converter clock(false);
+            detail::line_buffer message;
+            detail::append(message, "inkwell: ");
+            detail::append_integer(message, n);
+            detail::append(message, " records dropped since ");
+            const time_point when = writer_->uses_tsc() ? approximate_time(since) : clock.to_time(since);
+            detail::append_iso8601_utc_ms(message, when);
+            detail::append(message, " (the async queue was full)");
+            record r = backend_.record_defaults();
+            r.severity = level::warn;
+            r.time = clock_type::now();
+            r.message = detail::view(message);
+            r.category = "inkwell";
+            r.thread_id = detail::current_thread_id();
+            backend_.process(r);
+        }
+        // Counter ticks to time, from a pair taken now (fine to the millisecond).
+        time_point approximate_time(std::uint64_t ticks) const {
+            detail::tick_converter clock(true);
+            return clock.to_time(ticks);
+        }
+
+        void report_deadline(const char* what) {
+            backend_.errors().report({error_kind::write, 0, {}, what});
+        }
+
+        template <class... Args>
+        static void deliver(detail::async_target* target, const detail::entry_header& h,
+                            [[maybe_unused]] const std::byte* payload, const detail::tick_converter& clock) {
+            auto& self = *static_cast<engine*>(target);
+            auto decoded = std::tuple<typename detail::arg_codec<Args>::decoded...>{
+                detail::arg_codec<Args>::decode(payload)...};
+            constexpr std::size_t format_count = detail::leading_format_args<Args...>();
+            constexpr std::size_t field_count = sizeof...(Args) - format_count;
+
+            detail::line_buffer message;
+            INKWELL_TRY { detail::format_leading(message, h.site->format, decoded, std::make_index_sequence<format_count>{}); }
+            INKWELL_CATCH_ALL {  // the writer thread must survive whatever a format does
+                message.clear();
+                detail::append(message, "[inkwell: formatting failed] ");
+                detail::append(message, h.site->format);
+            }
+            std::array<field, field_count> fields{};
+            std::array<std::string, field_count> scratch{};
+            if constexpr (field_count > 0)
+                detail::make_fields<format_count>(fields, scratch, decoded, std::make_index_sequence<field_count>{});
+
+            std::lock_guard lock(self.backend_mutex_);
+            record r = self.backend_.record_defaults();
+            r.severity = h.site->severity;
+            r.time = clock.to_time(h.ticks);
+            self.backend_.cap_message(message);
+            r.message = detail::view(message);
+            r.category = h.site->category;
+            r.where = h.site->where;
+            r.fields = fields;
+            r.thread_id = h.thread_id;
+            self.backend_.process(r);
+        }
+
+        static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,
+                                  const detail::tick_converter&) {
+            auto& self = *static_cast<engine*>(target);
+            owned_record* copy;
+            std::memcpy(&copy, payload, sizeof copy);
+            std::unique_ptr<owned_record> owner(copy);
+            std::lock_guard lock(self.backend_mutex_);
+            self.backend_.process(copy->view());
+        }
+
+        Backend& backend_;
+        std::shared_ptr<detail::async_writer> writer_;
+        std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive() from other threads
+        std::atomic<bool> stopped_{false};
+        std::atomic<std::uint64_t> dropped_{0}, first_drop_ticks_{0};
+    };
+};
+
+}  // namespace buffer
+INKWELL_END_NAMESPACE
+// ---- end inkwell/buffer/async.hpp ----
 // ---- begin inkwell/buffer/batched.hpp ----
 // buffer::batched — records collect in memory and are written together after
 // MaxRecords records or FlushMs milliseconds, whichever comes first, and at
 // once when a record at FlushAt or above arrives (an error must not wait).
 // Defaults follow platform-structured-logging.md: 50 records / 5 s.
 
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
 
 INKWELL_BEGIN_NAMESPACE
@@ -1444,20 +2756,23 @@ It first_not_less(It first, It last, const Key& key, Less less = {}) {
 }  // namespace detail
 namespace classify {
 
-class by_name {
+// A class template only so that a file which never uses it pays nothing to
+// compile it: a plain class would instantiate its std containers eagerly.
+template <class Unused = void>
+class basic_by_name {
 public:
     static constexpr std::string_view fallback = "general";  // for a record without a logger name
 
-    by_name() = default;
+    basic_by_name() = default;
     // A copy takes the mappings the source has at that moment.
-    by_name(const by_name& other) {
+    basic_by_name(const basic_by_name& other) {
         std::lock_guard lock(other.write_mutex_);
         auto copy = std::make_unique<table>();
         for (const auto& [name, category] : other.current()->mappings)  // already sorted
             copy->mappings.emplace_back(intern(std::string(name)), intern(std::string(category)));
         publish(std::move(copy));
     }
-    by_name& operator=(const by_name&) = delete;
+    basic_by_name& operator=(const basic_by_name&) = delete;
 
     // Records of `logger_name`, and of loggers below it ("app.services" covers
     // "app.services.mic_input"), get `category`. Replaces an earlier mapping of the same name.
@@ -1549,6 +2864,8 @@ private:
     mutable std::forward_list<std::string> strings_;      // never shrinks: views into it stay valid
     mutable std::vector<std::unique_ptr<table>> tables_;  // every table ever published
 };
+
+using by_name = basic_by_name<>;
 
 }  // namespace classify
 INKWELL_END_NAMESPACE
@@ -2181,292 +3498,6 @@ INKWELL_END_NAMESPACE
 // writes UTC.
 
 
-// ---- begin inkwell/detail/field_format.hpp ----
-// Pieces both line formatters use for a record's key/value fields: numbers
-// written so they read back exactly, and "first key wins" bookkeeping.
-
-#include <charconv>
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-// The shortest decimal that reads back as the same double. std::to_chars
-// rather than fmt::format_to: the same digits at a fraction of the compile
-// time. A whole number keeps a ".0" so that a reader still sees a floating
-// value. Only finite values: callers decide how NaN and infinity appear.
-inline void append_finite_double(line_buffer& out, double value) {
-    char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
-    const auto result = std::to_chars(digits, digits + sizeof digits, value);
-    const std::string_view written{digits, static_cast<std::size_t>(result.ptr - digits)};
-    append(out, written);
-    if (written.find_first_of(".e") == std::string_view::npos) append(out, ".0");
-}
-
-template <class Integer>
-inline void append_integer(line_buffer& out, Integer value) {
-    char digits[24];  // 20 digits and a sign at most
-    const auto result = std::to_chars(digits, digits + sizeof digits, value);
-    append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
-}
-
-// Remembers the keys already written to a line, by their position in the
-// output, so a later field with the same key can be left out. Comparing the
-// written (escaped) bytes rather than the raw keys also catches two different
-// invalid keys that were repaired into the same text.
-class written_keys {
-public:
-    // `key_begin` is where the key just appended to `out` starts; the key
-    // runs to the end of `out`. True when the same key was written before;
-    // otherwise the key is remembered.
-    bool written_before(const line_buffer& out, std::size_t key_begin) {
-        const std::size_t key_size = out.size() - key_begin;
-        if (keys_.any([&](const key_span& k) {
-                return k.size == key_size && std::memcmp(out.data() + k.begin, out.data() + key_begin, key_size) == 0;
-            }))
-            return true;
-        keys_.push(key_span{key_begin, key_size});
-        return false;
-    }
-
-private:
-    struct key_span {
-        std::size_t begin;
-        std::size_t size;
-    };
-    // 16 keys without touching the heap, more in `overflow`.
-    struct key_list {
-        key_span first[16];
-        std::size_t used = 0;
-        std::vector<key_span> overflow;
-        void push(key_span k) {
-            if (used < 16) first[used++] = k;
-            else overflow.push_back(k);
-        }
-        template <class F>
-        bool any(F&& f) const {
-            for (std::size_t i = 0; i < used; ++i)
-                if (f(first[i])) return true;
-            for (const auto& k : overflow)
-                if (f(k)) return true;
-            return false;
-        }
-    };
-    key_list keys_;
-};
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/field_format.hpp ----
-// ---- begin inkwell/detail/time_format.hpp ----
-// Timestamps without <chrono>'s calendar or strftime: the civil-date
-// arithmetic is a handful of integer operations, the text is written digit
-// by digit, and local time is converted once per second per thread.
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-struct civil_date {
-    int year;
-    unsigned month;  // 1..12
-    unsigned day;    // 1..31
-};
-
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-    const std::int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-// The calendar is counted in 400-year eras that start on 1 March of a year
-// divisible by 400: with March first, the leap day is the last day of a
-// year, and every era has exactly 146097 days.
-inline constexpr std::int64_t days_per_era = 146097;
-inline constexpr std::int64_t days_from_0000_03_01_to_epoch = 719468;
-
-// Day of the year counted from 1 March (0..365) for a month counted from March (0..11).
-constexpr unsigned days_before_month_from_march(unsigned month_from_march) noexcept {
-    // Months from March run 31,30,31,30,31 twice and then 31,28/29: the
-    // cumulative length is (153 * m + 2) / 5.
-    return (153 * month_from_march + 2) / 5;
-}
-
-// Days since 1970-01-01 (negative before) of a proleptic Gregorian date.
-constexpr std::int64_t days_from_civil(int year, unsigned month, unsigned day) noexcept {
-    const std::int64_t march_year = static_cast<std::int64_t>(year) - (month <= 2 ? 1 : 0);
-    const std::int64_t era = floor_div(march_year, 400);
-    const auto year_of_era = static_cast<unsigned>(march_year - era * 400);  // 0..399
-    const unsigned month_from_march = month > 2 ? month - 3 : month + 9;
-    const unsigned day_of_year = days_before_month_from_march(month_from_march) + day - 1;
-    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * days_per_era + day_of_era - days_from_0000_03_01_to_epoch;
-}
-
-// The date of a day counted from 1970-01-01; the inverse of days_from_civil.
-constexpr civil_date civil_from_days(std::int64_t days_since_epoch) noexcept {
-    const std::int64_t days = days_since_epoch + days_from_0000_03_01_to_epoch;
-    const std::int64_t era = floor_div(days, days_per_era);
-    auto rest = static_cast<unsigned>(days - era * days_per_era);  // 0..146096
-    // Peel off centuries (36524 days; only the era's last one has a leap day
-    // at its end), then 4-year blocks (1461 days), then years (365 days).
-    // The min() catches the leap day that ends a longer block.
-    unsigned centuries = rest / 36524;
-    if (centuries > 3) centuries = 3;
-    rest -= centuries * 36524;
-    const unsigned quads = rest / 1461;
-    rest -= quads * 1461;
-    unsigned years = rest / 365;
-    if (years > 3) years = 3;
-    rest -= years * 365;
-    const unsigned year_of_era = centuries * 100 + quads * 4 + years;
-    const unsigned day_of_year = rest;  // 0 = 1 March
-    const unsigned month_from_march = (5 * day_of_year + 2) / 153;
-    const unsigned day = day_of_year - days_before_month_from_march(month_from_march) + 1;
-    const unsigned month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
-    const std::int64_t year = era * 400 + year_of_era + (month <= 2 ? 1 : 0);
-    return {static_cast<int>(year), month, day};
-}
-
-// A time point split into UTC calendar fields; milliseconds are truncated
-// towards the past, so 23:59:59.9999 stays in the old second, before 1970 too.
-struct utc_fields {
-    civil_date date;
-    unsigned hour, minute, second, millisecond;
-};
-
-inline std::int64_t epoch_milliseconds(time_point t) noexcept {
-    return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-inline utc_fields split_utc_milliseconds(std::int64_t ms_since_epoch) noexcept {
-    const std::int64_t seconds = floor_div(ms_since_epoch, 1000);
-    const std::int64_t days = floor_div(seconds, 86400);
-    const auto second_of_day = static_cast<unsigned>(seconds - days * 86400);
-    return {civil_from_days(days), second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60,
-            static_cast<unsigned>(ms_since_epoch - seconds * 1000)};
-}
-
-inline utc_fields split_utc(time_point t) noexcept { return split_utc_milliseconds(epoch_milliseconds(t)); }
-
-// Days since 1970-01-01 of a time point's UTC date (for day-change checks).
-inline std::int64_t utc_day_number(time_point t) noexcept { return floor_div(epoch_milliseconds(t), 86400000); }
-
-// Writes `value` as exactly `width` decimal digits (leading zeros) at `at`.
-constexpr char* put_digits(char* at, unsigned value, int width) noexcept {
-    for (int i = width - 1; i >= 0; --i) {
-        at[i] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    }
-    return at + width;
-}
-
-// Four-digit years only: a nanosecond system_clock spans 1677..2262, so the
-// clamp never changes a real timestamp; it only keeps the width fixed.
-constexpr char* put_year(char* at, int year) noexcept {
-    if (year < 0) year = 0;
-    if (year > 9999) year = 9999;
-    return put_digits(at, static_cast<unsigned>(year), 4);
-}
-
-// "YYYY-MM-DD" into `at` (10 chars), `separator` between the parts ('\0' for none).
-constexpr char* put_date(char* at, const civil_date& d, char separator) noexcept {
-    at = put_year(at, d.year);
-    if (separator) *at++ = separator;
-    at = put_digits(at, d.month, 2);
-    if (separator) *at++ = separator;
-    return put_digits(at, d.day, 2);
-}
-
-constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned second) noexcept {
-    at = put_digits(at, hour, 2);
-    *at++ = ':';
-    at = put_digits(at, minute, 2);
-    *at++ = ':';
-    return put_digits(at, second, 2);
-}
-
-// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z".
-inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
-    const utc_fields f = split_utc(t);
-    char text[24];
-    char* at = put_date(text, f.date, '-');
-    *at++ = 'T';
-    at = put_clock(at, f.hour, f.minute, f.second);
-    *at++ = '.';
-    at = put_digits(at, f.millisecond, 3);
-    *at++ = 'Z';
-    append(out, {text, static_cast<std::size_t>(at - text)});
-}
-
-// "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
-// records within the same second skip the conversion (localtime_r takes a
-// lock and may consult the time zone file).
-struct second_text_cache {
-    std::int64_t second = 0;
-    bool valid = false;
-    char text[19]{};
-};
-
-inline void render_second(second_text_cache& cache, std::int64_t second, bool utc) noexcept {
-    char* at = cache.text;
-    bool done = false;
-    if (!utc) {
-        const auto as_time_t = static_cast<std::time_t>(second);
-        std::tm local{};
-        if (::localtime_r(&as_time_t, &local) != nullptr) {
-            at = put_date(at, civil_date{local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1),
-                                         static_cast<unsigned>(local.tm_mday)},
-                          '-');
-            *at++ = ' ';
-            put_clock(at, static_cast<unsigned>(local.tm_hour), static_cast<unsigned>(local.tm_min),
-                      static_cast<unsigned>(local.tm_sec));
-            done = true;
-        }
-    }
-    if (!done) {  // UTC asked for, or the local conversion failed
-        const utc_fields f = split_utc_milliseconds(second * 1000);
-        at = put_date(at, f.date, '-');
-        *at++ = ' ';
-        put_clock(at, f.hour, f.minute, f.second);
-    }
-    cache.second = second;
-    cache.valid = true;
-}
-
-// The text-log time, Python logging's default: "2024-01-15 10:30:15,123",
-// in local time unless `utc`.
-inline void append_text_time(line_buffer& out, time_point t, bool utc) {
-    thread_local second_text_cache local_cache, utc_cache;
-    second_text_cache& cache = utc ? utc_cache : local_cache;
-    const std::int64_t ms = epoch_milliseconds(t);
-    const std::int64_t second = floor_div(ms, 1000);
-    if (!cache.valid || cache.second != second) render_second(cache, second, utc);
-    char text[23];
-    char* at = text;
-    for (char c : cache.text) *at++ = c;
-    *at++ = ',';
-    at = put_digits(at, static_cast<unsigned>(ms - second * 1000), 3);
-    append(out, {text, static_cast<std::size_t>(at - text)});
-}
-
-// "YYYY-MM-DD" of the UTC date, written into `buffer` (date folders).
-inline std::string_view utc_date(time_point t, char (&buffer)[11]) noexcept {
-    char* end = put_date(buffer, split_utc(t).date, '-');
-    *end = '\0';
-    return {buffer, 10};
-}
-
-// "YYYYMMDD" of the UTC date, written into `buffer` (daily rotation suffixes).
-inline std::string_view compact_utc_date(time_point t, char (&buffer)[9]) noexcept {
-    char* end = put_date(buffer, split_utc(t).date, '\0');
-    *end = '\0';
-    return {buffer, 8};
-}
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/time_format.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 namespace format {
@@ -2979,43 +4010,20 @@ INKWELL_END_NAMESPACE
 // runs under the sink's lock: it must not call set_callback() itself.
 
 
-// ---- begin inkwell/detail/platform.hpp ----
-// Compiler and build-mode switches. The library builds with and without
-// exceptions and RTTI; code that would throw goes through these macros.
-
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define INKWELL_HAS_EXCEPTIONS 1
-#define INKWELL_TRY try
-#define INKWELL_CATCH_ALL catch (...)
-#else
-#define INKWELL_HAS_EXCEPTIONS 0
-#define INKWELL_TRY if (true)
-#define INKWELL_CATCH_ALL else
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
-#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define INKWELL_NOINLINE __attribute__((noinline))
-#define INKWELL_COLD __attribute__((cold, noinline))
-#else
-#define INKWELL_LIKELY(x) (x)
-#define INKWELL_UNLIKELY(x) (x)
-#define INKWELL_NOINLINE
-#define INKWELL_COLD
-#endif
-// ---- end inkwell/detail/platform.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
-class callback {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_callback {
 public:
     using function = detail::shared_function<void(const record&, std::string_view line)>;
 
-    callback() = default;
-    explicit callback(const sink_context& context) noexcept : errors_(context.errors) {}
-    explicit callback(function f) : function_(std::move(f)) {}
+    basic_callback() = default;
+    explicit basic_callback(const sink_context& context) noexcept : errors_(context.errors) {}
+    explicit basic_callback(function f) : function_(std::move(f)) {}
 
     // Safe while records flow: the next record sees the new function. Pass an
     // empty function to stop the calls.
@@ -3043,6 +4051,8 @@ private:
     function function_;
     error_reporter* errors_ = nullptr;
 };
+
+using callback = basic_callback<>;
 
 }  // namespace sink
 INKWELL_END_NAMESPACE
@@ -3961,9 +4971,12 @@ INKWELL_END_NAMESPACE
 INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
-class file {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_file {
 public:
-    explicit file(const sink_context& context) {
+    explicit basic_file(const sink_context& context) {
         std::string name;
         detail::sanitize_file_component(context.base_name, name);
         name += ".log";
@@ -3979,6 +4992,8 @@ public:
 private:
     detail::log_file file_;
 };
+
+using file = basic_file<>;
 
 }  // namespace sink
 INKWELL_END_NAMESPACE
@@ -4144,9 +5159,12 @@ inline std::string session_file_name(time_point start, std::string_view session_
 
 namespace sink {
 
-class session_file {
+// A class template only so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Unused = void>
+class basic_session_file {
 public:
-    explicit session_file(const sink_context& context) {
+    explicit basic_session_file(const sink_context& context) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors);
@@ -4162,6 +5180,8 @@ private:
     detail::log_file file_;
 };
 
+using session_file = basic_session_file<>;
+
 }  // namespace sink
 INKWELL_END_NAMESPACE
 // ---- end inkwell/sink/session_file.hpp ----
@@ -4174,7 +5194,6 @@ INKWELL_END_NAMESPACE
 // binds the logger's rotation into each of them; rotate_now() reaches every
 // child that rotates on request.
 
-#include <tuple>
 
 
 INKWELL_BEGIN_NAMESPACE
@@ -4300,143 +5319,6 @@ INKWELL_END_NAMESPACE
 // buffer policy, which decides when and on which thread the backend runs.
 
 
-// ---- begin inkwell/detail/format_args.hpp ----
-// Call-site arguments: format arguments first, then key/value fields made with
-// inkwell::kv(). The format string is checked at compile time against the
-// format arguments only.
-
-#include <fmt/core.h>
-
-
-
-INKWELL_BEGIN_NAMESPACE
-
-// A structured field at a call site: INKWELL_INFO(log, "Created {}", id, inkwell::kv("entityId", id)).
-// It holds a reference: it lives only as long as the statement that logs it.
-template <class T>
-struct kv_arg {
-    std::string_view key;
-    const T& value;
-};
-
-template <class T>
-constexpr kv_arg<T> kv(std::string_view key, const T& value) noexcept {
-    return {key, value};
-}
-
-namespace detail {
-
-template <class T>
-struct is_kv : std::false_type {};
-template <class T>
-struct is_kv<kv_arg<T>> : std::true_type {};
-template <class T>
-inline constexpr bool is_kv_v = is_kv<std::remove_cvref_t<T>>::value;
-
-// How many arguments come before the first field.
-template <class... Args>
-constexpr std::size_t leading_format_args() {
-    constexpr bool flags[] = {is_kv_v<Args>..., true};
-    std::size_t n = 0;
-    while (!flags[n]) ++n;
-    return n;
-}
-
-template <class... Args>
-constexpr bool fields_are_trailing() {
-    constexpr bool flags[] = {is_kv_v<Args>..., true};
-    constexpr std::size_t first = leading_format_args<Args...>();
-    for (std::size_t i = first; i < sizeof...(Args); ++i)
-        if (!flags[i]) return false;
-    return true;
-}
-
-template <class Indices, class... Args>
-struct fmt_string_for;
-template <std::size_t... I, class... Args>
-struct fmt_string_for<std::index_sequence<I...>, Args...> {
-    using type = fmt::format_string<std::tuple_element_t<I, std::tuple<Args...>>...>;
-};
-
-// Stands in for the format string when a field comes before a format
-// argument, so that the one error is the one that says so.
-template <class... Args>
-struct misplaced_fields_string {
-    template <class S>
-    consteval misplaced_fields_string(const S&) {  // NOLINT: implicit, like fmt::format_string
-        static_assert(sizeof...(Args) == 0 && false,  // depends on Args: fires only when used
-                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
-    }
-    operator fmt::string_view() const { return {}; }
-};
-struct misplaced_fields {
-    using type = misplaced_fields_string<>;
-};
-
-}  // namespace detail
-
-// The format string of a call: {fmt}'s own compile-time-checked format string
-// over the format arguments only (the fields after them are not formatted).
-// Being a nested type, it never takes part in deducing Args.
-template <class... Args>
-using format_string = typename std::conditional_t<
-    detail::fields_are_trailing<Args...>(),
-    detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>, std::remove_cvref_t<Args>...>,
-    detail::misplaced_fields>::type;
-
-namespace detail {
-
-template <class FormatString>
-constexpr std::string_view format_text(const FormatString& f) noexcept {
-    auto v = fmt::string_view(f);
-    return {v.data(), v.size()};
-}
-
-// Formats the leading format arguments of `args` into `out`.
-template <class Out, class Tuple, std::size_t... I>
-void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>) {
-    fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
-}
-
-// Turns one kv_arg into a field; values that are neither numbers, bools nor
-// text are formatted with {fmt} into `scratch`.
-template <class T>
-void make_field(field& f, const kv_arg<T>& a, std::string& scratch) {
-    using V = std::remove_cvref_t<T>;
-    f.key = a.key;
-    if constexpr (std::is_same_v<V, bool>) {
-        f.value.type = field_value::kind::boolean;
-        f.value.number.boolean = a.value;
-    } else if constexpr (std::is_integral_v<V> && std::is_signed_v<V> && !std::is_same_v<V, char>) {
-        f.value.type = field_value::kind::signed_integer;
-        f.value.number.signed_integer = static_cast<std::int64_t>(a.value);
-    } else if constexpr (std::is_integral_v<V> && !std::is_same_v<V, char>) {
-        f.value.type = field_value::kind::unsigned_integer;
-        f.value.number.unsigned_integer = static_cast<std::uint64_t>(a.value);
-    } else if constexpr (std::is_floating_point_v<V>) {
-        f.value.type = field_value::kind::floating;
-        f.value.number.floating = static_cast<double>(a.value);
-    } else if constexpr (std::is_same_v<V, std::nullptr_t>) {
-        f.value.type = field_value::kind::null;
-    } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
-        f.value.type = field_value::kind::string;
-        f.value.text = std::string_view{a.value};
-    } else {
-        scratch = fmt::format("{}", a.value);
-        f.value.type = field_value::kind::string;
-        f.value.text = scratch;
-    }
-}
-
-template <std::size_t First, class Tuple, std::size_t... I>
-void make_fields(std::array<field, sizeof...(I)>& fields, std::array<std::string, sizeof...(I)>& scratch,
-                 Tuple& args, std::index_sequence<I...>) {
-    (make_field(fields[I], std::get<First + I>(args), scratch[I]), ...);
-}
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/format_args.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 
@@ -4516,6 +5398,11 @@ public:
     // Returns once every record logged before the call has reached the kernel.
     void flush() { engine_.flush(); }
 
+    // Drains what is queued (async: within a deadline) and stops the buffer's
+    // threads. With the async buffer, a record logged after this is counted
+    // in stats().dropped; with the others it is still written.
+    void shutdown() { engine_.stop(); }
+
     // Rotates now, where the sink rotates (rotating text files); otherwise does nothing.
     void rotate() {
         if constexpr (policy::sink_rotates_on_request<sink_type>)
@@ -4540,9 +5427,21 @@ public:
 
 private:
     struct backend {
-        explicit backend(const sink_context& context) : sink(context) {}
+        explicit backend(const sink_context& context)
+            : sink(context), logger_name(context.logger_name), session_id(context.session_id), errors_(context.errors) {}
 
-        void process(const record& in) {
+        // What every record of this logger carries; the buffer fills in the rest.
+        record record_defaults() const noexcept {
+            record r;
+            r.logger_name = logger_name;
+            r.session_id = session_id;
+            return r;
+        }
+        error_reporter& errors() noexcept { return *errors_; }
+        static void cap_message(detail::line_buffer& m) { basic_logger::cap_message(m); }
+
+        // Out of line: every call site's path ends here, so one copy serves them all.
+        INKWELL_NOINLINE void process(const record& in) {
             record r = in;
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
@@ -4563,6 +5462,8 @@ private:
         [[no_unique_address]] formatter_type formatter;
         sink_type sink;
         detail::line_buffer line;
+        std::string logger_name, session_id;
+        error_reporter* errors_;
     };
     using engine_type = typename buffer_type::template engine<backend>;
 
@@ -4593,7 +5494,14 @@ private:
         if constexpr (!detail::fields_are_trailing<std::remove_cvref_t<Args>...>()) {
             return;  // already reported by format_string, with one message
         } else {
-            emit_checked(site, std::forward<Args>(args)...);
+            if constexpr (requires { buffer_type::defers_formatting; } &&
+                          detail::all_args_encodable<std::remove_cvref_t<Args>...>) {
+                // The async buffer copies the arguments as they are; arguments
+                // it cannot copy by value are formatted here instead.
+                engine_.submit_call(site, args...);
+            } else {
+                emit_checked(site, std::forward<Args>(args)...);
+            }
         }
     }
 
@@ -4758,25 +5666,27 @@ namespace presets {
 
 // jsonl-per-category-storage.md: logs/YYYY-MM-DD/<category>.jsonl, keyword
 // categories with a `general` fallback, 10 MB rotation inside the day folder,
-// buffered writes (50 records / 5 s, errors at once).
+// asynchronous: the calling thread only queues, the writer thread writes
+// (the reference asks for an async queue with back-pressure).
 struct jsonl_per_category_config : default_config {
     using sink = inkwell::sink::category_files<>;
     using classifier = inkwell::classify::keyword<>;
     using formatter = inkwell::format::jsonl;
     using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
-    using buffer = inkwell::buffer::batched<>;
+    // Back-pressure, never loss; 1 MiB per producing thread (< 100 MB with many threads).
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024>;
     static constexpr level default_level = level::debug;
 };
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;
 
 // session-logging-service.md: one JSONL file per logger lifetime, named by
-// its start time and session id; the service name as category; batches of
-// 100 records or 5 s.
+// its start time and session id; the service name as category; asynchronous
+// with 256 KiB per producing thread (the reference keeps memory under 5 MB).
 struct session_file_config : default_config {
     using sink = inkwell::sink::session_file;
     using classifier = inkwell::classify::by_name;
     using formatter = inkwell::format::jsonl;
-    using buffer = inkwell::buffer::batched<100, 5000>;
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 256 * 1024>;
     static constexpr level default_level = level::info;
 };
 using session_file = basic_logger<session_file_config>;
@@ -4804,6 +5714,12 @@ struct rotating_text_config : default_config {
     static constexpr level default_level = level::info;
 };
 using rotating_text = basic_logger<rotating_text_config>;
+
+// The same files and console, written by the async writer thread.
+struct rotating_text_async_config : rotating_text_config {
+    using buffer = inkwell::buffer::async<>;
+};
+using rotating_text_async = basic_logger<rotating_text_async_config>;
 
 }  // namespace presets
 INKWELL_END_NAMESPACE

@@ -23,9 +23,11 @@ namespace presets {
 struct jsonl_per_category_config;
 struct session_file_config;
 struct rotating_text_config;
+struct rotating_text_async_config;
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;
 using session_file = basic_logger<session_file_config>;
 using rotating_text = basic_logger<rotating_text_config>;
+using rotating_text_async = basic_logger<rotating_text_async_config>;
 }  // namespace presets
 
 INKWELL_END_NAMESPACE

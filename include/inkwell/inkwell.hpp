@@ -17,6 +17,7 @@
 #include "policy/rotation.hpp"
 #include "policy/sink.hpp"
 
+#include "buffer/async.hpp"
 #include "buffer/batched.hpp"
 #include "buffer/immediate.hpp"
 

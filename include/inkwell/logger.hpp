@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "detail/arg_codec.hpp"
 #include "detail/field_format.hpp"
 #include "detail/format_args.hpp"
 #include "detail/line_buffer.hpp"
@@ -108,6 +109,11 @@ public:
     // Returns once every record logged before the call has reached the kernel.
     void flush() { engine_.flush(); }
 
+    // Drains what is queued (async: within a deadline) and stops the buffer's
+    // threads. With the async buffer, a record logged after this is counted
+    // in stats().dropped; with the others it is still written.
+    void shutdown() { engine_.stop(); }
+
     // Rotates now, where the sink rotates (rotating text files); otherwise does nothing.
     void rotate() {
         if constexpr (policy::sink_rotates_on_request<sink_type>)
@@ -132,9 +138,21 @@ public:
 
 private:
     struct backend {
-        explicit backend(const sink_context& context) : sink(context) {}
+        explicit backend(const sink_context& context)
+            : sink(context), logger_name(context.logger_name), session_id(context.session_id), errors_(context.errors) {}
 
-        void process(const record& in) {
+        // What every record of this logger carries; the buffer fills in the rest.
+        record record_defaults() const noexcept {
+            record r;
+            r.logger_name = logger_name;
+            r.session_id = session_id;
+            return r;
+        }
+        error_reporter& errors() noexcept { return *errors_; }
+        static void cap_message(detail::line_buffer& m) { basic_logger::cap_message(m); }
+
+        // Out of line: every call site's path ends here, so one copy serves them all.
+        INKWELL_NOINLINE void process(const record& in) {
             record r = in;
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
@@ -155,6 +173,8 @@ private:
         [[no_unique_address]] formatter_type formatter;
         sink_type sink;
         detail::line_buffer line;
+        std::string logger_name, session_id;
+        error_reporter* errors_;
     };
     using engine_type = typename buffer_type::template engine<backend>;
 
@@ -185,7 +205,14 @@ private:
         if constexpr (!detail::fields_are_trailing<std::remove_cvref_t<Args>...>()) {
             return;  // already reported by format_string, with one message
         } else {
-            emit_checked(site, std::forward<Args>(args)...);
+            if constexpr (requires { buffer_type::defers_formatting; } &&
+                          detail::all_args_encodable<std::remove_cvref_t<Args>...>) {
+                // The async buffer copies the arguments as they are; arguments
+                // it cannot copy by value are formatted here instead.
+                engine_.submit_call(site, args...);
+            } else {
+                emit_checked(site, std::forward<Args>(args)...);
+            }
         }
     }
 

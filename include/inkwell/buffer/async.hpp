@@ -1,0 +1,304 @@
+#pragma once
+// buffer::async — the calling thread only copies the call's arguments into
+// its own lock-free queue; formatting, classification, dedup and I/O happen
+// on one writer thread shared by every async logger.
+//
+//   inkwell::buffer::async<>                                    block when full (never loses)
+//   inkwell::buffer::async<inkwell::buffer::overflow::drop>     drop when full, counted and reported
+//   inkwell::buffer::async<inkwell::buffer::overflow::grow<64 << 20>>  grow up to 64 MiB, then block
+//
+// In the steady state the call site takes the time-stamp counter, reserves
+// space in its thread's ring, copies the arguments (text by value) and
+// publishes them with one release store: no lock, no allocation, no system
+// call. A call whose arguments are not plain numbers or text (a user type
+// with its own formatter) is formatted on the calling thread and queued as
+// a finished record, so its formatter and format specs apply unchanged.
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../detail/arg_codec.hpp"
+#include "../detail/async_writer.hpp"
+#include "../detail/field_format.hpp"
+#include "../detail/format_args.hpp"
+#include "../detail/line_buffer.hpp"
+#include "../detail/platform.hpp"
+#include "../detail/system.hpp"
+#include "../detail/time_format.hpp"
+#include "../errors.hpp"
+#include "../level.hpp"
+#include "../record.hpp"
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace buffer {
+
+namespace overflow {
+// Wait for the writer to make room: back-pressure, nothing is ever lost.
+struct block {};
+// Drop the record; the count is exact, in stats().dropped and in the log.
+struct drop {};
+// Add a ring twice the size, up to MaxBytes per thread; then block.
+template <std::size_t MaxBytes = 64 * 1024 * 1024>
+struct grow {
+    static constexpr std::size_t max_bytes = MaxBytes;
+};
+}  // namespace overflow
+
+namespace async_detail {
+template <class T>
+struct is_grow : std::false_type {};
+template <std::size_t N>
+struct is_grow<overflow::grow<N>> : std::true_type {};
+}  // namespace async_detail
+
+template <class Overflow = overflow::block, std::size_t QueueBytes = 1024 * 1024>
+struct async {
+    static_assert(std::is_same_v<Overflow, overflow::block> || std::is_same_v<Overflow, overflow::drop> ||
+                      async_detail::is_grow<Overflow>::value,
+                  "inkwell: async<Overflow>: Overflow is overflow::block, overflow::drop or overflow::grow<MaxBytes>");
+    static constexpr std::size_t queue_bytes = QueueBytes;
+    // The call sites hand their arguments to engine::submit_call (see logger.hpp).
+    static constexpr bool defers_formatting = true;
+    // How long flush() and shutdown wait for the writer before they give up.
+    static constexpr std::chrono::milliseconds drain_deadline{10'000};
+
+    template <class Backend>
+    class engine final : public detail::async_target {
+    public:
+        explicit engine(Backend& backend) : backend_(backend), writer_(detail::async_writer::acquire()) {
+            writer_->add_target(this);
+        }
+        ~engine() { stop(); }
+        engine(const engine&) = delete;
+        engine& operator=(const engine&) = delete;
+
+        // --- the call site (any thread)
+        // Queues the call's arguments (numbers and text only: the logger
+        // formats other calls itself and hands them to submit()).
+        template <class... Args>
+        void submit_call(const call_site& site, const Args&... args) {
+            static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
+            {
+                if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+                    count_lost();
+                    return;
+                }
+                const std::size_t size =
+                    sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+                auto& queue = writer_->local_queue(QueueBytes);
+                std::byte* out = reserve(queue, size);
+                if (!out) return;  // dropped, and counted
+                detail::entry_header h{static_cast<std::uint32_t>(size), detail::current_thread_id(),
+                                       &engine::template deliver<std::remove_cvref_t<Args>...>, this,
+                                       detail::call_site_ticks(writer_->uses_tsc()), &site};
+                std::memcpy(out, &h, sizeof h);
+                [[maybe_unused]] std::byte* p = out + sizeof h;
+                ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+                queue.producer_ring().commit(size);
+            }
+        }
+
+        // A finished record (formatted on the calling thread): travels as an
+        // owned copy on the heap, in order with the thread's other records.
+        void submit(const record& r) {
+            if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+                count_lost();
+                return;
+            }
+            auto* copy = new owned_record(r);
+            constexpr std::size_t size = sizeof(detail::entry_header) + sizeof(owned_record*);
+            auto& queue = writer_->local_queue(QueueBytes);
+            std::byte* out = reserve(queue, size);
+            if (!out) {
+                delete copy;
+                return;
+            }
+            detail::entry_header h{static_cast<std::uint32_t>(size), r.thread_id, &engine::deliver_owned, this,
+                                   0, nullptr};
+            std::memcpy(out, &h, sizeof h);
+            std::memcpy(out + sizeof h, &copy, sizeof copy);
+            queue.producer_ring().commit(size);
+        }
+
+        // Returns once every record logged before the call reached the kernel.
+        void flush() {
+            if (!writer_->flush(drain_deadline)) {
+                std::lock_guard lock(backend_mutex_);
+                report_deadline("flush");
+            }
+            std::lock_guard lock(backend_mutex_);
+            backend_.flush();
+        }
+
+        // Drains (within the deadline) and stops; later records are counted as lost.
+        void stop() {
+            if (stopped_.exchange(true)) return;
+            flush();
+            writer_->remove_target(this);
+            std::lock_guard lock(backend_mutex_);
+            write_drop_report();
+            backend_.flush();
+        }
+
+        template <class F>
+        decltype(auto) exclusive(F&& f) {
+            if (!stopped_.load()) writer_->flush(drain_deadline);
+            std::lock_guard lock(backend_mutex_);
+            return f(backend_);
+        }
+
+        // --- the writer thread
+        void commit() override {
+            std::lock_guard lock(backend_mutex_);
+            backend_.commit();
+        }
+        void report_drops() override {
+            if (dropped_.load(std::memory_order_relaxed) == 0) return;
+            std::lock_guard lock(backend_mutex_);
+            write_drop_report();
+        }
+
+    private:
+        std::byte* reserve(detail::thread_queue& queue, std::size_t size) {
+            detail::spsc_ring* ring = &queue.producer_ring();
+            if (INKWELL_LIKELY(size <= ring->max_entry())) {
+                if (std::byte* out = ring->reserve(size)) return out;
+            }
+            return reserve_slow(queue, size);
+        }
+
+        INKWELL_NOINLINE std::byte* reserve_slow(detail::thread_queue& queue, std::size_t size) {
+            if (size > queue.producer_ring().max_entry()) {  // bigger than the ring: a ring of its own
+                std::size_t bytes = QueueBytes;
+                while (bytes / 2 < size) bytes *= 2;
+                queue.grow(bytes);
+                return queue.producer_ring().reserve(size);
+            }
+            if constexpr (std::is_same_v<Overflow, overflow::drop>) {
+                count_drop();
+                return nullptr;
+            } else {
+                if constexpr (async_detail::is_grow<Overflow>::value) {
+                    const std::size_t next = queue.producer_ring().capacity() * 2;
+                    if (next <= Overflow::max_bytes) {
+                        queue.grow(next);
+                        return queue.producer_ring().reserve(size);
+                    }
+                }
+                // Block: wait for the writer, politely.
+                writer_->nudge();
+                for (unsigned spins = 0;; ++spins) {
+                    if (std::byte* out = queue.producer_ring().reserve(size)) return out;
+                    if (spins < 64)
+                        std::this_thread::yield();
+                    else
+                        std::this_thread::sleep_for(std::chrono::microseconds{50});
+                }
+            }
+        }
+
+        void count_drop() noexcept {
+            std::uint64_t expected = 0;
+            first_drop_ticks_.compare_exchange_strong(expected, detail::call_site_ticks(writer_->uses_tsc()) | 1,
+                                                      std::memory_order_relaxed);
+            dropped_.fetch_add(1, std::memory_order_relaxed);
+        }
+        void count_lost() noexcept { backend_.errors().count_dropped(1); }
+
+        // "N records dropped since T": written as a record of its own, in the log itself.
+        INKWELL_COLD void write_drop_report() {
+            const std::uint64_t n = dropped_.exchange(0, std::memory_order_relaxed);
+            if (n == 0) return;
+            const std::uint64_t since = first_drop_ticks_.exchange(0, std::memory_order_relaxed);
+            backend_.errors().count_dropped(n);
+            detail::tick_converter clock(false);
+            detail::line_buffer message;
+            detail::append(message, "inkwell: ");
+            detail::append_integer(message, n);
+            detail::append(message, " records dropped since ");
+            const time_point when = writer_->uses_tsc() ? approximate_time(since) : clock.to_time(since);
+            detail::append_iso8601_utc_ms(message, when);
+            detail::append(message, " (the async queue was full)");
+            record r = backend_.record_defaults();
+            r.severity = level::warn;
+            r.time = clock_type::now();
+            r.message = detail::view(message);
+            r.category = "inkwell";
+            r.thread_id = detail::current_thread_id();
+            backend_.process(r);
+        }
+        // Counter ticks to time, from a pair taken now (fine to the millisecond).
+        time_point approximate_time(std::uint64_t ticks) const {
+            detail::tick_converter clock(true);
+            return clock.to_time(ticks);
+        }
+
+        void report_deadline(const char* what) {
+            backend_.errors().report({error_kind::write, 0, {}, what});
+        }
+
+        template <class... Args>
+        static void deliver(detail::async_target* target, const detail::entry_header& h,
+                            [[maybe_unused]] const std::byte* payload, const detail::tick_converter& clock) {
+            auto& self = *static_cast<engine*>(target);
+            auto decoded = std::tuple<typename detail::arg_codec<Args>::decoded...>{
+                detail::arg_codec<Args>::decode(payload)...};
+            constexpr std::size_t format_count = detail::leading_format_args<Args...>();
+            constexpr std::size_t field_count = sizeof...(Args) - format_count;
+
+            detail::line_buffer message;
+            INKWELL_TRY { detail::format_leading(message, h.site->format, decoded, std::make_index_sequence<format_count>{}); }
+            INKWELL_CATCH_ALL {  // the writer thread must survive whatever a format does
+                message.clear();
+                detail::append(message, "[inkwell: formatting failed] ");
+                detail::append(message, h.site->format);
+            }
+            std::array<field, field_count> fields{};
+            std::array<std::string, field_count> scratch{};
+            if constexpr (field_count > 0)
+                detail::make_fields<format_count>(fields, scratch, decoded, std::make_index_sequence<field_count>{});
+
+            std::lock_guard lock(self.backend_mutex_);
+            record r = self.backend_.record_defaults();
+            r.severity = h.site->severity;
+            r.time = clock.to_time(h.ticks);
+            self.backend_.cap_message(message);
+            r.message = detail::view(message);
+            r.category = h.site->category;
+            r.where = h.site->where;
+            r.fields = fields;
+            r.thread_id = h.thread_id;
+            self.backend_.process(r);
+        }
+
+        static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,
+                                  const detail::tick_converter&) {
+            auto& self = *static_cast<engine*>(target);
+            owned_record* copy;
+            std::memcpy(&copy, payload, sizeof copy);
+            std::unique_ptr<owned_record> owner(copy);
+            std::lock_guard lock(self.backend_mutex_);
+            self.backend_.process(copy->view());
+        }
+
+        Backend& backend_;
+        std::shared_ptr<detail::async_writer> writer_;
+        std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive() from other threads
+        std::atomic<bool> stopped_{false};
+        std::atomic<std::uint64_t> dropped_{0}, first_drop_ticks_{0};
+    };
+};
+
+}  // namespace buffer
+INKWELL_END_NAMESPACE

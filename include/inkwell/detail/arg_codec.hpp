@@ -1,0 +1,113 @@
+#pragma once
+// How the async buffer carries call-site arguments through its queue: by
+// value, never as pointers into the caller's memory. Numbers, bools, chars,
+// enums and pointers are copied as they are; text (std::string, string_view,
+// C strings, literals) as a length and its bytes. A call with any other type
+// is formatted on the calling thread instead (see buffer/async.hpp), so a
+// user type's own formatter and format specs always apply unchanged.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <type_traits>
+
+#include "../record.hpp"
+#include "../version.hpp"
+#include "format_args.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+template <class T>
+inline constexpr bool is_text_arg_v =
+    std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, std::nullptr_t>;
+
+template <class T>
+inline constexpr bool is_value_arg_v = (std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_null_pointer_v<T> ||
+                                        (std::is_pointer_v<T> && !is_text_arg_v<T>)) &&
+                                       std::is_trivially_copyable_v<T>;
+
+// A decoded key/value field: the key and value live in the queue entry.
+template <class V>
+struct decoded_kv {
+    std::string_view key;
+    V value;
+};
+
+template <class T>
+struct arg_codec {
+    static constexpr bool supported = false;
+};
+
+template <class T>
+    requires is_value_arg_v<T>
+struct arg_codec<T> {
+    static constexpr bool supported = true;
+    using decoded = T;
+    static std::size_t size(const T&) noexcept { return sizeof(T); }
+    static std::byte* encode(std::byte* out, const T& v) noexcept {
+        std::memcpy(out, &v, sizeof(T));
+        return out + sizeof(T);
+    }
+    static decoded decode(const std::byte*& in) noexcept {
+        T v;
+        std::memcpy(&v, in, sizeof(T));
+        in += sizeof(T);
+        return v;
+    }
+};
+
+struct text_codec {
+    static std::size_t size(std::string_view s) noexcept { return sizeof(std::uint32_t) + s.size(); }
+    static std::byte* encode(std::byte* out, std::string_view s) noexcept {
+        const auto n = static_cast<std::uint32_t>(s.size());
+        std::memcpy(out, &n, sizeof n);
+        if (n != 0) std::memcpy(out + sizeof n, s.data(), n);
+        return out + sizeof n + n;
+    }
+    static std::string_view decode(const std::byte*& in) noexcept {
+        std::uint32_t n;
+        std::memcpy(&n, in, sizeof n);
+        std::string_view s{reinterpret_cast<const char*>(in + sizeof n), n};
+        in += sizeof n + n;
+        return s;
+    }
+};
+
+template <class T>
+    requires(!is_value_arg_v<T> && is_text_arg_v<T>)
+struct arg_codec<T> {
+    static constexpr bool supported = true;
+    using decoded = std::string_view;
+    static std::size_t size(const T& v) noexcept { return text_codec::size(std::string_view{v}); }
+    static std::byte* encode(std::byte* out, const T& v) noexcept { return text_codec::encode(out, std::string_view{v}); }
+    static decoded decode(const std::byte*& in) noexcept { return text_codec::decode(in); }
+};
+
+template <class V>
+struct arg_codec<kv_arg<V>> {
+    using value_codec = arg_codec<std::remove_cvref_t<V>>;
+    static constexpr bool supported = value_codec::supported;
+    using decoded = decoded_kv<typename value_codec::decoded>;
+    static std::size_t size(const kv_arg<V>& a) noexcept { return text_codec::size(a.key) + value_codec::size(a.value); }
+    static std::byte* encode(std::byte* out, const kv_arg<V>& a) noexcept {
+        return value_codec::encode(text_codec::encode(out, a.key), a.value);
+    }
+    static decoded decode(const std::byte*& in) noexcept {
+        auto key = text_codec::decode(in);
+        return decoded{key, value_codec::decode(in)};
+    }
+};
+
+template <class... Args>
+inline constexpr bool all_args_encodable = (arg_codec<std::remove_cvref_t<Args>>::supported && ...);
+
+// A decoded field back into a record field (values refer into the entry).
+template <class V>
+void make_field(field& f, const decoded_kv<V>& a, std::string& scratch) {
+    make_field(f, kv_arg<V>{a.key, a.value}, scratch);
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
