@@ -2,7 +2,11 @@
 // says what it wrote.
 //
 //   inkwell_demo --preset jsonl|session|rotating [--records N] [--threads T]
-//                [--categories C] [--dir DIR]
+//                [--categories C] [--dir DIR] [--sync|--async]
+//
+// --sync and --async choose the buffer: the preset's own (the default: jsonl
+// and session are async, rotating is sync), or the other kind, a one-line
+// change of the preset's config.
 //
 // The surge is modelled on jsonl-per-category-storage.md: ~13,000 records over
 // the engine/ui/ecs/ai/... categories from several threads, with the repeated
@@ -27,6 +31,7 @@ namespace {
 
 struct demo_options {
     std::string preset = "jsonl";
+    std::string mode;  // "", "sync" or "async"
     long records = 13000;
     int threads = 4;
     int extra_categories = 0;
@@ -37,7 +42,7 @@ struct demo_options {
     std::fprintf(stderr,
                  "inkwell_demo: %s\n"
                  "usage: inkwell_demo [--preset jsonl|session|rotating] [--records N] [--threads T]\n"
-                 "                    [--categories C] [--dir DIR]\n",
+                 "                    [--categories C] [--dir DIR] [--sync|--async]\n",
                  why);
     std::exit(2);
 }
@@ -62,6 +67,8 @@ demo_options parse(int argc, char** argv) {
         else if (a == "--threads") o.threads = static_cast<int>(number(1, 256));
         else if (a == "--categories") o.extra_categories = static_cast<int>(number(0, 100'000));
         else if (a == "--dir") o.dir = value();
+        else if (a == "--sync") o.mode = "sync";
+        else if (a == "--async") o.mode = "async";
         else if (a == "--help" || a == "-h") usage("help");
         else usage("unknown flag");
     }
@@ -160,7 +167,8 @@ int run(const demo_options& o) {
 
     const auto stats = log.stats();
     const auto folder = measure_folder(o.dir);
-    std::printf("preset        %s\n", o.preset.c_str());
+    std::printf("preset        %s, %s buffer\n", o.preset.c_str(),
+                requires { Logger::buffer_type::defers_formatting; } ? "async" : "synchronous");
     std::printf("folder        %s\n", o.dir.c_str());
     std::printf("records       %ld logged by %d threads\n", o.records, o.threads);
     std::printf("lines         %llu written (a record teed to two files counts twice), %llu dropped, %llu to stderr\n",
@@ -181,11 +189,29 @@ struct quiet_rotating_text : inkwell::presets::rotating_text_config {
     using sink = inkwell::presets::rotating_text_files;
 };
 
+
+// The same preset with the other kind of buffer.
+template <class Config>
+struct with_sync_buffer : Config {
+    using buffer = inkwell::buffer::immediate;
+};
+template <class Config>
+struct with_async_buffer : Config {
+    using buffer = inkwell::buffer::async<>;
+};
+
+template <class Config>
+int run_config(const demo_options& o) {
+    if (o.mode == "sync") return run<inkwell::basic_logger<with_sync_buffer<Config>>>(o);
+    if (o.mode == "async") return run<inkwell::basic_logger<with_async_buffer<Config>>>(o);
+    return run<inkwell::basic_logger<Config>>(o);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const demo_options o = parse(argc, argv);
-    if (o.preset == "jsonl") return run<inkwell::presets::jsonl_per_category>(o);
-    if (o.preset == "session") return run<inkwell::presets::session_file>(o);
-    return run<inkwell::basic_logger<quiet_rotating_text>>(o);
+    if (o.preset == "jsonl") return run_config<inkwell::presets::jsonl_per_category_config>(o);
+    if (o.preset == "session") return run_config<inkwell::presets::session_file_config>(o);
+    return run_config<quiet_rotating_text>(o);
 }
