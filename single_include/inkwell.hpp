@@ -1454,11 +1454,13 @@ INKWELL_END_NAMESPACE
 #define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define INKWELL_NOINLINE __attribute__((noinline))
 #define INKWELL_COLD __attribute__((cold, noinline))
+#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define INKWELL_LIKELY(x) (x)
 #define INKWELL_UNLIKELY(x) (x)
 #define INKWELL_NOINLINE
 #define INKWELL_COLD
+#define INKWELL_ALWAYS_INLINE inline
 #endif
 // ---- end inkwell/detail/platform.hpp ----
 // ---- begin inkwell/detail/spsc_ring.hpp ----
@@ -1544,6 +1546,11 @@ public:
     void pop(std::size_t size) noexcept {
         head_.store(head_.load(std::memory_order_relaxed) + padded(size), std::memory_order_release);
     }
+    // Positions, for the writer's bounded rounds: entries published so far end
+    // at published(); the consumer has read up to consumed().
+    std::uint64_t published() const noexcept { return tail_.load(std::memory_order_acquire); }
+    std::uint64_t consumed() const noexcept { return head_.load(std::memory_order_relaxed); }
+
     bool empty() const noexcept {
         return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
     }
@@ -1688,12 +1695,20 @@ protected:
     ~async_target() = default;
 };
 
+// Entries name their engine through a cell that outlives it: an entry that
+// raced with the engine's destruction finds the cell empty and is discarded
+// instead of reaching freed memory. Cells live as long as the writer.
+struct target_cell {
+    async_target* target = nullptr;  // written under the writer's delivery lock
+};
+
 struct entry_header {
     std::uint32_t size;  // of the whole entry, this header included
     std::uint32_t thread_id;
+    // Delivers the entry; with a null target it only releases what the entry owns.
     void (*deliver)(async_target* target, const entry_header& header, const std::byte* payload,
                     const tick_converter& clock);
-    async_target* target;
+    target_cell* cell;
     std::uint64_t ticks;
     const call_site* site;
 };
@@ -1714,17 +1729,25 @@ public:
     // Producer: continue in a new ring of `bytes` (the old one is final).
     void grow(std::size_t bytes) {
         auto fresh = std::make_unique<spsc_ring>(bytes);
-        spsc_ring* next = fresh.get();
-        {
-            std::lock_guard lock(rings_mutex_);
-            rings_.push_back(std::move(fresh));
-        }
-        producer_ = next;
+        std::lock_guard lock(rings_mutex_);
+        producer_ = fresh.get();
+        rings_.push_back(std::move(fresh));
     }
 
-    // Writer: the next entry, or nullptr.
-    const std::byte* front() {
+    // Writer: where the entries published so far end.
+    struct mark {
+        const spsc_ring* ring;
+        std::uint64_t position;
+    };
+    mark published() {
+        std::lock_guard lock(rings_mutex_);
+        return {rings_.back().get(), rings_.back()->published()};
+    }
+
+    // Writer: the next entry published before `until`, or nullptr.
+    const std::byte* front(const mark& until) {
         for (;;) {
+            if (consumer_ == until.ring && consumer_->consumed() >= until.position) return nullptr;
             if (const std::byte* e = consumer_->front()) return e;
             std::lock_guard lock(rings_mutex_);
             if (rings_.size() == 1 || rings_.front().get() != consumer_) return nullptr;
@@ -1769,21 +1792,52 @@ public:
     async_writer& operator=(const async_writer&) = delete;
 
     bool uses_tsc() const noexcept { return use_tsc_; }
+    std::uint64_t generation() const noexcept { return generation_; }
 
-    // The calling thread's queue, made on its first record.
-    thread_queue& local_queue(std::size_t bytes) {
+    // What a producing thread keeps: its queue for the writer of `generation`.
+    struct local_queue_slot {
+        std::uint64_t generation = 0;  // of the writer the queue belongs to; 0: none yet
+        thread_queue* queue = nullptr;
+        std::uint32_t thread_id = 0;
+        std::shared_ptr<thread_queue> owner;
+        ~local_queue_slot() {
+            if (owner) owner->retired.store(true, std::memory_order_release);
+        }
+    };
+    static local_queue_slot& local_slot() noexcept {
+        thread_local local_queue_slot slot;
+        return slot;
+    }
+
+    // The calling thread's queue, made on its first record (the slot did
+    // not name this writer's generation).
+    INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes) {
         auto& slot = local_slot();
-        if (INKWELL_LIKELY(slot.owner == this && slot.generation == generation_)) return *slot.queue;
-        return register_thread(slot, bytes);
+        if (slot.owner) slot.owner->retired.store(true, std::memory_order_release);  // a previous writer's
+        auto q = std::make_shared<thread_queue>(bytes);
+        {
+            std::lock_guard lock(registry_mutex_);
+            queues_.push_back(q);
+        }
+        slot.generation = generation_;
+        slot.queue = q.get();
+        slot.thread_id = current_thread_id();
+        slot.owner = std::move(q);
+        return slot;
     }
 
-    void add_target(async_target* t) {
-        std::lock_guard lock(registry_mutex_);
+    target_cell* add_target(async_target* t) {
+        std::lock_guard lock(delivery_mutex_);
+        cells_.push_back(std::make_unique<target_cell>());
+        cells_.back()->target = t;
         targets_.push_back(t);
+        return cells_.back().get();
     }
-    void remove_target(async_target* t) {
-        std::lock_guard lock(registry_mutex_);
-        std::erase(targets_, t);
+    // After this returns the writer never calls the target again.
+    void remove_target(target_cell* cell) {
+        std::lock_guard lock(delivery_mutex_);
+        std::erase(targets_, cell->target);
+        cell->target = nullptr;
     }
 
     // Returns once every entry queued before the call has been delivered and
@@ -1797,21 +1851,15 @@ public:
     }
 
     // A producer that found its queue full asks the writer to hurry.
-    void nudge() { wake_.notify_all(); }
+    void nudge() {
+        {
+            std::lock_guard lock(state_mutex_);
+            nudged_ = true;
+        }
+        wake_.notify_all();
+    }
 
 private:
-    struct local_queue_slot {
-        async_writer* owner = nullptr;
-        std::uint64_t generation = 0;
-        std::shared_ptr<thread_queue> queue;
-        ~local_queue_slot() {
-            if (queue) queue->retired.store(true, std::memory_order_release);
-        }
-    };
-    static local_queue_slot& local_slot() noexcept {
-        thread_local local_queue_slot slot;
-        return slot;
-    }
     static std::uint64_t next_generation() noexcept {
         static std::atomic<std::uint64_t> g{0};
         return ++g;
@@ -1821,50 +1869,37 @@ private:
         thread_ = std::thread([this] { run(); });
     }
 
-    thread_queue& register_thread(local_queue_slot& slot, std::size_t bytes) {
-        if (slot.queue) slot.queue->retired.store(true, std::memory_order_release);  // a previous writer's
-        auto q = std::make_shared<thread_queue>(bytes);
-        {
-            std::lock_guard lock(registry_mutex_);
-            queues_.push_back(q);
-        }
-        slot.owner = this;
-        slot.generation = generation_;
-        slot.queue = std::move(q);
-        return *slot.queue;
-    }
-
-    // Delivers every entry now queued; returns how many.
-    std::size_t drain(const tick_converter& clock) {
+    // One round: delivers the entries each queue held when the round began
+    // (so a fast producer cannot keep the writer on its queue forever), then
+    // lets every engine write its batch. Returns how many entries it delivered.
+    std::size_t round(const tick_converter& clock) {
         std::vector<std::shared_ptr<thread_queue>> queues;
         {
             std::lock_guard lock(registry_mutex_);
             queues = queues_;
         }
         std::size_t delivered = 0;
+        std::lock_guard delivery(delivery_mutex_);
         for (auto& q : queues) {
-            const bool retired = q->retired.load(std::memory_order_acquire);  // read before draining
-            while (const std::byte* e = q->front()) {
+            const bool retired = q->retired.load(std::memory_order_acquire);  // read before the mark
+            const thread_queue::mark until = q->published();
+            while (const std::byte* e = q->front(until)) {
                 entry_header h;
                 std::memcpy(&h, e, sizeof h);
-                h.deliver(h.target, h, e + sizeof h, clock);
+                h.deliver(h.cell->target, h, e + sizeof h, clock);
                 q->pop(h.size);
                 ++delivered;
             }
-            if (retired) {  // its thread is gone and nothing is left: reclaim it
+            if (retired && !q->front(q->published())) {  // its thread is gone and nothing is left
                 std::lock_guard lock(registry_mutex_);
                 std::erase(queues_, q);
             }
         }
-        return delivered;
-    }
-
-    void commit_all() {
-        std::lock_guard lock(registry_mutex_);
         for (auto* t : targets_) {
             t->report_drops();
             t->commit();
         }
+        return delivered;
     }
 
     void run() {
@@ -1884,36 +1919,46 @@ private:
                 clock.anchor();
                 last_anchor = now;
             }
-            std::size_t round = 0, delivered;
-            while ((delivered = drain(clock)) != 0) round += delivered;
-            const bool flush_wanted = ticket > flush_done_snapshot_;
-            if (round != 0 || flush_wanted || stopping) commit_all();
-            if (flush_wanted) {
+            // Everything published before `ticket` was asked for is in this round.
+            const std::size_t delivered = round(clock);
+            if (ticket > flush_done_snapshot_) {
                 std::lock_guard lock(state_mutex_);
                 flush_done_ = flush_done_snapshot_ = ticket;
                 flushed_.notify_all();
             }
             if (stopping) return;
-            if (round != 0) {
+            // Busy (a full round): go again at once. Light load: keep sleeping
+            // in long steps; a full queue or a flush wakes the writer anyway.
+            if (delivered >= busy_round) {
                 idle_sleep = std::chrono::microseconds{50};
                 continue;
             }
             std::unique_lock lock(state_mutex_);
-            wake_.wait_for(lock, idle_sleep, [&] { return stopping_ || flush_requested_ > flush_done_; });
-            if (idle_sleep < std::chrono::milliseconds{10}) idle_sleep *= 2;
+            wake_.wait_for(lock, idle_sleep, [&] { return stopping_ || nudged_ || flush_requested_ > flush_done_; });
+            if (nudged_) {  // a producer is waiting for room
+                nudged_ = false;
+                idle_sleep = std::chrono::microseconds{50};
+            } else if (idle_sleep < std::chrono::milliseconds{10}) {
+                idle_sleep *= 2;
+            }
         }
     }
 
+    static constexpr std::size_t busy_round = 256;
+
     const bool use_tsc_;
     const std::uint64_t generation_;
-    std::mutex registry_mutex_;
+    std::mutex registry_mutex_;  // queues_
     std::vector<std::shared_ptr<thread_queue>> queues_;
+    std::mutex delivery_mutex_;  // targets_, cells_, and every call into a target
     std::vector<async_target*> targets_;
+    std::vector<std::unique_ptr<target_cell>> cells_;
 
     std::mutex state_mutex_;
     std::condition_variable wake_, flushed_;
     std::uint64_t flush_requested_ = 0, flush_done_ = 0, flush_done_snapshot_ = 0;
     bool stopping_ = false;
+    bool nudged_ = false;
     std::thread thread_;
 };
 
@@ -2243,10 +2288,15 @@ struct async {
     template <class Backend>
     class engine final : public detail::async_target {
     public:
-        explicit engine(Backend& backend) : backend_(backend), writer_(detail::async_writer::acquire()) {
-            writer_->add_target(this);
+        explicit engine(Backend& backend)
+            : backend_(backend), writer_(detail::async_writer::acquire()), generation_(writer_->generation()),
+              use_tsc_(writer_->uses_tsc()) {
+            cell_ = writer_->add_target(this);  // last: the writer may call in at once
         }
-        ~engine() { stop(); }
+        ~engine() {
+            stop();
+            writer_->remove_target(cell_);  // entries that raced with this are discarded, not delivered
+        }
         engine(const engine&) = delete;
         engine& operator=(const engine&) = delete;
 
@@ -2254,21 +2304,23 @@ struct async {
         // Queues the call's arguments (numbers and text only: the logger
         // formats other calls itself and hands them to submit()).
         template <class... Args>
-        void submit_call(const call_site& site, const Args&... args) {
+        INKWELL_ALWAYS_INLINE void submit_call(const call_site& site, const Args&... args) {
             static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
             {
-                if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+                if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
                     count_lost();
                     return;
                 }
                 const std::size_t size =
                     sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
-                auto& queue = writer_->local_queue(QueueBytes);
+                auto* slot = &detail::async_writer::local_slot();
+                if (INKWELL_UNLIKELY(slot->generation != generation_)) slot = &writer_->register_thread(QueueBytes);
+                auto& queue = *slot->queue;
                 std::byte* out = reserve(queue, size);
                 if (!out) return;  // dropped, and counted
-                detail::entry_header h{static_cast<std::uint32_t>(size), detail::current_thread_id(),
-                                       &engine::template deliver<std::remove_cvref_t<Args>...>, this,
-                                       detail::call_site_ticks(writer_->uses_tsc()), &site};
+                detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
+                                       &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
+                                       detail::call_site_ticks(use_tsc_), &site};
                 std::memcpy(out, &h, sizeof h);
                 [[maybe_unused]] std::byte* p = out + sizeof h;
                 ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
@@ -2279,19 +2331,21 @@ struct async {
         // A finished record (formatted on the calling thread): travels as an
         // owned copy on the heap, in order with the thread's other records.
         void submit(const record& r) {
-            if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+            if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
                 count_lost();
                 return;
             }
             auto* copy = new owned_record(r);
             constexpr std::size_t size = sizeof(detail::entry_header) + sizeof(owned_record*);
-            auto& queue = writer_->local_queue(QueueBytes);
+            auto* slot = &detail::async_writer::local_slot();
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes);
+            auto& queue = *slot->queue;
             std::byte* out = reserve(queue, size);
             if (!out) {
                 delete copy;
                 return;
             }
-            detail::entry_header h{static_cast<std::uint32_t>(size), r.thread_id, &engine::deliver_owned, this,
+            detail::entry_header h{static_cast<std::uint32_t>(size), r.thread_id, &engine::deliver_owned, cell_,
                                    0, nullptr};
             std::memcpy(out, &h, sizeof h);
             std::memcpy(out + sizeof h, &copy, sizeof copy);
@@ -2308,19 +2362,20 @@ struct async {
             backend_.flush();
         }
 
-        // Drains (within the deadline) and stops; later records are counted as lost.
+        // Drains (within the deadline) and stops: a record logged after stop()
+        // began, or delivered after it ended, is counted in stats().dropped.
         void stop() {
-            if (stopped_.exchange(true)) return;
+            if (closed_.exchange(true)) return;
             flush();
-            writer_->remove_target(this);
             std::lock_guard lock(backend_mutex_);
+            finished_ = true;
             write_drop_report();
             backend_.flush();
         }
 
         template <class F>
         decltype(auto) exclusive(F&& f) {
-            if (!stopped_.load()) writer_->flush(drain_deadline);
+            if (!closed_.load()) writer_->flush(drain_deadline);
             std::lock_guard lock(backend_mutex_);
             return f(backend_);
         }
@@ -2377,7 +2432,7 @@ struct async {
 
         void count_drop() noexcept {
             std::uint64_t expected = 0;
-            first_drop_ticks_.compare_exchange_strong(expected, detail::call_site_ticks(writer_->uses_tsc()) | 1,
+            first_drop_ticks_.compare_exchange_strong(expected, detail::call_site_ticks(use_tsc_) | 1,
                                                       std::memory_order_relaxed);
             dropped_.fetch_add(1, std::memory_order_relaxed);
         }
@@ -2394,7 +2449,7 @@ struct async {
             detail::append(message, "inkwell: ");
             detail::append_integer(message, n);
             detail::append(message, " records dropped since ");
-            const time_point when = writer_->uses_tsc() ? approximate_time(since) : clock.to_time(since);
+            const time_point when = use_tsc_ ? approximate_time(since) : clock.to_time(since);
             detail::append_iso8601_utc_ms(message, when);
             detail::append(message, " (the async queue was full)");
             record r = backend_.record_defaults();
@@ -2418,6 +2473,7 @@ struct async {
         template <class... Args>
         static void deliver(detail::async_target* target, const detail::entry_header& h,
                             [[maybe_unused]] const std::byte* payload, const detail::tick_converter& clock) {
+            if (!target) return;  // the engine is gone; the entry owns nothing
             auto& self = *static_cast<engine*>(target);
             auto decoded = std::tuple<typename detail::arg_codec<Args>::decoded...>{
                 detail::arg_codec<Args>::decode(payload)...};
@@ -2437,6 +2493,10 @@ struct async {
                 detail::make_fields<format_count>(fields, scratch, decoded, std::make_index_sequence<field_count>{});
 
             std::lock_guard lock(self.backend_mutex_);
+            if (self.finished_) {  // raced with stop(): counted, not written
+                self.count_lost();
+                return;
+            }
             record r = self.backend_.record_defaults();
             r.severity = h.site->severity;
             r.time = clock.to_time(h.ticks);
@@ -2451,18 +2511,27 @@ struct async {
 
         static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,
                                   const detail::tick_converter&) {
-            auto& self = *static_cast<engine*>(target);
             owned_record* copy;
             std::memcpy(&copy, payload, sizeof copy);
             std::unique_ptr<owned_record> owner(copy);
+            if (!target) return;  // the engine is gone: only free the copy
+            auto& self = *static_cast<engine*>(target);
             std::lock_guard lock(self.backend_mutex_);
+            if (self.finished_) {
+                self.count_lost();
+                return;
+            }
             self.backend_.process(copy->view());
         }
 
         Backend& backend_;
         std::shared_ptr<detail::async_writer> writer_;
+        const std::uint64_t generation_;  // of writer_: a thread's queue belongs to it when the numbers match
+        const bool use_tsc_;
+        detail::target_cell* cell_ = nullptr;
         std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive() from other threads
-        std::atomic<bool> stopped_{false};
+        std::atomic<bool> closed_{false};  // stop() has begun: callers' records are counted as lost
+        bool finished_ = false;            // stop() has ended (under backend_mutex_)
         std::atomic<std::uint64_t> dropped_{0}, first_drop_ticks_{0};
     };
 };

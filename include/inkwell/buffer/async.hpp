@@ -76,10 +76,15 @@ struct async {
     template <class Backend>
     class engine final : public detail::async_target {
     public:
-        explicit engine(Backend& backend) : backend_(backend), writer_(detail::async_writer::acquire()) {
-            writer_->add_target(this);
+        explicit engine(Backend& backend)
+            : backend_(backend), writer_(detail::async_writer::acquire()), generation_(writer_->generation()),
+              use_tsc_(writer_->uses_tsc()) {
+            cell_ = writer_->add_target(this);  // last: the writer may call in at once
         }
-        ~engine() { stop(); }
+        ~engine() {
+            stop();
+            writer_->remove_target(cell_);  // entries that raced with this are discarded, not delivered
+        }
         engine(const engine&) = delete;
         engine& operator=(const engine&) = delete;
 
@@ -87,21 +92,23 @@ struct async {
         // Queues the call's arguments (numbers and text only: the logger
         // formats other calls itself and hands them to submit()).
         template <class... Args>
-        void submit_call(const call_site& site, const Args&... args) {
+        INKWELL_ALWAYS_INLINE void submit_call(const call_site& site, const Args&... args) {
             static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
             {
-                if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+                if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
                     count_lost();
                     return;
                 }
                 const std::size_t size =
                     sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
-                auto& queue = writer_->local_queue(QueueBytes);
+                auto* slot = &detail::async_writer::local_slot();
+                if (INKWELL_UNLIKELY(slot->generation != generation_)) slot = &writer_->register_thread(QueueBytes);
+                auto& queue = *slot->queue;
                 std::byte* out = reserve(queue, size);
                 if (!out) return;  // dropped, and counted
-                detail::entry_header h{static_cast<std::uint32_t>(size), detail::current_thread_id(),
-                                       &engine::template deliver<std::remove_cvref_t<Args>...>, this,
-                                       detail::call_site_ticks(writer_->uses_tsc()), &site};
+                detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
+                                       &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
+                                       detail::call_site_ticks(use_tsc_), &site};
                 std::memcpy(out, &h, sizeof h);
                 [[maybe_unused]] std::byte* p = out + sizeof h;
                 ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
@@ -112,19 +119,21 @@ struct async {
         // A finished record (formatted on the calling thread): travels as an
         // owned copy on the heap, in order with the thread's other records.
         void submit(const record& r) {
-            if (INKWELL_UNLIKELY(stopped_.load(std::memory_order_relaxed))) {
+            if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
                 count_lost();
                 return;
             }
             auto* copy = new owned_record(r);
             constexpr std::size_t size = sizeof(detail::entry_header) + sizeof(owned_record*);
-            auto& queue = writer_->local_queue(QueueBytes);
+            auto* slot = &detail::async_writer::local_slot();
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes);
+            auto& queue = *slot->queue;
             std::byte* out = reserve(queue, size);
             if (!out) {
                 delete copy;
                 return;
             }
-            detail::entry_header h{static_cast<std::uint32_t>(size), r.thread_id, &engine::deliver_owned, this,
+            detail::entry_header h{static_cast<std::uint32_t>(size), r.thread_id, &engine::deliver_owned, cell_,
                                    0, nullptr};
             std::memcpy(out, &h, sizeof h);
             std::memcpy(out + sizeof h, &copy, sizeof copy);
@@ -141,19 +150,20 @@ struct async {
             backend_.flush();
         }
 
-        // Drains (within the deadline) and stops; later records are counted as lost.
+        // Drains (within the deadline) and stops: a record logged after stop()
+        // began, or delivered after it ended, is counted in stats().dropped.
         void stop() {
-            if (stopped_.exchange(true)) return;
+            if (closed_.exchange(true)) return;
             flush();
-            writer_->remove_target(this);
             std::lock_guard lock(backend_mutex_);
+            finished_ = true;
             write_drop_report();
             backend_.flush();
         }
 
         template <class F>
         decltype(auto) exclusive(F&& f) {
-            if (!stopped_.load()) writer_->flush(drain_deadline);
+            if (!closed_.load()) writer_->flush(drain_deadline);
             std::lock_guard lock(backend_mutex_);
             return f(backend_);
         }
@@ -210,7 +220,7 @@ struct async {
 
         void count_drop() noexcept {
             std::uint64_t expected = 0;
-            first_drop_ticks_.compare_exchange_strong(expected, detail::call_site_ticks(writer_->uses_tsc()) | 1,
+            first_drop_ticks_.compare_exchange_strong(expected, detail::call_site_ticks(use_tsc_) | 1,
                                                       std::memory_order_relaxed);
             dropped_.fetch_add(1, std::memory_order_relaxed);
         }
@@ -227,7 +237,7 @@ struct async {
             detail::append(message, "inkwell: ");
             detail::append_integer(message, n);
             detail::append(message, " records dropped since ");
-            const time_point when = writer_->uses_tsc() ? approximate_time(since) : clock.to_time(since);
+            const time_point when = use_tsc_ ? approximate_time(since) : clock.to_time(since);
             detail::append_iso8601_utc_ms(message, when);
             detail::append(message, " (the async queue was full)");
             record r = backend_.record_defaults();
@@ -251,6 +261,7 @@ struct async {
         template <class... Args>
         static void deliver(detail::async_target* target, const detail::entry_header& h,
                             [[maybe_unused]] const std::byte* payload, const detail::tick_converter& clock) {
+            if (!target) return;  // the engine is gone; the entry owns nothing
             auto& self = *static_cast<engine*>(target);
             auto decoded = std::tuple<typename detail::arg_codec<Args>::decoded...>{
                 detail::arg_codec<Args>::decode(payload)...};
@@ -270,6 +281,10 @@ struct async {
                 detail::make_fields<format_count>(fields, scratch, decoded, std::make_index_sequence<field_count>{});
 
             std::lock_guard lock(self.backend_mutex_);
+            if (self.finished_) {  // raced with stop(): counted, not written
+                self.count_lost();
+                return;
+            }
             record r = self.backend_.record_defaults();
             r.severity = h.site->severity;
             r.time = clock.to_time(h.ticks);
@@ -284,18 +299,27 @@ struct async {
 
         static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,
                                   const detail::tick_converter&) {
-            auto& self = *static_cast<engine*>(target);
             owned_record* copy;
             std::memcpy(&copy, payload, sizeof copy);
             std::unique_ptr<owned_record> owner(copy);
+            if (!target) return;  // the engine is gone: only free the copy
+            auto& self = *static_cast<engine*>(target);
             std::lock_guard lock(self.backend_mutex_);
+            if (self.finished_) {
+                self.count_lost();
+                return;
+            }
             self.backend_.process(copy->view());
         }
 
         Backend& backend_;
         std::shared_ptr<detail::async_writer> writer_;
+        const std::uint64_t generation_;  // of writer_: a thread's queue belongs to it when the numbers match
+        const bool use_tsc_;
+        detail::target_cell* cell_ = nullptr;
         std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive() from other threads
-        std::atomic<bool> stopped_{false};
+        std::atomic<bool> closed_{false};  // stop() has begun: callers' records are counted as lost
+        bool finished_ = false;            // stop() has ended (under backend_mutex_)
         std::atomic<std::uint64_t> dropped_{0}, first_drop_ticks_{0};
     };
 };

@@ -21,6 +21,7 @@
 #include "../version.hpp"
 #include "platform.hpp"
 #include "spsc_ring.hpp"
+#include "system.hpp"
 #include "tsc_clock.hpp"
 
 INKWELL_BEGIN_NAMESPACE
@@ -37,12 +38,20 @@ protected:
     ~async_target() = default;
 };
 
+// Entries name their engine through a cell that outlives it: an entry that
+// raced with the engine's destruction finds the cell empty and is discarded
+// instead of reaching freed memory. Cells live as long as the writer.
+struct target_cell {
+    async_target* target = nullptr;  // written under the writer's delivery lock
+};
+
 struct entry_header {
     std::uint32_t size;  // of the whole entry, this header included
     std::uint32_t thread_id;
+    // Delivers the entry; with a null target it only releases what the entry owns.
     void (*deliver)(async_target* target, const entry_header& header, const std::byte* payload,
                     const tick_converter& clock);
-    async_target* target;
+    target_cell* cell;
     std::uint64_t ticks;
     const call_site* site;
 };
@@ -63,17 +72,25 @@ public:
     // Producer: continue in a new ring of `bytes` (the old one is final).
     void grow(std::size_t bytes) {
         auto fresh = std::make_unique<spsc_ring>(bytes);
-        spsc_ring* next = fresh.get();
-        {
-            std::lock_guard lock(rings_mutex_);
-            rings_.push_back(std::move(fresh));
-        }
-        producer_ = next;
+        std::lock_guard lock(rings_mutex_);
+        producer_ = fresh.get();
+        rings_.push_back(std::move(fresh));
     }
 
-    // Writer: the next entry, or nullptr.
-    const std::byte* front() {
+    // Writer: where the entries published so far end.
+    struct mark {
+        const spsc_ring* ring;
+        std::uint64_t position;
+    };
+    mark published() {
+        std::lock_guard lock(rings_mutex_);
+        return {rings_.back().get(), rings_.back()->published()};
+    }
+
+    // Writer: the next entry published before `until`, or nullptr.
+    const std::byte* front(const mark& until) {
         for (;;) {
+            if (consumer_ == until.ring && consumer_->consumed() >= until.position) return nullptr;
             if (const std::byte* e = consumer_->front()) return e;
             std::lock_guard lock(rings_mutex_);
             if (rings_.size() == 1 || rings_.front().get() != consumer_) return nullptr;
@@ -118,21 +135,52 @@ public:
     async_writer& operator=(const async_writer&) = delete;
 
     bool uses_tsc() const noexcept { return use_tsc_; }
+    std::uint64_t generation() const noexcept { return generation_; }
 
-    // The calling thread's queue, made on its first record.
-    thread_queue& local_queue(std::size_t bytes) {
+    // What a producing thread keeps: its queue for the writer of `generation`.
+    struct local_queue_slot {
+        std::uint64_t generation = 0;  // of the writer the queue belongs to; 0: none yet
+        thread_queue* queue = nullptr;
+        std::uint32_t thread_id = 0;
+        std::shared_ptr<thread_queue> owner;
+        ~local_queue_slot() {
+            if (owner) owner->retired.store(true, std::memory_order_release);
+        }
+    };
+    static local_queue_slot& local_slot() noexcept {
+        thread_local local_queue_slot slot;
+        return slot;
+    }
+
+    // The calling thread's queue, made on its first record (the slot did
+    // not name this writer's generation).
+    INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes) {
         auto& slot = local_slot();
-        if (INKWELL_LIKELY(slot.owner == this && slot.generation == generation_)) return *slot.queue;
-        return register_thread(slot, bytes);
+        if (slot.owner) slot.owner->retired.store(true, std::memory_order_release);  // a previous writer's
+        auto q = std::make_shared<thread_queue>(bytes);
+        {
+            std::lock_guard lock(registry_mutex_);
+            queues_.push_back(q);
+        }
+        slot.generation = generation_;
+        slot.queue = q.get();
+        slot.thread_id = current_thread_id();
+        slot.owner = std::move(q);
+        return slot;
     }
 
-    void add_target(async_target* t) {
-        std::lock_guard lock(registry_mutex_);
+    target_cell* add_target(async_target* t) {
+        std::lock_guard lock(delivery_mutex_);
+        cells_.push_back(std::make_unique<target_cell>());
+        cells_.back()->target = t;
         targets_.push_back(t);
+        return cells_.back().get();
     }
-    void remove_target(async_target* t) {
-        std::lock_guard lock(registry_mutex_);
-        std::erase(targets_, t);
+    // After this returns the writer never calls the target again.
+    void remove_target(target_cell* cell) {
+        std::lock_guard lock(delivery_mutex_);
+        std::erase(targets_, cell->target);
+        cell->target = nullptr;
     }
 
     // Returns once every entry queued before the call has been delivered and
@@ -146,21 +194,15 @@ public:
     }
 
     // A producer that found its queue full asks the writer to hurry.
-    void nudge() { wake_.notify_all(); }
+    void nudge() {
+        {
+            std::lock_guard lock(state_mutex_);
+            nudged_ = true;
+        }
+        wake_.notify_all();
+    }
 
 private:
-    struct local_queue_slot {
-        async_writer* owner = nullptr;
-        std::uint64_t generation = 0;
-        std::shared_ptr<thread_queue> queue;
-        ~local_queue_slot() {
-            if (queue) queue->retired.store(true, std::memory_order_release);
-        }
-    };
-    static local_queue_slot& local_slot() noexcept {
-        thread_local local_queue_slot slot;
-        return slot;
-    }
     static std::uint64_t next_generation() noexcept {
         static std::atomic<std::uint64_t> g{0};
         return ++g;
@@ -170,50 +212,37 @@ private:
         thread_ = std::thread([this] { run(); });
     }
 
-    thread_queue& register_thread(local_queue_slot& slot, std::size_t bytes) {
-        if (slot.queue) slot.queue->retired.store(true, std::memory_order_release);  // a previous writer's
-        auto q = std::make_shared<thread_queue>(bytes);
-        {
-            std::lock_guard lock(registry_mutex_);
-            queues_.push_back(q);
-        }
-        slot.owner = this;
-        slot.generation = generation_;
-        slot.queue = std::move(q);
-        return *slot.queue;
-    }
-
-    // Delivers every entry now queued; returns how many.
-    std::size_t drain(const tick_converter& clock) {
+    // One round: delivers the entries each queue held when the round began
+    // (so a fast producer cannot keep the writer on its queue forever), then
+    // lets every engine write its batch. Returns how many entries it delivered.
+    std::size_t round(const tick_converter& clock) {
         std::vector<std::shared_ptr<thread_queue>> queues;
         {
             std::lock_guard lock(registry_mutex_);
             queues = queues_;
         }
         std::size_t delivered = 0;
+        std::lock_guard delivery(delivery_mutex_);
         for (auto& q : queues) {
-            const bool retired = q->retired.load(std::memory_order_acquire);  // read before draining
-            while (const std::byte* e = q->front()) {
+            const bool retired = q->retired.load(std::memory_order_acquire);  // read before the mark
+            const thread_queue::mark until = q->published();
+            while (const std::byte* e = q->front(until)) {
                 entry_header h;
                 std::memcpy(&h, e, sizeof h);
-                h.deliver(h.target, h, e + sizeof h, clock);
+                h.deliver(h.cell->target, h, e + sizeof h, clock);
                 q->pop(h.size);
                 ++delivered;
             }
-            if (retired) {  // its thread is gone and nothing is left: reclaim it
+            if (retired && !q->front(q->published())) {  // its thread is gone and nothing is left
                 std::lock_guard lock(registry_mutex_);
                 std::erase(queues_, q);
             }
         }
-        return delivered;
-    }
-
-    void commit_all() {
-        std::lock_guard lock(registry_mutex_);
         for (auto* t : targets_) {
             t->report_drops();
             t->commit();
         }
+        return delivered;
     }
 
     void run() {
@@ -233,36 +262,46 @@ private:
                 clock.anchor();
                 last_anchor = now;
             }
-            std::size_t round = 0, delivered;
-            while ((delivered = drain(clock)) != 0) round += delivered;
-            const bool flush_wanted = ticket > flush_done_snapshot_;
-            if (round != 0 || flush_wanted || stopping) commit_all();
-            if (flush_wanted) {
+            // Everything published before `ticket` was asked for is in this round.
+            const std::size_t delivered = round(clock);
+            if (ticket > flush_done_snapshot_) {
                 std::lock_guard lock(state_mutex_);
                 flush_done_ = flush_done_snapshot_ = ticket;
                 flushed_.notify_all();
             }
             if (stopping) return;
-            if (round != 0) {
+            // Busy (a full round): go again at once. Light load: keep sleeping
+            // in long steps; a full queue or a flush wakes the writer anyway.
+            if (delivered >= busy_round) {
                 idle_sleep = std::chrono::microseconds{50};
                 continue;
             }
             std::unique_lock lock(state_mutex_);
-            wake_.wait_for(lock, idle_sleep, [&] { return stopping_ || flush_requested_ > flush_done_; });
-            if (idle_sleep < std::chrono::milliseconds{10}) idle_sleep *= 2;
+            wake_.wait_for(lock, idle_sleep, [&] { return stopping_ || nudged_ || flush_requested_ > flush_done_; });
+            if (nudged_) {  // a producer is waiting for room
+                nudged_ = false;
+                idle_sleep = std::chrono::microseconds{50};
+            } else if (idle_sleep < std::chrono::milliseconds{10}) {
+                idle_sleep *= 2;
+            }
         }
     }
 
+    static constexpr std::size_t busy_round = 256;
+
     const bool use_tsc_;
     const std::uint64_t generation_;
-    std::mutex registry_mutex_;
+    std::mutex registry_mutex_;  // queues_
     std::vector<std::shared_ptr<thread_queue>> queues_;
+    std::mutex delivery_mutex_;  // targets_, cells_, and every call into a target
     std::vector<async_target*> targets_;
+    std::vector<std::unique_ptr<target_cell>> cells_;
 
     std::mutex state_mutex_;
     std::condition_variable wake_, flushed_;
     std::uint64_t flush_requested_ = 0, flush_done_ = 0, flush_done_snapshot_ = 0;
     bool stopping_ = false;
+    bool nudged_ = false;
     std::thread thread_;
 };
 

@@ -17,9 +17,11 @@
 #define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define INKWELL_NOINLINE __attribute__((noinline))
 #define INKWELL_COLD __attribute__((cold, noinline))
+#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define INKWELL_LIKELY(x) (x)
 #define INKWELL_UNLIKELY(x) (x)
 #define INKWELL_NOINLINE
 #define INKWELL_COLD
+#define INKWELL_ALWAYS_INLINE inline
 #endif

@@ -87,6 +87,11 @@ public:
     void pop(std::size_t size) noexcept {
         head_.store(head_.load(std::memory_order_relaxed) + padded(size), std::memory_order_release);
     }
+    // Positions, for the writer's bounded rounds: entries published so far end
+    // at published(); the consumer has read up to consumed().
+    std::uint64_t published() const noexcept { return tail_.load(std::memory_order_acquire); }
+    std::uint64_t consumed() const noexcept { return head_.load(std::memory_order_relaxed); }
+
     bool empty() const noexcept {
         return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
     }
