@@ -1,0 +1,468 @@
+// The async buffer under load, in each overflow mode: block loses nothing and
+// keeps each thread's order; drop counts exactly what it loses and says so in
+// the log; grow absorbs a burst the initial queue cannot hold, up to its cap.
+//
+// INKWELL_STRESS_SCALE (default 1) scales the record counts; the ThreadSanitizer
+// build (tests/tsan.cmake) runs with a small scale.
+#define BOOST_TEST_MODULE async
+#include <boost/test/unit_test.hpp>
+
+#include "inkwell_under_test.hpp"
+#include "test_support.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <latch>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+using test_support::temp_dir;
+using namespace std::chrono_literals;
+
+namespace {
+
+double stress_scale() {
+    const char* text = std::getenv("INKWELL_STRESS_SCALE");
+    if (!text || !*text) return 1.0;
+    char* end = nullptr;
+    const double value = std::strtod(text, &end);
+    return (end != text && value > 0) ? value : 1.0;
+}
+
+std::size_t scaled(std::size_t count) {
+    return std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(count) * stress_scale()));
+}
+
+// A hang is a failure too: it must end the test program, not stall ctest.
+class watchdog {
+public:
+    watchdog(std::chrono::seconds limit, const char* what)
+        : thread_([this, limit, what] {
+              std::unique_lock lock(mutex_);
+              if (!done_changed_.wait_for(lock, limit, [this] { return done_; })) {
+                  std::fprintf(stderr, "watchdog: %s did not finish within %lld s\n", what,
+                               static_cast<long long>(limit.count()));
+                  std::abort();
+              }
+          }) {}
+    ~watchdog() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        done_changed_.notify_all();
+        thread_.join();
+    }
+    watchdog(const watchdog&) = delete;
+    watchdog& operator=(const watchdog&) = delete;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable done_changed_;
+    bool done_ = false;
+    std::thread thread_;
+};
+
+// The message alone: short lines, so millions of records stay a small file.
+struct message_line {
+    void format(const inkwell::record& r, inkwell::detail::line_buffer& out) const {
+        inkwell::detail::append(out, r.message);
+        out.push_back('\n');
+    }
+};
+
+// level <TAB> category <TAB> message: enough to tell inkwell's own records apart.
+struct tagged_line {
+    void format(const inkwell::record& r, inkwell::detail::line_buffer& out) const {
+        inkwell::detail::append(out, inkwell::level_name(r.severity));
+        out.push_back('\t');
+        inkwell::detail::append(out, r.category);
+        out.push_back('\t');
+        inkwell::detail::append(out, r.message);
+        out.push_back('\n');
+    }
+};
+
+// A file sink whose writer can be held inside write(): what the queue does
+// while its writer cannot keep up becomes deterministic.
+std::atomic<bool> hold_writer{false};
+std::atomic<int> writers_held{0};
+
+class holdable_file {
+public:
+    explicit holdable_file(const inkwell::sink_context& context) : file_(context) {}
+    void write(const inkwell::record& r, std::string_view line) {
+        if (hold_writer.load()) {
+            writers_held.fetch_add(1);
+            const auto give_up = std::chrono::steady_clock::now() + 120s;  // never a hang
+            while (hold_writer.load() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(1ms);
+            writers_held.fetch_sub(1);
+        }
+        file_.write(r, line);
+    }
+    void flush() { file_.flush(); }
+
+private:
+    inkwell::sink::file file_;
+};
+
+// Holds the writer until the scope ends (or release()).
+struct writer_hold {
+    writer_hold() { hold_writer.store(true); }
+    ~writer_hold() { release(); }
+    void release() { hold_writer.store(false); }
+    writer_hold(const writer_hold&) = delete;
+    writer_hold& operator=(const writer_hold&) = delete;
+};
+
+bool wait_until(const std::atomic<bool>& flag, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!flag.load()) {
+        if (std::chrono::steady_clock::now() > end) return false;
+        std::this_thread::sleep_for(1ms);
+    }
+    return true;
+}
+
+// A file sink too slow for its producers.
+class slow_file {
+public:
+    explicit slow_file(const inkwell::sink_context& context) : file_(context) {}
+    void write(const inkwell::record& r, std::string_view line) {
+        std::this_thread::sleep_for(100us);
+        file_.write(r, line);
+    }
+    void flush() { file_.flush(); }
+
+private:
+    inkwell::sink::file file_;
+};
+
+// "<thread> <index>" (after an optional prefix) → the pair.
+std::optional<std::pair<std::size_t, std::size_t>> parse_pair(std::string_view text) {
+    std::size_t t = 0, i = 0;
+    const char* end = text.data() + text.size();
+    auto r1 = std::from_chars(text.data(), end, t);
+    if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != ' ') return std::nullopt;
+    auto r2 = std::from_chars(r1.ptr + 1, end, i);
+    if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
+    return std::pair{t, i};
+}
+
+// Checks the (thread, index) records of a file in file order: each thread's
+// indices must increase; gaps are records that never arrived.
+struct sequence_check {
+    explicit sequence_check(std::size_t threads) : next(threads, 0) {}
+
+    void see(std::string_view pair_text) {
+        ++records;
+        auto p = parse_pair(pair_text);
+        if (!p || p->first >= next.size()) {
+            ++malformed;
+            if (malformed <= 3) BOOST_TEST_MESSAGE("malformed record: " << pair_text);
+            return;
+        }
+        auto [t, i] = *p;
+        if (i < next[t]) {
+            ++repeated_or_reordered;
+            if (repeated_or_reordered <= 3) BOOST_TEST_MESSAGE("thread " << t << " index " << i << " after " << next[t] - 1);
+            return;
+        }
+        missing += i - next[t];
+        next[t] = i + 1;
+    }
+    // Counts what never arrived at the end of each thread's sequence.
+    void finish(std::size_t per_thread) {
+        for (auto& n : next) {
+            if (n < per_thread) missing += per_thread - n;
+            n = per_thread;
+        }
+    }
+
+    std::vector<std::size_t> next;
+    std::size_t records = 0, malformed = 0, repeated_or_reordered = 0, missing = 0;
+};
+
+template <class F>
+void for_each_line(const std::string& content, F&& f) {
+    std::size_t begin = 0;
+    while (begin < content.size()) {
+        auto end = content.find('\n', begin);
+        if (end == std::string::npos) end = content.size();  // a torn last line still counts (as malformed)
+        f(std::string_view(content).substr(begin, end - begin));
+        begin = end + 1;
+    }
+}
+
+// ---------------------------------------------------------------------------
+struct block_config : inkwell::default_config {
+    using sink = inkwell::sink::file;
+    using formatter = message_line;
+    using buffer = inkwell::buffer::async<>;
+};
+
+void block_mode_stress(std::size_t threads) {
+    const std::size_t per_thread = scaled(1'000'000);
+    temp_dir dir;
+    inkwell::logger_stats stats;
+    const auto start = std::chrono::steady_clock::now();
+    {
+        inkwell::basic_logger<block_config> log({.directory = dir.path()});
+        std::latch go(static_cast<std::ptrdiff_t>(threads));
+        std::vector<std::thread> producers;
+        for (std::size_t t = 0; t < threads; ++t)
+            producers.emplace_back([&, t] {
+                go.arrive_and_wait();
+                for (std::size_t i = 0; i < per_thread; ++i) INKWELL_INFO(log, "{} {}", t, i);
+            });
+        for (auto& p : producers) p.join();
+        log.flush();
+        stats = log.stats();
+    }
+    const auto logged = std::chrono::steady_clock::now();
+
+    sequence_check check(threads);
+    for_each_line(test_support::read_file(dir / "app.log"), [&](std::string_view line) { check.see(line); });
+    check.finish(per_thread);
+    BOOST_TEST_MESSAGE(threads << " threads x " << per_thread << " records: "
+                               << std::chrono::duration<double>(logged - start).count() << " s to log and flush");
+
+    const std::size_t total = threads * per_thread;
+    BOOST_TEST(check.records == total);
+    BOOST_TEST(check.malformed == 0u);
+    BOOST_TEST(check.repeated_or_reordered == 0u);
+    BOOST_TEST(check.missing == 0u);
+    BOOST_TEST(stats.dropped == 0u);
+    BOOST_TEST(stats.records == total);
+    BOOST_TEST(stats.errors == 0u);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// 1. block mode: every (thread, i) exactly once, each thread's records in order.
+BOOST_AUTO_TEST_CASE(block_mode_two_producers_lose_nothing) {
+    watchdog guard(600s, "block mode, 2 producers");
+    block_mode_stress(2);
+}
+BOOST_AUTO_TEST_CASE(block_mode_four_producers_lose_nothing) {
+    watchdog guard(600s, "block mode, 4 producers");
+    block_mode_stress(4);
+}
+BOOST_AUTO_TEST_CASE(block_mode_eight_producers_lose_nothing) {
+    watchdog guard(600s, "block mode, 8 producers");
+    block_mode_stress(8);
+}
+
+// ---------------------------------------------------------------------------
+// 2. drop mode: a small queue and a slow sink. Every record is written or
+// counted, and the log itself says how many were dropped.
+namespace {
+struct drop_config : inkwell::default_config {
+    using sink = slow_file;
+    using formatter = tagged_line;
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::drop, 4096>;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(drop_mode_written_plus_dropped_is_produced) {
+    watchdog guard(600s, "drop mode");
+    constexpr std::size_t threads = 2;
+    const std::size_t per_thread = scaled(100'000);
+    temp_dir dir;
+    inkwell::logger_stats stats;
+    {
+        inkwell::basic_logger<drop_config> log({.directory = dir.path()});
+        std::latch go(threads);
+        std::vector<std::thread> producers;
+        for (std::size_t t = 0; t < threads; ++t)
+            producers.emplace_back([&, t] {
+                go.arrive_and_wait();
+                for (std::size_t i = 0; i < per_thread; ++i) INKWELL_INFO(log, "p {} {}", t, i);
+            });
+        for (auto& p : producers) p.join();
+        log.flush();
+        stats = log.stats();
+    }
+
+    sequence_check check(threads);
+    std::size_t reports = 0, reported_dropped = 0, other = 0, lines = 0;
+    constexpr std::string_view ours = "info\tgeneral\tp ";
+    constexpr std::string_view report = "warn\tinkwell\tinkwell: ";
+    for_each_line(test_support::read_file(dir / "app.log"), [&](std::string_view line) {
+        ++lines;
+        if (line.starts_with(ours)) {
+            check.see(line.substr(ours.size()));
+        } else if (line.starts_with(report)) {
+            // "inkwell: N records dropped since <ISO time>"
+            auto text = line.substr(report.size());
+            std::size_t n = 0;
+            auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+            constexpr std::string_view rest = " records dropped since ";
+            if (r.ec != std::errc{} || std::string_view(r.ptr, rest.size()) != rest ||
+                text.size() <= static_cast<std::size_t>(r.ptr - text.data()) + rest.size()) {
+                ++other;
+                BOOST_TEST_MESSAGE("unexpected report: " << line);
+                return;
+            }
+            ++reports;
+            reported_dropped += n;
+        } else {
+            ++other;
+            if (other <= 3) BOOST_TEST_MESSAGE("unexpected line: " << line);
+        }
+    });
+
+    const std::size_t produced = threads * per_thread;
+    BOOST_TEST_MESSAGE("drop mode: " << check.records << " written, " << stats.dropped << " dropped, " << reports
+                                     << " drop reports");
+    BOOST_TEST(stats.dropped > 0u, "the slow sink and the 4 KiB queue should have forced drops");
+    BOOST_TEST(check.records + stats.dropped == produced);
+    check.finish(per_thread);
+    BOOST_TEST(check.missing == stats.dropped);  // the gaps are exactly the dropped records
+    BOOST_TEST(check.malformed == 0u);
+    BOOST_TEST(check.repeated_or_reordered == 0u);
+    BOOST_TEST(other == 0u);
+    BOOST_TEST(reports >= 1u);
+    BOOST_TEST(reported_dropped == stats.dropped);
+    BOOST_TEST(stats.records == lines);
+}
+
+// ---------------------------------------------------------------------------
+// 3. grow mode: a burst far larger than the initial queue, while the writer
+// cannot take anything, is absorbed without blocking and without a loss.
+namespace {
+struct grow_config : inkwell::default_config {
+    using sink = holdable_file;
+    using formatter = message_line;
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::grow<16 * 1024 * 1024>, 4096>;
+};
+struct grow_small_cap_config : grow_config {
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::grow<64 * 1024>, 4096>;
+};
+
+// Logs `count` records "0 i" from one thread while the writer is held; says
+// whether the burst finished before the writer was released.
+template <class Logger>
+bool burst_while_writer_held(Logger& log, std::size_t count, std::chrono::milliseconds wait) {
+    writer_hold hold;
+    INKWELL_INFO(log, "{} {}", 1, 0);  // the writer takes it and is held in the sink
+    for (int k = 0; k < 5000 && writers_held.load() == 0; ++k) std::this_thread::sleep_for(1ms);
+    BOOST_TEST(writers_held.load() == 1);
+    std::atomic<bool> finished{false};
+    std::thread producer([&] {
+        for (std::size_t i = 0; i < count; ++i) INKWELL_INFO(log, "{} {}", 0, i);
+        finished.store(true);
+    });
+    const bool finished_while_held = wait_until(finished, wait);
+    hold.release();
+    producer.join();
+    log.flush();
+    return finished_while_held;
+}
+
+void expect_burst_in_file(const temp_dir& dir, std::size_t count) {
+    sequence_check check(2);
+    for_each_line(test_support::read_file(dir / "app.log"), [&](std::string_view line) { check.see(line); });
+    BOOST_TEST(check.records == count + 1);
+    BOOST_TEST(check.next[0] == count);
+    BOOST_TEST(check.missing == 0u);
+    BOOST_TEST(check.malformed == 0u);
+    BOOST_TEST(check.repeated_or_reordered == 0u);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(grow_mode_absorbs_a_burst_larger_than_the_queue) {
+    watchdog guard(300s, "grow mode burst");
+    constexpr std::size_t burst = 20'000;  // ~100 times what 4 KiB holds, well under the 16 MiB cap
+    temp_dir dir;
+    {
+        inkwell::basic_logger<grow_config> log({.directory = dir.path()});
+        const bool finished_while_held = burst_while_writer_held(log, burst, 60s);
+        BOOST_TEST(finished_while_held, "the burst should fit the grown queue without waiting for the writer");
+        BOOST_TEST(log.stats().dropped == 0u);
+    }
+    expect_burst_in_file(dir, burst);
+}
+
+BOOST_AUTO_TEST_CASE(grow_mode_blocks_at_its_cap_and_still_loses_nothing) {
+    watchdog guard(300s, "grow mode at its cap");
+    constexpr std::size_t burst = 20'000;  // more than 64 KiB of records
+    temp_dir dir;
+    {
+        inkwell::basic_logger<grow_small_cap_config> log({.directory = dir.path()});
+        const bool finished_while_held = burst_while_writer_held(log, burst, 500ms);
+        BOOST_TEST(!finished_while_held, "at its 64 KiB cap the queue should wait for the writer");
+        BOOST_TEST(log.stats().dropped == 0u);
+    }
+    expect_burst_in_file(dir, burst);
+}
+
+// ---------------------------------------------------------------------------
+// A record larger than the whole queue must neither hang nor vanish.
+namespace {
+struct small_block_config : inkwell::default_config {
+    using sink = inkwell::sink::file;
+    using formatter = message_line;
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 4096>;
+};
+struct small_drop_config : small_block_config {
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::drop, 4096>;
+};
+struct small_grow_config : small_block_config {
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::grow<1024 * 1024>, 4096>;
+};
+
+// Logs a 64 KiB message between two small ones; returns the file's lines and the stats.
+template <class Config>
+std::pair<std::vector<std::string>, inkwell::logger_stats> log_one_huge_record(const temp_dir& dir,
+                                                                               const std::string& huge) {
+    inkwell::logger_stats stats;
+    {
+        inkwell::basic_logger<Config> log({.directory = dir.path()});
+        INKWELL_INFO(log, "before");
+        INKWELL_INFO(log, "{}", huge);
+        INKWELL_INFO(log, "after");
+        log.flush();
+        stats = log.stats();
+    }
+    return {test_support::read_lines(dir / "app.log"), stats};
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_record_larger_than_the_queue_is_written_in_block_and_grow_mode) {
+    watchdog guard(120s, "a record larger than the queue");
+    const std::string huge(64 * 1024, 'h');
+    {
+        temp_dir dir;
+        auto [lines, stats] = log_one_huge_record<small_block_config>(dir, huge);
+        BOOST_TEST((lines == std::vector<std::string>{"before", huge, "after"}));
+        BOOST_TEST(stats.dropped == 0u);
+    }
+    {
+        temp_dir dir;
+        auto [lines, stats] = log_one_huge_record<small_grow_config>(dir, huge);
+        BOOST_TEST((lines == std::vector<std::string>{"before", huge, "after"}));
+        BOOST_TEST(stats.dropped == 0u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_record_larger_than_the_queue_is_written_or_counted_in_drop_mode) {
+    watchdog guard(120s, "a record larger than the drop queue");
+    const std::string huge(64 * 1024, 'h');
+    temp_dir dir;
+    auto [lines, stats] = log_one_huge_record<small_drop_config>(dir, huge);
+    const bool written = std::find(lines.begin(), lines.end(), huge) != lines.end();
+    BOOST_TEST((written ? 1u : 0u) + stats.dropped == 1u);
+    BOOST_TEST(std::count(lines.begin(), lines.end(), "before") == 1);
+    BOOST_TEST(std::count(lines.begin(), lines.end(), "after") == 1);
+}
