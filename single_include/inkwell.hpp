@@ -238,6 +238,7 @@ struct call_site {
     std::string_view format;     // the literal format string
     source_location where;
     std::string_view category;   // decided at compile time, or empty
+    bool plain_format = false;   // every field is "{}", no "{{" or "}}": formatted without {fmt}'s parser
 };
 
 // One log record as the policies see it. Views point into storage owned by
@@ -1198,6 +1199,7 @@ INKWELL_END_NAMESPACE
 
 #include <fmt/core.h>
 
+#include <charconv>
 
 
 INKWELL_BEGIN_NAMESPACE
@@ -1283,9 +1285,83 @@ constexpr std::string_view format_text(const FormatString& f) noexcept {
     return {v.data(), v.size()};
 }
 
-// Formats the leading format arguments of `args` into `out`.
+// A format whose every field is "{}" (no index, no spec) and that has no
+// escaped braces: most log statements. Decided at compile time per call site.
+constexpr bool is_plain_format(std::string_view f) noexcept {
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (f[i] == '{') {
+            if (i + 1 < f.size() && f[i + 1] == '}') {
+                ++i;
+                continue;
+            }
+            return false;
+        }
+        if (f[i] == '}') return false;
+    }
+    return true;
+}
+
+// Arguments whose "{}" output is simple enough to write without {fmt}:
+// integers, bool, char, double (std::to_chars gives the digits {fmt} gives
+// below 2^53; {fmt} writes the rest) and text. float is left to {fmt}.
+template <class T>
+inline constexpr bool is_plain_arg_v =
+    std::is_same_v<T, bool> || std::is_same_v<T, char> ||
+    (std::is_integral_v<T> && !std::is_same_v<T, wchar_t> && !std::is_same_v<T, char8_t> &&
+     !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>) ||
+    std::is_same_v<T, double> ||
+    (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, std::nullptr_t>);
+
+template <class Out, class T>
+void append_plain_arg(Out& out, const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+        append(out, v ? std::string_view{"true"} : std::string_view{"false"});
+    } else if constexpr (std::is_same_v<T, char>) {
+        out.push_back(v);
+    } else if constexpr (std::is_integral_v<T>) {
+        char digits[24];
+        const auto result = std::to_chars(digits, digits + sizeof digits, v);
+        append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+    } else if constexpr (std::is_same_v<T, double>) {
+        // Below 2^53 std::to_chars and {fmt} write the same shortest digits;
+        // above, to_chars may spell out every digit of a large whole number
+        // where {fmt} writes the shortest digits and zeros.
+        if (v > -9007199254740992.0 && v < 9007199254740992.0) {
+            char digits[32];
+            const auto result = std::to_chars(digits, digits + sizeof digits, v);
+            append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+        } else {
+            fmt::format_to(fmt::appender(out), "{}", v);
+        }
+    } else {
+        append(out, std::string_view{v});
+    }
+}
+
+template <class Out, class... A>
+void format_plain(Out& out, std::string_view format, const A&... args) {
+    std::size_t pos = 0;
+    [[maybe_unused]] auto next = [&](const auto& value) {
+        const std::size_t at = format.find("{}", pos);
+        if (at == std::string_view::npos) return;  // more arguments than fields: {fmt} ignores them too
+        append(out, format.substr(pos, at - pos));
+        append_plain_arg(out, value);
+        pos = at + 2;
+    };
+    (next(args), ...);
+    append(out, format.substr(pos));
+}
+
+// Formats the leading format arguments of `args` into `out`: without {fmt}'s
+// parser when the call site's format is plain and so are the arguments.
 template <class Out, class Tuple, std::size_t... I>
-void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>) {
+void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>, bool plain = false) {
+    if constexpr ((is_plain_arg_v<std::remove_cvref_t<std::tuple_element_t<I, Tuple>>> && ...)) {
+        if (plain) {
+            format_plain(out, format, std::get<I>(args)...);
+            return;
+        }
+    }
     fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
 }
 
@@ -1969,7 +2045,6 @@ INKWELL_END_NAMESPACE
 // Pieces both line formatters use for a record's key/value fields: numbers
 // written so they read back exactly, and "first key wins" bookkeeping.
 
-#include <charconv>
 
 
 INKWELL_BEGIN_NAMESPACE
@@ -2481,7 +2556,10 @@ struct async {
             constexpr std::size_t field_count = sizeof...(Args) - format_count;
 
             detail::line_buffer message;
-            INKWELL_TRY { detail::format_leading(message, h.site->format, decoded, std::make_index_sequence<format_count>{}); }
+            INKWELL_TRY {
+                detail::format_leading(message, h.site->format, decoded, std::make_index_sequence<format_count>{},
+                                       h.site->plain_format);
+            }
             INKWELL_CATCH_ALL {  // the writer thread must survive whatever a format does
                 message.clear();
                 detail::append(message, "[inkwell: formatting failed] ");
@@ -2859,7 +2937,26 @@ public:
         publish(std::move(next));
     }
 
-    std::string_view classify(const record& r) const { return category_of(r.logger_name); }
+    // A logger's records all carry its one name: each thread keeps its last
+    // answer and reuses it while the classifier, its mapping table and the
+    // name are the same.
+    std::string_view classify(const record& r) const {
+        struct memo {
+            std::uint64_t owner = 0;
+            const table* t = nullptr;
+            std::string name;
+            std::string_view category;
+        };
+        thread_local memo last;
+        const table* t = current();
+        if (last.owner == id_ && last.t == t && r.logger_name == last.name) return last.category;
+        const std::string_view category = category_of(r.logger_name);
+        last.owner = id_;
+        last.t = t;
+        last.name.assign(r.logger_name);
+        last.category = category;
+        return category;
+    }
 
     std::string_view category_of(std::string_view logger_name) const {
         const table* t = current();
@@ -2928,6 +3025,11 @@ private:
     }
 
     inline static const table empty_{};
+    // Tells instances apart for classify()'s memo (an address may be reused; this never is).
+    const std::uint64_t id_ = [] {
+        static std::atomic<std::uint64_t> next{0};
+        return ++next;
+    }();
     mutable std::atomic<const table*> current_{nullptr};
     mutable std::mutex write_mutex_;
     mutable std::forward_list<std::string> strings_;      // never shrinks: views into it stay valid
@@ -3479,7 +3581,22 @@ constexpr bool escaped_code_point(std::uint32_t code_point) noexcept {
 // in one append, other ASCII bytes go to `escape_ascii(out, byte)`, valid
 // multi-byte characters are kept (escaped_code_point ones become \uXXXX),
 // and invalid UTF-8 becomes U+FFFD per maximal subpart.
-template <class EscapeAscii>
+// True when all 8 bytes of `w` are printable ASCII (0x20-0x7E) and, with
+// QuoteAndBackslash, none is '"' or '\\': the common case, checked a word at a time.
+template <bool QuoteAndBackslash>
+constexpr bool plain_word(std::uint64_t w) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;  // a byte < 0x20
+    const std::uint64_t above_tilde = ((w + ones * (127 - 0x7E)) | w) & highs;  // a byte > 0x7E
+    std::uint64_t special = below_space | above_tilde;
+    if constexpr (QuoteAndBackslash) {
+        const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        special |= ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+    }
+    return special == 0;
+}
+
+template <bool QuoteAndBackslash, class EscapeAscii>
 inline void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                 EscapeAscii escape_ascii) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -3489,6 +3606,11 @@ inline void append_escaped_utf8(line_buffer& out, std::string_view s, const std:
         append(out, {reinterpret_cast<const char*>(run), static_cast<std::size_t>(upto - run)});
     };
     while (p < end) {
+        for (std::uint64_t w; end - p >= 8; p += 8) {  // skip plain text 8 bytes at a time
+            std::memcpy(&w, p, sizeof w);
+            if (!plain_word<QuoteAndBackslash>(w)) break;
+        }
+        if (p >= end) break;
         const unsigned char c = *p;
         if (plain[c]) {
             ++p;
@@ -3544,7 +3666,7 @@ inline void append_text_control_escape(line_buffer& out, unsigned char c) {
 
 // Appends `s` with every control escaped and invalid UTF-8 replaced by U+FFFD.
 inline void append_text_escaped(line_buffer& out, std::string_view s) {
-    append_escaped_utf8(out, s, text_plain_byte,
+    append_escaped_utf8<false>(out, s, text_plain_byte,
                         [](line_buffer& o, unsigned char c) { append_text_control_escape(o, c); });
 }
 
@@ -3730,7 +3852,7 @@ inline void append_json_ascii_escape(line_buffer& out, unsigned char c) {
 
 // Appends `s` as the body of a JSON string (without the surrounding quotes).
 inline void append_json_string(line_buffer& out, std::string_view s) {
-    append_escaped_utf8(out, s, json_plain_byte, [](line_buffer& o, unsigned char c) { append_json_ascii_escape(o, c); });
+    append_escaped_utf8<true>(out, s, json_plain_byte, [](line_buffer& o, unsigned char c) { append_json_ascii_escape(o, c); });
 }
 
 // Appends `s` as a complete JSON string, quotes included.
@@ -5581,7 +5703,10 @@ private:
 
         detail::line_buffer message;
         auto arg_refs = std::forward_as_tuple(args...);
-        INKWELL_TRY { detail::format_leading(message, site.format, arg_refs, std::make_index_sequence<format_count>{}); }
+        INKWELL_TRY {
+            detail::format_leading(message, site.format, arg_refs, std::make_index_sequence<format_count>{},
+                                   site.plain_format);
+        }
         INKWELL_CATCH_ALL {
             errors_.report({error_kind::format, 0, {}, "a format argument threw; the format string is logged instead"});
             message.clear();
@@ -5686,7 +5811,8 @@ namespace detail {
 template <class Logger>
 consteval call_site make_call_site(level l, std::string_view format, const char* file, std::uint32_t line,
                                    const char* function) {
-    return call_site{l, format, source_location{file, function, line}, static_category<Logger>(format, l)};
+    return call_site{l, format, source_location{file, function, line}, static_category<Logger>(format, l),
+                     detail::is_plain_format(format)};
 }
 }  // namespace detail
 

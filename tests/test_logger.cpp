@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -291,4 +292,30 @@ BOOST_AUTO_TEST_CASE(stateless_policies_cost_no_bytes) {
     take();
     INKWELL_INFO(log, "stateless works");
     BOOST_TEST(take().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(plain_formats_write_exactly_what_fmt_writes) {
+    // "{}"-only formats skip {fmt}'s parser; the text must not change.
+    static_assert(inkwell::detail::is_plain_format("a {} b {}"));
+    static_assert(!inkwell::detail::is_plain_format("a {:>4}"));
+    static_assert(!inkwell::detail::is_plain_format("{{literal}}"));
+    capture_logger log;
+    take();
+    const double doubles[] = {0.0, -0.0, 1.0, 0.5, 0.1, 1.0 / 3, 1e16, 1e-7, 123456789.125, 5e-324, 1.7976931348623157e308,
+                              1.2345678901234568e17, 1152921504606846976.0, 1e22, 9007199254740991.0, -2.5e-5,
+                              std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    for (double d : doubles) {
+        INKWELL_INFO(log, "double {} float {}", d, static_cast<float>(d));
+        BOOST_TEST(take().at(0).message == fmt::format("double {} float {}", d, static_cast<float>(d)));
+    }
+    const long long ints[] = {0, -1, 42, std::numeric_limits<long long>::min(), std::numeric_limits<long long>::max()};
+    for (long long i : ints) {
+        INKWELL_INFO(log, "{}|{}|{}|{}|{}", i, static_cast<unsigned long long>(i), static_cast<int>(i), true, 'x');
+        BOOST_TEST(take().at(0).message == fmt::format("{}|{}|{}|{}|{}", i, static_cast<unsigned long long>(i),
+                                                     static_cast<int>(i), true, 'x'));
+    }
+    std::string text = "text";
+    const char* c_text = "c text";
+    INKWELL_INFO(log, "{} {} {} {}", text, c_text, std::string_view{"view"}, static_cast<signed char>(-5));
+    BOOST_TEST(take().at(0).message == "text c text view -5");
 }

@@ -223,7 +223,10 @@ private:
 
         detail::line_buffer message;
         auto arg_refs = std::forward_as_tuple(args...);
-        INKWELL_TRY { detail::format_leading(message, site.format, arg_refs, std::make_index_sequence<format_count>{}); }
+        INKWELL_TRY {
+            detail::format_leading(message, site.format, arg_refs, std::make_index_sequence<format_count>{},
+                                   site.plain_format);
+        }
         INKWELL_CATCH_ALL {
             errors_.report({error_kind::format, 0, {}, "a format argument threw; the format string is logged instead"});
             message.clear();

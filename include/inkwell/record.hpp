@@ -57,6 +57,7 @@ struct call_site {
     std::string_view format;     // the literal format string
     source_location where;
     std::string_view category;   // decided at compile time, or empty
+    bool plain_format = false;   // every field is "{}", no "{{" or "}}": formatted without {fmt}'s parser
 };
 
 // One log record as the policies see it. Views point into storage owned by

@@ -269,7 +269,10 @@ struct async {
             constexpr std::size_t field_count = sizeof...(Args) - format_count;
 
             detail::line_buffer message;
-            INKWELL_TRY { detail::format_leading(message, h.site->format, decoded, std::make_index_sequence<format_count>{}); }
+            INKWELL_TRY {
+                detail::format_leading(message, h.site->format, decoded, std::make_index_sequence<format_count>{},
+                                       h.site->plain_format);
+            }
             INKWELL_CATCH_ALL {  // the writer thread must survive whatever a format does
                 message.clear();
                 detail::append(message, "[inkwell: formatting failed] ");

@@ -16,6 +16,7 @@
 // returns stays valid for the classifier's life.
 
 #include <atomic>
+#include <cstdint>
 #include <forward_list>
 #include <memory>
 #include <mutex>
@@ -89,7 +90,26 @@ public:
         publish(std::move(next));
     }
 
-    std::string_view classify(const record& r) const { return category_of(r.logger_name); }
+    // A logger's records all carry its one name: each thread keeps its last
+    // answer and reuses it while the classifier, its mapping table and the
+    // name are the same.
+    std::string_view classify(const record& r) const {
+        struct memo {
+            std::uint64_t owner = 0;
+            const table* t = nullptr;
+            std::string name;
+            std::string_view category;
+        };
+        thread_local memo last;
+        const table* t = current();
+        if (last.owner == id_ && last.t == t && r.logger_name == last.name) return last.category;
+        const std::string_view category = category_of(r.logger_name);
+        last.owner = id_;
+        last.t = t;
+        last.name.assign(r.logger_name);
+        last.category = category;
+        return category;
+    }
 
     std::string_view category_of(std::string_view logger_name) const {
         const table* t = current();
@@ -158,6 +178,11 @@ private:
     }
 
     inline static const table empty_{};
+    // Tells instances apart for classify()'s memo (an address may be reused; this never is).
+    const std::uint64_t id_ = [] {
+        static std::atomic<std::uint64_t> next{0};
+        return ++next;
+    }();
     mutable std::atomic<const table*> current_{nullptr};
     mutable std::mutex write_mutex_;
     mutable std::forward_list<std::string> strings_;      // never shrinks: views into it stay valid

@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include <array>
+#include <charconv>
 #include <concepts>
 #include <cstddef>
 #include <string>
@@ -15,6 +16,7 @@
 #include <utility>
 
 #include "../record.hpp"
+#include "line_buffer.hpp"
 #include "../version.hpp"
 
 INKWELL_BEGIN_NAMESPACE
@@ -100,9 +102,83 @@ constexpr std::string_view format_text(const FormatString& f) noexcept {
     return {v.data(), v.size()};
 }
 
-// Formats the leading format arguments of `args` into `out`.
+// A format whose every field is "{}" (no index, no spec) and that has no
+// escaped braces: most log statements. Decided at compile time per call site.
+constexpr bool is_plain_format(std::string_view f) noexcept {
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (f[i] == '{') {
+            if (i + 1 < f.size() && f[i + 1] == '}') {
+                ++i;
+                continue;
+            }
+            return false;
+        }
+        if (f[i] == '}') return false;
+    }
+    return true;
+}
+
+// Arguments whose "{}" output is simple enough to write without {fmt}:
+// integers, bool, char, double (std::to_chars gives the digits {fmt} gives
+// below 2^53; {fmt} writes the rest) and text. float is left to {fmt}.
+template <class T>
+inline constexpr bool is_plain_arg_v =
+    std::is_same_v<T, bool> || std::is_same_v<T, char> ||
+    (std::is_integral_v<T> && !std::is_same_v<T, wchar_t> && !std::is_same_v<T, char8_t> &&
+     !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>) ||
+    std::is_same_v<T, double> ||
+    (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, std::nullptr_t>);
+
+template <class Out, class T>
+void append_plain_arg(Out& out, const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+        append(out, v ? std::string_view{"true"} : std::string_view{"false"});
+    } else if constexpr (std::is_same_v<T, char>) {
+        out.push_back(v);
+    } else if constexpr (std::is_integral_v<T>) {
+        char digits[24];
+        const auto result = std::to_chars(digits, digits + sizeof digits, v);
+        append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+    } else if constexpr (std::is_same_v<T, double>) {
+        // Below 2^53 std::to_chars and {fmt} write the same shortest digits;
+        // above, to_chars may spell out every digit of a large whole number
+        // where {fmt} writes the shortest digits and zeros.
+        if (v > -9007199254740992.0 && v < 9007199254740992.0) {
+            char digits[32];
+            const auto result = std::to_chars(digits, digits + sizeof digits, v);
+            append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+        } else {
+            fmt::format_to(fmt::appender(out), "{}", v);
+        }
+    } else {
+        append(out, std::string_view{v});
+    }
+}
+
+template <class Out, class... A>
+void format_plain(Out& out, std::string_view format, const A&... args) {
+    std::size_t pos = 0;
+    [[maybe_unused]] auto next = [&](const auto& value) {
+        const std::size_t at = format.find("{}", pos);
+        if (at == std::string_view::npos) return;  // more arguments than fields: {fmt} ignores them too
+        append(out, format.substr(pos, at - pos));
+        append_plain_arg(out, value);
+        pos = at + 2;
+    };
+    (next(args), ...);
+    append(out, format.substr(pos));
+}
+
+// Formats the leading format arguments of `args` into `out`: without {fmt}'s
+// parser when the call site's format is plain and so are the arguments.
 template <class Out, class Tuple, std::size_t... I>
-void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>) {
+void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>, bool plain = false) {
+    if constexpr ((is_plain_arg_v<std::remove_cvref_t<std::tuple_element_t<I, Tuple>>> && ...)) {
+        if (plain) {
+            format_plain(out, format, std::get<I>(args)...);
+            return;
+        }
+    }
     fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
 }
 

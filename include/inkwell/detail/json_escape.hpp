@@ -40,7 +40,7 @@ inline void append_json_ascii_escape(line_buffer& out, unsigned char c) {
 
 // Appends `s` as the body of a JSON string (without the surrounding quotes).
 inline void append_json_string(line_buffer& out, std::string_view s) {
-    append_escaped_utf8(out, s, json_plain_byte, [](line_buffer& o, unsigned char c) { append_json_ascii_escape(o, c); });
+    append_escaped_utf8<true>(out, s, json_plain_byte, [](line_buffer& o, unsigned char c) { append_json_ascii_escape(o, c); });
 }
 
 // Appends `s` as a complete JSON string, quotes included.

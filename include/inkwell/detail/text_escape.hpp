@@ -36,7 +36,7 @@ inline void append_text_control_escape(line_buffer& out, unsigned char c) {
 
 // Appends `s` with every control escaped and invalid UTF-8 replaced by U+FFFD.
 inline void append_text_escaped(line_buffer& out, std::string_view s) {
-    append_escaped_utf8(out, s, text_plain_byte,
+    append_escaped_utf8<false>(out, s, text_plain_byte,
                         [](line_buffer& o, unsigned char c) { append_text_control_escape(o, c); });
 }
 

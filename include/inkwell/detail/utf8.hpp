@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "../version.hpp"
@@ -94,7 +95,22 @@ constexpr bool escaped_code_point(std::uint32_t code_point) noexcept {
 // in one append, other ASCII bytes go to `escape_ascii(out, byte)`, valid
 // multi-byte characters are kept (escaped_code_point ones become \uXXXX),
 // and invalid UTF-8 becomes U+FFFD per maximal subpart.
-template <class EscapeAscii>
+// True when all 8 bytes of `w` are printable ASCII (0x20-0x7E) and, with
+// QuoteAndBackslash, none is '"' or '\\': the common case, checked a word at a time.
+template <bool QuoteAndBackslash>
+constexpr bool plain_word(std::uint64_t w) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;  // a byte < 0x20
+    const std::uint64_t above_tilde = ((w + ones * (127 - 0x7E)) | w) & highs;  // a byte > 0x7E
+    std::uint64_t special = below_space | above_tilde;
+    if constexpr (QuoteAndBackslash) {
+        const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        special |= ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+    }
+    return special == 0;
+}
+
+template <bool QuoteAndBackslash, class EscapeAscii>
 inline void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                 EscapeAscii escape_ascii) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -104,6 +120,11 @@ inline void append_escaped_utf8(line_buffer& out, std::string_view s, const std:
         append(out, {reinterpret_cast<const char*>(run), static_cast<std::size_t>(upto - run)});
     };
     while (p < end) {
+        for (std::uint64_t w; end - p >= 8; p += 8) {  // skip plain text 8 bytes at a time
+            std::memcpy(&w, p, sizeof w);
+            if (!plain_word<QuoteAndBackslash>(w)) break;
+        }
+        if (p >= end) break;
         const unsigned char c = *p;
         if (plain[c]) {
             ++p;
