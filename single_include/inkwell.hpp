@@ -1327,6 +1327,11 @@ void append_plain_arg(Out& out, const T& v) {
         // above, to_chars may spell out every digit of a large whole number
         // where {fmt} writes the shortest digits and zeros.
         if (v > -9007199254740992.0 && v < 9007199254740992.0) {
+            const auto whole = static_cast<long long>(v);
+            if (static_cast<double>(whole) == v && (whole != 0 || !__builtin_signbit(v))) {
+                append_plain_arg(out, whole);  // a whole number: the same digits, much faster
+                return;
+            }
             char digits[32];
             const auto result = std::to_chars(digits, digits + sizeof digits, v);
             append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
@@ -1568,6 +1573,14 @@ public:
         storage_.reset(new (std::align_val_t{cache_line}) std::byte[c]);
     }
 
+    // Empties the ring for another thread (the writer's pool of spare rings).
+    void reset() noexcept {
+        tail_.store(0, std::memory_order_relaxed);
+        head_.store(0, std::memory_order_relaxed);
+        head_cache_ = tail_cache_ = 0;
+        pending_skip_ = 0;
+    }
+
     std::size_t capacity() const noexcept { return capacity_; }
     // The largest entry that can ever fit, wrap-around included.
     std::size_t max_entry() const noexcept { return capacity_ / 2; }
@@ -1795,9 +1808,14 @@ struct entry_header {
 // newer one exists.
 class thread_queue {
 public:
-    explicit thread_queue(std::size_t bytes) {
-        rings_.push_back(std::make_unique<spsc_ring>(bytes));
+    explicit thread_queue(std::unique_ptr<spsc_ring> ring) {
+        rings_.push_back(std::move(ring));
         producer_ = consumer_ = rings_.back().get();
+    }
+    // The writer takes the rings of a queue whose thread has ended.
+    std::vector<std::unique_ptr<spsc_ring>> release_rings() {
+        std::lock_guard lock(rings_mutex_);
+        return std::move(rings_);
     }
 
     spsc_ring& producer_ring() noexcept { return *producer_; }
@@ -1890,7 +1908,22 @@ public:
     INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes) {
         auto& slot = local_slot();
         if (slot.owner) slot.owner->retired.store(true, std::memory_order_release);  // a previous writer's
-        auto q = std::make_shared<thread_queue>(bytes);
+        std::unique_ptr<spsc_ring> ring;
+        {
+            std::lock_guard lock(registry_mutex_);
+            for (auto it = spare_rings_.begin(); it != spare_rings_.end(); ++it) {
+                if ((*it)->capacity() >= bytes && (*it)->capacity() < 2 * bytes + 4096) {
+                    ring = std::move(*it);
+                    spare_rings_.erase(it);
+                    break;
+                }
+            }
+        }
+        if (ring)
+            ring->reset();
+        else
+            ring = std::make_unique<spsc_ring>(bytes);
+        auto q = std::make_shared<thread_queue>(std::move(ring));
         {
             std::lock_guard lock(registry_mutex_);
             queues_.push_back(q);
@@ -1967,8 +2000,13 @@ private:
                 ++delivered;
             }
             if (retired && !q->front(q->published())) {  // its thread is gone and nothing is left
+                auto rings = q->release_rings();
                 std::lock_guard lock(registry_mutex_);
                 std::erase(queues_, q);
+                // Keep a few rings for the next threads: short-lived threads
+                // then cost no allocation and no page faults.
+                for (auto& r : rings)
+                    if (spare_rings_.size() < max_spare_rings) spare_rings_.push_back(std::move(r));
             }
         }
         for (auto* t : targets_) {
@@ -2024,8 +2062,10 @@ private:
 
     const bool use_tsc_;
     const std::uint64_t generation_;
-    std::mutex registry_mutex_;  // queues_
+    static constexpr std::size_t max_spare_rings = 8;
+    std::mutex registry_mutex_;  // queues_, spare_rings_
     std::vector<std::shared_ptr<thread_queue>> queues_;
+    std::vector<std::unique_ptr<spsc_ring>> spare_rings_;
     std::mutex delivery_mutex_;  // targets_, cells_, and every call into a target
     std::vector<async_target*> targets_;
     std::vector<std::unique_ptr<target_cell>> cells_;

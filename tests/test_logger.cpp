@@ -303,6 +303,7 @@ BOOST_AUTO_TEST_CASE(plain_formats_write_exactly_what_fmt_writes) {
     take();
     const double doubles[] = {0.0, -0.0, 1.0, 0.5, 0.1, 1.0 / 3, 1e16, 1e-7, 123456789.125, 5e-324, 1.7976931348623157e308,
                               1.2345678901234568e17, 1152921504606846976.0, 1e22, 9007199254740991.0, -2.5e-5,
+                              1e15, 123456789.0, -42.0, 4503599627370496.5,
                               std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
     for (double d : doubles) {
         INKWELL_INFO(log, "double {} float {}", d, static_cast<float>(d));

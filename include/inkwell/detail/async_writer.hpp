@@ -62,9 +62,14 @@ struct entry_header {
 // newer one exists.
 class thread_queue {
 public:
-    explicit thread_queue(std::size_t bytes) {
-        rings_.push_back(std::make_unique<spsc_ring>(bytes));
+    explicit thread_queue(std::unique_ptr<spsc_ring> ring) {
+        rings_.push_back(std::move(ring));
         producer_ = consumer_ = rings_.back().get();
+    }
+    // The writer takes the rings of a queue whose thread has ended.
+    std::vector<std::unique_ptr<spsc_ring>> release_rings() {
+        std::lock_guard lock(rings_mutex_);
+        return std::move(rings_);
     }
 
     spsc_ring& producer_ring() noexcept { return *producer_; }
@@ -157,7 +162,22 @@ public:
     INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes) {
         auto& slot = local_slot();
         if (slot.owner) slot.owner->retired.store(true, std::memory_order_release);  // a previous writer's
-        auto q = std::make_shared<thread_queue>(bytes);
+        std::unique_ptr<spsc_ring> ring;
+        {
+            std::lock_guard lock(registry_mutex_);
+            for (auto it = spare_rings_.begin(); it != spare_rings_.end(); ++it) {
+                if ((*it)->capacity() >= bytes && (*it)->capacity() < 2 * bytes + 4096) {
+                    ring = std::move(*it);
+                    spare_rings_.erase(it);
+                    break;
+                }
+            }
+        }
+        if (ring)
+            ring->reset();
+        else
+            ring = std::make_unique<spsc_ring>(bytes);
+        auto q = std::make_shared<thread_queue>(std::move(ring));
         {
             std::lock_guard lock(registry_mutex_);
             queues_.push_back(q);
@@ -234,8 +254,13 @@ private:
                 ++delivered;
             }
             if (retired && !q->front(q->published())) {  // its thread is gone and nothing is left
+                auto rings = q->release_rings();
                 std::lock_guard lock(registry_mutex_);
                 std::erase(queues_, q);
+                // Keep a few rings for the next threads: short-lived threads
+                // then cost no allocation and no page faults.
+                for (auto& r : rings)
+                    if (spare_rings_.size() < max_spare_rings) spare_rings_.push_back(std::move(r));
             }
         }
         for (auto* t : targets_) {
@@ -291,8 +316,10 @@ private:
 
     const bool use_tsc_;
     const std::uint64_t generation_;
-    std::mutex registry_mutex_;  // queues_
+    static constexpr std::size_t max_spare_rings = 8;
+    std::mutex registry_mutex_;  // queues_, spare_rings_
     std::vector<std::shared_ptr<thread_queue>> queues_;
+    std::vector<std::unique_ptr<spsc_ring>> spare_rings_;
     std::mutex delivery_mutex_;  // targets_, cells_, and every call into a target
     std::vector<async_target*> targets_;
     std::vector<std::unique_ptr<target_cell>> cells_;

@@ -144,6 +144,11 @@ void append_plain_arg(Out& out, const T& v) {
         // above, to_chars may spell out every digit of a large whole number
         // where {fmt} writes the shortest digits and zeros.
         if (v > -9007199254740992.0 && v < 9007199254740992.0) {
+            const auto whole = static_cast<long long>(v);
+            if (static_cast<double>(whole) == v && (whole != 0 || !__builtin_signbit(v))) {
+                append_plain_arg(out, whole);  // a whole number: the same digits, much faster
+                return;
+            }
             char digits[32];
             const auto result = std::to_chars(digits, digits + sizeof digits, v);
             append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});

@@ -33,6 +33,14 @@ public:
         storage_.reset(new (std::align_val_t{cache_line}) std::byte[c]);
     }
 
+    // Empties the ring for another thread (the writer's pool of spare rings).
+    void reset() noexcept {
+        tail_.store(0, std::memory_order_relaxed);
+        head_.store(0, std::memory_order_relaxed);
+        head_cache_ = tail_cache_ = 0;
+        pending_skip_ = 0;
+    }
+
     std::size_t capacity() const noexcept { return capacity_; }
     // The largest entry that can ever fit, wrap-around included.
     std::size_t max_entry() const noexcept { return capacity_ / 2; }
