@@ -10,10 +10,17 @@
 //   `void stop()`   flushes and ends any thread of the engine's (idempotent).
 //   `template <class F> decltype(auto) exclusive(F&& f)`  runs f(backend) with no
 //       record being processed at the same time (rotation on request, sink access).
+// Optionally, a policy that formats off the calling thread declares
+// `static constexpr bool defers_formatting = true;` and its engine offers
+//   `template <class... Args> void submit_call(const call_site&, const Args&...)`
+// taking the call's numbers and text as they are (see buffer/async.hpp); the
+// logger formats calls with other argument types itself and uses submit().
 // The backend offers (not thread-safe: the engine serialises every call)
 //   `void process(const record&)`  classify, dedup, format, write (may stay in memory);
 //   `void commit()`  hand the written lines to the kernel (end of a batch);
-//   `void flush()`   also write pending dedup summaries, then commit.
+//   `void flush()`   also write pending dedup summaries, then commit;
+//   `record record_defaults()`, `error_reporter& errors()`, `cap_message(line_buffer&)`
+//       for engines that build records themselves.
 
 #include <concepts>
 
