@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "inkwell_under_test.hpp"
+#include "async_test_support.hpp"
 #include "test_support.hpp"
 
 #include <algorithm>
@@ -28,57 +29,11 @@
 using test_support::temp_dir;
 using namespace std::chrono_literals;
 
+using namespace async_test_support;
+
 namespace {
 
-double stress_scale() {
-    const char* text = std::getenv("INKWELL_STRESS_SCALE");
-    if (!text || !*text) return 1.0;
-    char* end = nullptr;
-    const double value = std::strtod(text, &end);
-    return (end != text && value > 0) ? value : 1.0;
-}
 
-std::size_t scaled(std::size_t count) {
-    return std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(count) * stress_scale()));
-}
-
-// A hang is a failure too: it must end the test program, not stall ctest.
-class watchdog {
-public:
-    watchdog(std::chrono::seconds limit, const char* what)
-        : thread_([this, limit, what] {
-              std::unique_lock lock(mutex_);
-              if (!done_changed_.wait_for(lock, limit, [this] { return done_; })) {
-                  std::fprintf(stderr, "watchdog: %s did not finish within %lld s\n", what,
-                               static_cast<long long>(limit.count()));
-                  std::abort();
-              }
-          }) {}
-    ~watchdog() {
-        {
-            std::lock_guard lock(mutex_);
-            done_ = true;
-        }
-        done_changed_.notify_all();
-        thread_.join();
-    }
-    watchdog(const watchdog&) = delete;
-    watchdog& operator=(const watchdog&) = delete;
-
-private:
-    std::mutex mutex_;
-    std::condition_variable done_changed_;
-    bool done_ = false;
-    std::thread thread_;
-};
-
-// The message alone: short lines, so millions of records stay a small file.
-struct message_line {
-    void format(const inkwell::record& r, inkwell::detail::line_buffer& out) const {
-        inkwell::detail::append(out, r.message);
-        out.push_back('\n');
-    }
-};
 
 // level <TAB> category <TAB> message: enough to tell inkwell's own records apart.
 struct tagged_line {
@@ -92,28 +47,7 @@ struct tagged_line {
     }
 };
 
-// A file sink whose writer can be held inside write(): what the queue does
-// while its writer cannot keep up becomes deterministic.
-std::atomic<bool> hold_writer{false};
-std::atomic<int> writers_held{0};
 
-class holdable_file {
-public:
-    explicit holdable_file(const inkwell::sink_context& context) : file_(context) {}
-    void write(const inkwell::record& r, std::string_view line) {
-        if (hold_writer.load()) {
-            writers_held.fetch_add(1);
-            const auto give_up = std::chrono::steady_clock::now() + 120s;  // never a hang
-            while (hold_writer.load() && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(1ms);
-            writers_held.fetch_sub(1);
-        }
-        file_.write(r, line);
-    }
-    void flush() { file_.flush(); }
-
-private:
-    inkwell::sink::file file_;
-};
 
 // Holds the writer until the scope ends (or release()).
 struct writer_hold {
