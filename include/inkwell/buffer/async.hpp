@@ -84,6 +84,7 @@ struct async {
         ~engine() {
             stop();
             writer_->remove_target(cell_);  // entries that raced with this are discarded, not delivered
+            detail::async_writer::release(writer_);
         }
         engine(const engine&) = delete;
         engine& operator=(const engine&) = delete;
@@ -316,7 +317,7 @@ struct async {
         }
 
         Backend& backend_;
-        std::shared_ptr<detail::async_writer> writer_;
+        detail::async_writer* writer_;  // shared by every async engine; released in the destructor
         const std::uint64_t generation_;  // of writer_: a thread's queue belongs to it when the numbers match
         const bool use_tsc_;
         detail::target_cell* cell_ = nullptr;

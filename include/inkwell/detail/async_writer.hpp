@@ -108,24 +108,36 @@ public:
 
     std::atomic<bool> retired{false};  // its thread has ended
 
+    // Two owners, the producing thread and the writer; the last one frees it.
+    // (A counter of its own: std::shared_ptr costs every logging file compile memory.)
+    void retain() noexcept { owners_.fetch_add(1, std::memory_order_relaxed); }
+    void release() noexcept {
+        if (owners_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    }
+
 private:
     std::mutex rings_mutex_;
     std::vector<std::unique_ptr<spsc_ring>> rings_;
     spsc_ring* producer_;
     spsc_ring* consumer_;
+    std::atomic<int> owners_{1};
 };
 
 class async_writer {
 public:
     // The process's writer; made when the first async logger is, ended when the last one is.
-    static std::shared_ptr<async_writer> acquire() {
-        static std::mutex m;
-        static std::weak_ptr<async_writer> current;
-        std::lock_guard lock(m);
-        if (auto w = current.lock()) return w;
-        auto w = std::shared_ptr<async_writer>(new async_writer());
-        current = w;
+    static async_writer* acquire() {
+        std::lock_guard lock(instance_mutex());
+        async_writer*& w = instance();
+        if (!w) w = new async_writer();
+        ++w->users_;
         return w;
+    }
+    static void release(async_writer* w) {
+        std::lock_guard lock(instance_mutex());
+        if (--w->users_ != 0) return;
+        instance() = nullptr;
+        delete w;  // joins the thread, which never takes instance_mutex()
     }
 
     ~async_writer() {
@@ -135,6 +147,7 @@ public:
         }
         wake_.notify_all();
         if (thread_.joinable()) thread_.join();
+        for (auto* q : queues_) q->release();
     }
     async_writer(const async_writer&) = delete;
     async_writer& operator=(const async_writer&) = delete;
@@ -147,9 +160,11 @@ public:
         std::uint64_t generation = 0;  // of the writer the queue belongs to; 0: none yet
         thread_queue* queue = nullptr;
         std::uint32_t thread_id = 0;
-        std::shared_ptr<thread_queue> owner;
         ~local_queue_slot() {
-            if (owner) owner->retired.store(true, std::memory_order_release);
+            if (queue) {
+                queue->retired.store(true, std::memory_order_release);
+                queue->release();
+            }
         }
     };
     static local_queue_slot& local_slot() noexcept {
@@ -161,7 +176,11 @@ public:
     // not name this writer's generation).
     INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes) {
         auto& slot = local_slot();
-        if (slot.owner) slot.owner->retired.store(true, std::memory_order_release);  // a previous writer's
+        if (slot.queue) {  // a previous writer's
+            slot.queue->retired.store(true, std::memory_order_release);
+            slot.queue->release();
+            slot.queue = nullptr;
+        }
         std::unique_ptr<spsc_ring> ring;
         {
             std::lock_guard lock(registry_mutex_);
@@ -177,15 +196,15 @@ public:
             ring->reset();
         else
             ring = std::make_unique<spsc_ring>(bytes);
-        auto q = std::make_shared<thread_queue>(std::move(ring));
+        auto* q = new thread_queue(std::move(ring));
+        q->retain();  // one for this thread's slot, one for the writer
         {
             std::lock_guard lock(registry_mutex_);
             queues_.push_back(q);
         }
         slot.generation = generation_;
-        slot.queue = q.get();
+        slot.queue = q;
         slot.thread_id = current_thread_id();
-        slot.owner = std::move(q);
         return slot;
     }
 
@@ -228,6 +247,15 @@ private:
         return ++g;
     }
 
+    static std::mutex& instance_mutex() noexcept {
+        static std::mutex m;
+        return m;
+    }
+    static async_writer*& instance() noexcept {
+        static async_writer* w = nullptr;
+        return w;
+    }
+
     async_writer() : use_tsc_(tsc_usable()), generation_(next_generation()) {
         thread_ = std::thread([this] { run(); });
     }
@@ -236,7 +264,7 @@ private:
     // (so a fast producer cannot keep the writer on its queue forever), then
     // lets every engine write its batch. Returns how many entries it delivered.
     std::size_t round(const tick_converter& clock) {
-        std::vector<std::shared_ptr<thread_queue>> queues;
+        std::vector<thread_queue*> queues;  // only this thread removes queues: the pointers stay valid
         {
             std::lock_guard lock(registry_mutex_);
             queues = queues_;
@@ -257,6 +285,7 @@ private:
                 auto rings = q->release_rings();
                 std::lock_guard lock(registry_mutex_);
                 std::erase(queues_, q);
+                q->release();
                 // Keep a few rings for the next threads: short-lived threads
                 // then cost no allocation and no page faults.
                 for (auto& r : rings)
@@ -318,7 +347,7 @@ private:
     const std::uint64_t generation_;
     static constexpr std::size_t max_spare_rings = 8;
     std::mutex registry_mutex_;  // queues_, spare_rings_
-    std::vector<std::shared_ptr<thread_queue>> queues_;
+    std::vector<thread_queue*> queues_;  // each holds one of its queue's two owners
     std::vector<std::unique_ptr<spsc_ring>> spare_rings_;
     std::mutex delivery_mutex_;  // targets_, cells_, and every call into a target
     std::vector<async_target*> targets_;
@@ -329,6 +358,7 @@ private:
     std::uint64_t flush_requested_ = 0, flush_done_ = 0, flush_done_snapshot_ = 0;
     bool stopping_ = false;
     bool nudged_ = false;
+    int users_ = 0;  // engines using this writer (under instance_mutex())
     std::thread thread_;
 };
 
