@@ -2459,26 +2459,24 @@ struct async {
         template <class... Args>
         INKWELL_ALWAYS_INLINE void submit_call(const call_site& site, const Args&... args) {
             static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
-            {
-                if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
-                    count_lost();
-                    return;
-                }
-                const std::size_t size =
-                    sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
-                auto* slot = &detail::async_writer::local_slot();
-                if (INKWELL_UNLIKELY(slot->generation != generation_)) slot = &writer_->register_thread(QueueBytes);
-                auto& queue = *slot->queue;
-                std::byte* out = reserve(queue, size);
-                if (!out) return;  // dropped, and counted
-                detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
-                                       &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
-                                       detail::call_site_ticks(use_tsc_), &site};
-                std::memcpy(out, &h, sizeof h);
-                [[maybe_unused]] std::byte* p = out + sizeof h;
-                ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-                queue.producer_ring().commit(size);
+            if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
+                count_lost();
+                return;
             }
+            const std::size_t size =
+                sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+            auto* slot = &detail::async_writer::local_slot();
+            if (INKWELL_UNLIKELY(slot->generation != generation_)) slot = &writer_->register_thread(QueueBytes);
+            auto& queue = *slot->queue;
+            std::byte* out = reserve(queue, size);
+            if (!out) return;  // dropped, and counted
+            detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
+                                   &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
+                                   detail::call_site_ticks(use_tsc_), &site};
+            std::memcpy(out, &h, sizeof h);
+            [[maybe_unused]] std::byte* p = out + sizeof h;
+            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+            queue.producer_ring().commit(size);
         }
 
         // A finished record (formatted on the calling thread): travels as an
@@ -2583,10 +2581,13 @@ struct async {
             }
         }
 
+        // Dropping is the slow path already: the first drop of a streak reads
+        // the wall clock itself, so the report needs no tick conversion.
         void count_drop() noexcept {
-            std::uint64_t expected = 0;
-            first_drop_ticks_.compare_exchange_strong(expected, detail::call_site_ticks(use_tsc_) | 1,
-                                                      std::memory_order_relaxed);
+            if (first_drop_ns_.load(std::memory_order_relaxed) == 0) {
+                std::int64_t expected = 0;
+                first_drop_ns_.compare_exchange_strong(expected, detail::realtime_ns(), std::memory_order_relaxed);
+            }
             dropped_.fetch_add(1, std::memory_order_relaxed);
         }
         void count_lost() noexcept { backend_.errors().count_dropped(1); }
@@ -2595,14 +2596,13 @@ struct async {
         INKWELL_COLD void write_drop_report() {
             const std::uint64_t n = dropped_.exchange(0, std::memory_order_relaxed);
             if (n == 0) return;
-            const std::uint64_t since = first_drop_ticks_.exchange(0, std::memory_order_relaxed);
+            const std::int64_t since_ns = first_drop_ns_.exchange(0, std::memory_order_relaxed);
             backend_.errors().count_dropped(n);
-            detail::tick_converter clock(false);
             detail::line_buffer message;
             detail::append(message, "inkwell: ");
             detail::append_integer(message, n);
             detail::append(message, " records dropped since ");
-            const time_point when = use_tsc_ ? approximate_time(since) : clock.to_time(since);
+            const time_point when{std::chrono::duration_cast<clock_type::duration>(std::chrono::nanoseconds{since_ns})};
             detail::append_iso8601_utc_ms(message, when);
             detail::append(message, " (the async queue was full)");
             record r = backend_.record_defaults();
@@ -2612,11 +2612,6 @@ struct async {
             r.category = "inkwell";
             r.thread_id = detail::current_thread_id();
             backend_.process(r);
-        }
-        // Counter ticks to time, from a pair taken now (fine to the millisecond).
-        time_point approximate_time(std::uint64_t ticks) const {
-            detail::tick_converter clock(true);
-            return clock.to_time(ticks);
         }
 
         void report_deadline(const char* what) {
@@ -2688,7 +2683,8 @@ struct async {
         std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive() from other threads
         std::atomic<bool> closed_{false};  // stop() has begun: callers' records are counted as lost
         bool finished_ = false;            // stop() has ended (under backend_mutex_)
-        std::atomic<std::uint64_t> dropped_{0}, first_drop_ticks_{0};
+        std::atomic<std::uint64_t> dropped_{0};
+        std::atomic<std::int64_t> first_drop_ns_{0};  // wall clock of the first drop since the last report
     };
 };
 
