@@ -691,6 +691,34 @@ INKWELL_END_NAMESPACE
 // file's compile time and memory.
 
 
+// ---- begin inkwell/detail/platform.hpp ----
+// Compiler and build-mode switches. The library builds with and without
+// exceptions and RTTI; code that would throw goes through these macros.
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define INKWELL_HAS_EXCEPTIONS 1
+#define INKWELL_TRY try
+#define INKWELL_CATCH_ALL catch (...)
+#else
+#define INKWELL_HAS_EXCEPTIONS 0
+#define INKWELL_TRY if (true)
+#define INKWELL_CATCH_ALL else
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INKWELL_NOINLINE __attribute__((noinline))
+#define INKWELL_COLD __attribute__((cold, noinline))
+#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define INKWELL_LIKELY(x) (x)
+#define INKWELL_UNLIKELY(x) (x)
+#define INKWELL_NOINLINE
+#define INKWELL_COLD
+#define INKWELL_ALWAYS_INLINE inline
+#endif
+// ---- end inkwell/detail/platform.hpp ----
 
 #if __has_include(<fmt/core.h>)
 #include <fmt/core.h>
@@ -738,12 +766,35 @@ private:
 #endif
 
 // Grows once and copies: {fmt}'s generic append goes out of line per call,
-// which the escapers (many short appends per record) feel.
-inline void append(line_buffer& out, std::string_view text) {
-    if (text.empty()) return;
-    const auto used = out.size();
-    out.resize(used + text.size());
-    std::memcpy(out.data() + used, text.data(), text.size());
+// which the formatters (a dozen short appends per record) feel. Up to 16
+// bytes are copied inline, as two overlapping moves, instead of a call.
+INKWELL_ALWAYS_INLINE void append(line_buffer& out, std::string_view text) {
+    const std::size_t used = out.size(), n = text.size();
+    const char* from = text.data();
+    if (INKWELL_LIKELY(n <= 16 && out.capacity() - used >= 16)) {
+        char* at = out.data() + used;
+        if (n >= 8) {
+            char head[8], tail[8];
+            std::memcpy(head, from, 8);
+            std::memcpy(tail, from + n - 8, 8);
+            std::memcpy(at, head, 8);
+            std::memcpy(at + n - 8, tail, 8);
+        } else if (n >= 4) {
+            char head[4], tail[4];
+            std::memcpy(head, from, 4);
+            std::memcpy(tail, from + n - 4, 4);
+            std::memcpy(at, head, 4);
+            std::memcpy(at + n - 4, tail, 4);
+        } else if (n != 0) {
+            at[0] = from[0];
+            at[n / 2] = from[n / 2];
+            at[n - 1] = from[n - 1];
+        }
+        out.resize(used + n);
+        return;
+    }
+    out.resize(used + n);
+    std::memcpy(out.data() + used, from, n);
 }
 inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
 
@@ -1208,6 +1259,53 @@ INKWELL_END_NAMESPACE
 
 #include <charconv>
 
+// ---- begin inkwell/detail/short_decimal.hpp ----
+// Doubles with few decimals ("12345.25", "0.001", "-3.5"): prices, ratios,
+// durations in milliseconds, most of what applications log. Their shortest
+// round-trip text takes a multiplication, a division and a compare here,
+// instead of a shortest-digits search (std::to_chars costs ~700
+// instructions a value, most of the writer's time for a typical record).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// Writes the shortest text that reads back as `v` when that text has one to
+// six digits after the point and {fmt} writes it without an exponent
+// (1e-4 <= |v|), as {fmt} and std::to_chars both would. Returns the end of
+// the text, or nullptr when `v` is whole, out of range or needs more digits
+// (the caller then uses the general algorithm). `out` holds 32 chars.
+//
+// Why it is exact: below 2^52 / 10^6 two numbers with six decimals lie
+// further apart than the interval of reals that round to `v`, so at most
+// one of them reads back as `v`; if m / 10^6 (a correctly rounded division
+// of two exact values) is `v`, that number is the one, and any shorter
+// text would be another such number.
+inline char* write_short_decimal(char* out, double v) noexcept {
+    const double magnitude = v < 0 ? -v : v;
+    if (!(magnitude >= 1e-4 && magnitude < 4503599627.0)) return nullptr;  // 2^52 / 10^6
+    const auto scaled = static_cast<std::uint64_t>(magnitude * 1e6 + 0.5);
+    if (static_cast<double>(scaled) / 1e6 != magnitude) return nullptr;
+    const std::uint64_t whole = scaled / 1'000'000;
+    const auto fraction = static_cast<unsigned>(scaled - whole * 1'000'000);
+    if (fraction == 0) return nullptr;  // whole numbers have their own, shorter path
+    if (v < 0) *out++ = '-';
+    out = std::to_chars(out, out + 24, whole).ptr;
+    *out++ = '.';
+    // Six digits in three pairs, then the trailing zeros cut off.
+    const unsigned pairs[3] = {fraction / 10000, fraction / 100 % 100, fraction % 100};
+    for (unsigned pair : pairs) {
+        *out++ = static_cast<char>('0' + pair / 10);
+        *out++ = static_cast<char>('0' + pair % 10);
+    }
+    while (out[-1] == '0') --out;  // the fraction is not 0: a digit other than '0' stops it
+    return out;
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/short_decimal.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 
@@ -1340,8 +1438,9 @@ void append_plain_arg(Out& out, const T& v) {
                 return;
             }
             char digits[32];
-            const auto result = std::to_chars(digits, digits + sizeof digits, v);
-            append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+            char* end = write_short_decimal(digits, v);
+            if (!end) end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+            append(out, {digits, static_cast<std::size_t>(end - digits)});
         } else {
             fmt::format_to(fmt::appender(out), "{}", v);
         }
@@ -1354,8 +1453,10 @@ template <class Out, class... A>
 void format_plain(Out& out, std::string_view format, const A&... args) {
     std::size_t pos = 0;
     [[maybe_unused]] auto next = [&](const auto& value) {
-        const std::size_t at = format.find("{}", pos);
-        if (at == std::string_view::npos) return;  // more arguments than fields: {fmt} ignores them too
+        // In a plain format every '{' opens a "{}".
+        const void* brace = __builtin_memchr(format.data() + pos, '{', format.size() - pos);
+        if (!brace) return;  // more arguments than fields: {fmt} ignores them too
+        const auto at = static_cast<std::size_t>(static_cast<const char*>(brace) - format.data());
         append(out, format.substr(pos, at - pos));
         append_plain_arg(out, value);
         pos = at + 2;
@@ -1464,8 +1565,31 @@ struct text_codec {
     static std::byte* encode(std::byte* out, std::string_view s) noexcept {
         const auto n = static_cast<std::uint32_t>(s.size());
         std::memcpy(out, &n, sizeof n);
-        if (n != 0) std::memcpy(out + sizeof n, s.data(), n);
+        copy_text(out + sizeof n, s.data(), n);
         return out + sizeof n + n;
+    }
+    // The call site's copy: short text (the usual argument) in two
+    // overlapping moves inline, instead of a call to memcpy.
+    static void copy_text(std::byte* to, const char* from, std::size_t n) noexcept {
+        if (n >= 8 && n <= 16) {
+            char head[8], tail[8];
+            std::memcpy(head, from, 8);
+            std::memcpy(tail, from + n - 8, 8);
+            std::memcpy(to, head, 8);
+            std::memcpy(to + n - 8, tail, 8);
+        } else if (n >= 4 && n < 8) {
+            char head[4], tail[4];
+            std::memcpy(head, from, 4);
+            std::memcpy(tail, from + n - 4, 4);
+            std::memcpy(to, head, 4);
+            std::memcpy(to + n - 4, tail, 4);
+        } else if (n != 0 && n < 4) {
+            to[0] = static_cast<std::byte>(from[0]);
+            to[n / 2] = static_cast<std::byte>(from[n / 2]);
+            to[n - 1] = static_cast<std::byte>(from[n - 1]);
+        } else if (n != 0) {
+            std::memcpy(to, from, n);
+        }
     }
     static std::string_view decode(const std::byte*& in) noexcept {
         std::uint32_t n;
@@ -1523,34 +1647,6 @@ INKWELL_END_NAMESPACE
 
 #include <condition_variable>
 
-// ---- begin inkwell/detail/platform.hpp ----
-// Compiler and build-mode switches. The library builds with and without
-// exceptions and RTTI; code that would throw goes through these macros.
-
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define INKWELL_HAS_EXCEPTIONS 1
-#define INKWELL_TRY try
-#define INKWELL_CATCH_ALL catch (...)
-#else
-#define INKWELL_HAS_EXCEPTIONS 0
-#define INKWELL_TRY if (true)
-#define INKWELL_CATCH_ALL else
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
-#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define INKWELL_NOINLINE __attribute__((noinline))
-#define INKWELL_COLD __attribute__((cold, noinline))
-#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define INKWELL_LIKELY(x) (x)
-#define INKWELL_UNLIKELY(x) (x)
-#define INKWELL_NOINLINE
-#define INKWELL_COLD
-#define INKWELL_ALWAYS_INLINE inline
-#endif
-// ---- end inkwell/detail/platform.hpp ----
 // ---- begin inkwell/detail/spsc_ring.hpp ----
 // A single-producer single-consumer ring of variable-sized entries: the
 // per-thread queue of the async buffer. The producer reserves contiguous
@@ -2133,6 +2229,10 @@ namespace detail {
 // value. Only finite values: callers decide how NaN and infinity appear.
 inline void append_finite_double(line_buffer& out, double value) {
     char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
+    if (const char* end = write_short_decimal(digits, value)) {  // has a '.'
+        append(out, {digits, static_cast<std::size_t>(end - digits)});
+        return;
+    }
     const auto result = std::to_chars(digits, digits + sizeof digits, value);
     const std::string_view written{digits, static_cast<std::size_t>(result.ptr - digits)};
     append(out, written);
@@ -2322,17 +2422,26 @@ constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned sec
     return put_digits(at, second, 2);
 }
 
-// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z".
+// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z". The
+// calendar part changes once a second; each thread remembers the last one.
 inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
-    const utc_fields f = split_utc(t);
+    thread_local std::int64_t cached_second = INT64_MIN;
+    thread_local char cached_text[19];  // "2024-12-20T10:15:30"
+    const std::int64_t ms = epoch_milliseconds(t);
+    const std::int64_t second = floor_div(ms, 1000);
+    if (second != cached_second) {
+        const utc_fields f = split_utc_milliseconds(second * 1000);
+        char* at = put_date(cached_text, f.date, '-');
+        *at++ = 'T';
+        put_clock(at, f.hour, f.minute, f.second);
+        cached_second = second;
+    }
     char text[24];
-    char* at = put_date(text, f.date, '-');
-    *at++ = 'T';
-    at = put_clock(at, f.hour, f.minute, f.second);
-    *at++ = '.';
-    at = put_digits(at, f.millisecond, 3);
-    *at++ = 'Z';
-    append(out, {text, static_cast<std::size_t>(at - text)});
+    std::memcpy(text, cached_text, sizeof cached_text);
+    text[19] = '.';
+    put_digits(text + 20, static_cast<unsigned>(ms - second * 1000), 3);
+    text[23] = 'Z';
+    append(out, {text, sizeof text});
 }
 
 // "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
@@ -3670,9 +3779,76 @@ constexpr bool plain_word(std::uint64_t w) noexcept {
     return special == 0;
 }
 
+// True when every byte of `s` is plain in the sense of plain_word: the
+// common case, decided in whole words (the last one overlapping the one
+// before, a short text padded with plain bytes) without a byte loop.
+#if defined(__GNUC__)
+// 16 bytes at a time with the compiler's vector extension (SSE2 on x86-64,
+// NEON on ARM): the same test as plain_word, a quarter of the instructions.
+template <bool QuoteAndBackslash>
+inline bool plain_16_bytes(const char* p) noexcept {
+    // As signed bytes, everything from 0x80 up is negative: one native
+    // signed compare finds controls and non-ASCII together.
+    using bytes16 = signed char __attribute__((vector_size(16)));
+    bytes16 v;
+    std::memcpy(&v, p, sizeof v);
+    auto special = (v < 0x20) | (v == 0x7F);
+    if constexpr (QuoteAndBackslash) special |= (v == '"') | (v == '\\');
+    std::uint64_t halves[2];
+    std::memcpy(halves, &special, sizeof halves);
+    return (halves[0] | halves[1]) == 0;
+}
+#endif
+
+template <bool QuoteAndBackslash>
+inline bool all_plain(std::string_view s) noexcept {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::uint64_t w;
+#if defined(__GNUC__)
+    if (n >= 16) {
+        for (std::size_t i = 0; i + 16 < n; i += 16)
+            if (!plain_16_bytes<QuoteAndBackslash>(p + i)) return false;
+        return plain_16_bytes<QuoteAndBackslash>(p + n - 16);
+    }
+#endif
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8) {
+            std::memcpy(&w, p + i, sizeof w);
+            if (!plain_word<QuoteAndBackslash>(w)) return false;
+        }
+        std::memcpy(&w, p + n - 8, sizeof w);
+    } else if (n >= 4) {
+        std::uint32_t first, last;
+        std::memcpy(&first, p, sizeof first);
+        std::memcpy(&last, p + n - 4, sizeof last);
+        w = first | (std::uint64_t{last} << 32);
+    } else {
+        w = 0x6161616161616161ull;  // "aaaaaaaa"
+        for (std::size_t i = 0; i < n; ++i)
+            w = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i));
+    }
+    return plain_word<QuoteAndBackslash>(w);
+}
+
 template <bool QuoteAndBackslash, class EscapeAscii>
-inline void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
-                                EscapeAscii escape_ascii) {
+INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
+                                               EscapeAscii escape_ascii);
+
+// Text that needs no escaping (nearly all of it) is one check and one copy,
+// inline; the byte walk is out of line.
+template <bool QuoteAndBackslash, class EscapeAscii>
+INKWELL_ALWAYS_INLINE void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
+                                               EscapeAscii escape_ascii) {
+    if (INKWELL_LIKELY(all_plain<QuoteAndBackslash>(s)))
+        append(out, s);
+    else
+        append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
+}
+
+template <bool QuoteAndBackslash, class EscapeAscii>
+INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
+                                               EscapeAscii escape_ascii) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const auto* const end = p + s.size();
     const auto* run = p;  // start of the bytes not yet appended

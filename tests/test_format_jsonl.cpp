@@ -259,6 +259,8 @@ BOOST_AUTO_TEST_CASE(metadata_values_keep_their_types) {
         double_field("tenth", one_tenth),
         double_field("third", awkward),
         double_field("whole", 2.0),
+        double_field("price", -12345.25),
+        double_field("small", 0.0001),
         double_field("huge", 1e300),
         double_field("tiny", 5e-324),
         double_field("nan", std::numeric_limits<double>::quiet_NaN()),
@@ -281,6 +283,8 @@ BOOST_AUTO_TEST_CASE(metadata_values_keep_their_types) {
     BOOST_CHECK_EQUAL(m.at("third").get<double>(), awkward);
     BOOST_CHECK(m.at("whole").is_number_float());
     BOOST_CHECK_EQUAL(m.at("whole").get<double>(), 2.0);
+    BOOST_CHECK_EQUAL(m.at("price").get<double>(), -12345.25);
+    BOOST_CHECK_EQUAL(m.at("small").get<double>(), 0.0001);
     BOOST_CHECK_EQUAL(m.at("huge").get<double>(), 1e300);
     BOOST_CHECK_EQUAL(m.at("tiny").get<double>(), 5e-324);
     // JSON has no NaN or infinity: they become null.

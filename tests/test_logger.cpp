@@ -8,9 +8,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <mutex>
+#include <random>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -308,6 +310,24 @@ BOOST_AUTO_TEST_CASE(plain_formats_write_exactly_what_fmt_writes) {
     for (double d : doubles) {
         INKWELL_INFO(log, "double {} float {}", d, static_cast<float>(d));
         BOOST_TEST(take().at(0).message == fmt::format("double {} float {}", d, static_cast<float>(d)));
+    }
+    // Doubles with up to six decimals take a short path of their own; around
+    // its edges (1e-4, 2^52 / 10^6, seven decimals, neighbours of exact
+    // values) and over many random values it must still write {fmt}'s text.
+    std::vector<double> edges = {1e-4, 9.99e-5, 0.000123, 4503599627.370495, 4503599627.5, 4503599626.999999,
+                                 0.1234567, 1234.5678901, -0.001, 0.3, 2.675, 1e-6, 999999.999999};
+    std::mt19937_64 random(20261125);
+    for (int i = 0; i < 20000; ++i) {
+        const int decimals = static_cast<int>(random() % 9);
+        double v = static_cast<double>(random() % 10'000'000'000ull);
+        for (int d = 0; d < decimals; ++d) v /= 10;
+        edges.push_back(i % 2 ? v : -v);
+        edges.push_back(std::nextafter(v, 1e300));
+    }
+    for (double d : edges) {
+        INKWELL_INFO(log, "{}", d);
+        const std::string written = take().at(0).message;
+        if (written != fmt::format("{}", d)) BOOST_TEST(written == fmt::format("{}", d));
     }
     const long long ints[] = {0, -1, 42, std::numeric_limits<long long>::min(), std::numeric_limits<long long>::max()};
     for (long long i : ints) {

@@ -10,6 +10,7 @@
 
 #include "../version.hpp"
 #include "line_buffer.hpp"
+#include "short_decimal.hpp"
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
@@ -20,6 +21,10 @@ namespace detail {
 // value. Only finite values: callers decide how NaN and infinity appear.
 inline void append_finite_double(line_buffer& out, double value) {
     char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
+    if (const char* end = write_short_decimal(digits, value)) {  // has a '.'
+        append(out, {digits, static_cast<std::size_t>(end - digits)});
+        return;
+    }
     const auto result = std::to_chars(digits, digits + sizeof digits, value);
     const std::string_view written{digits, static_cast<std::size_t>(result.ptr - digits)};
     append(out, written);

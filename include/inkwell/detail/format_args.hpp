@@ -17,6 +17,7 @@
 
 #include "../record.hpp"
 #include "line_buffer.hpp"
+#include "short_decimal.hpp"
 #include "../version.hpp"
 
 INKWELL_BEGIN_NAMESPACE
@@ -150,8 +151,9 @@ void append_plain_arg(Out& out, const T& v) {
                 return;
             }
             char digits[32];
-            const auto result = std::to_chars(digits, digits + sizeof digits, v);
-            append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+            char* end = write_short_decimal(digits, v);
+            if (!end) end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+            append(out, {digits, static_cast<std::size_t>(end - digits)});
         } else {
             fmt::format_to(fmt::appender(out), "{}", v);
         }
@@ -164,8 +166,10 @@ template <class Out, class... A>
 void format_plain(Out& out, std::string_view format, const A&... args) {
     std::size_t pos = 0;
     [[maybe_unused]] auto next = [&](const auto& value) {
-        const std::size_t at = format.find("{}", pos);
-        if (at == std::string_view::npos) return;  // more arguments than fields: {fmt} ignores them too
+        // In a plain format every '{' opens a "{}".
+        const void* brace = __builtin_memchr(format.data() + pos, '{', format.size() - pos);
+        if (!brace) return;  // more arguments than fields: {fmt} ignores them too
+        const auto at = static_cast<std::size_t>(static_cast<const char*>(brace) - format.data());
         append(out, format.substr(pos, at - pos));
         append_plain_arg(out, value);
         pos = at + 2;

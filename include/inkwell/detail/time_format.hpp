@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 #include <string_view>
 
@@ -133,17 +134,26 @@ constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned sec
     return put_digits(at, second, 2);
 }
 
-// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z".
+// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z". The
+// calendar part changes once a second; each thread remembers the last one.
 inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
-    const utc_fields f = split_utc(t);
+    thread_local std::int64_t cached_second = INT64_MIN;
+    thread_local char cached_text[19];  // "2024-12-20T10:15:30"
+    const std::int64_t ms = epoch_milliseconds(t);
+    const std::int64_t second = floor_div(ms, 1000);
+    if (second != cached_second) {
+        const utc_fields f = split_utc_milliseconds(second * 1000);
+        char* at = put_date(cached_text, f.date, '-');
+        *at++ = 'T';
+        put_clock(at, f.hour, f.minute, f.second);
+        cached_second = second;
+    }
     char text[24];
-    char* at = put_date(text, f.date, '-');
-    *at++ = 'T';
-    at = put_clock(at, f.hour, f.minute, f.second);
-    *at++ = '.';
-    at = put_digits(at, f.millisecond, 3);
-    *at++ = 'Z';
-    append(out, {text, static_cast<std::size_t>(at - text)});
+    std::memcpy(text, cached_text, sizeof cached_text);
+    text[19] = '.';
+    put_digits(text + 20, static_cast<unsigned>(ms - second * 1000), 3);
+    text[23] = 'Z';
+    append(out, {text, sizeof text});
 }
 
 // "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
