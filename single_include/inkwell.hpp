@@ -1230,6 +1230,16 @@ INKWELL_END_NAMESPACE
 //   inkwell::buffer::async<inkwell::buffer::overflow::drop>     drop when full, counted and reported
 //   inkwell::buffer::async<inkwell::buffer::overflow::grow<64 << 20>>  grow up to 64 MiB, then block
 //
+// Memory: async<Overflow, QueueBytes, TotalBytes>. Each thread's queue is a
+// ring of QueueBytes; the rings of all threads together (spare rings kept
+// for new threads included) stay within TotalBytes: a new thread's ring is
+// halved until it fits. The one way past the cap is the floor of 4 KiB a new
+// thread always gets (so it can log at all), and a ring made for a single
+// record larger than half the queue, in block and grow mode (in drop mode
+// that record is dropped). A thread's queue grows lazily to the QueueBytes of
+// the largest logger it logs to, once its ring is full and the cap allows.
+// async<>::queue_memory_bytes() reads the current total.
+//
 // In the steady state the call site takes the time-stamp counter, reserves
 // space in its thread's ring, copies the arguments (text by value) and
 // publishes them with one release store: no lock, no allocation, no system
@@ -1644,6 +1654,10 @@ INKWELL_END_NAMESPACE
 // to the engine that queued it, and then lets every engine write its batch
 // (one write(2) per file per round). Idle, it sleeps in growing steps up to
 // 10 ms: an idle logger costs well under 1% of a core.
+//
+// Memory: every ring counts in ring_memory_total (spsc_ring.hpp); a ring
+// made for an engine fits that engine's TotalBytes, except the 4 KiB floor a
+// new thread always gets and a ring for one record larger than the queue.
 
 #include <condition_variable>
 
@@ -1657,24 +1671,94 @@ INKWELL_END_NAMESPACE
 // Every entry starts with a 32-bit size and is padded to 8 bytes. A size of
 // 0 tells the consumer to continue at the start of the ring (the space at
 // the end was too short for the entry that followed).
+//
+// The storage is mapped pages of its own (mmap), not the heap: a freed ring
+// gives its memory back to the system at once, and the writer can populate
+// a busy ring's pages ahead of the producer (populate()).
 
+#include <new>
+
+#include <sys/mman.h>
 
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
 
 inline constexpr std::size_t cache_line = 64;
+inline constexpr std::size_t ring_page = 4096;
+// The smallest ring, and the one allocation the memory cap always grants.
+inline constexpr std::size_t min_ring_bytes = ring_page;
+
+// The bytes of every ring alive in the process (in use, grown, or spare):
+// what the async buffer's TotalBytes bounds. A ring adds its capacity when it
+// is made and gives it back when it is destroyed.
+inline constinit std::atomic<std::size_t> ring_memory_total{0};
+
+// The ring capacity for `bytes`: a power of two, at least min_ring_bytes.
+constexpr std::size_t ring_capacity_for(std::size_t bytes) noexcept {
+    std::size_t c = min_ring_bytes;
+    while (c < bytes) c <<= 1;
+    return c;
+}
+
+// Takes room for a ring of `want` bytes within `cap` (both powers of two), halving down
+// to `least`: the capacity granted, or 0 when even `least` does not fit.
+inline std::size_t claim_ring_memory(std::size_t want, std::size_t least, std::size_t cap) noexcept {
+    std::size_t total = ring_memory_total.load(std::memory_order_relaxed);
+    for (;;) {
+        std::size_t bytes = want;
+        while (bytes > least && total + bytes > cap) bytes >>= 1;
+        if (total + bytes > cap) return 0;
+        if (ring_memory_total.compare_exchange_weak(total, total + bytes, std::memory_order_relaxed)) return bytes;
+    }
+}
+// Takes room past any cap (the floor, or one record larger than the queue).
+inline void force_ring_memory(std::size_t bytes) noexcept {
+    ring_memory_total.fetch_add(bytes, std::memory_order_relaxed);
+}
 
 class spsc_ring {
 public:
-    // `capacity` is rounded up to a power of two (at least 4 KiB).
-    explicit spsc_ring(std::size_t capacity) {
-        std::size_t c = 4096;
-        while (c < capacity) c <<= 1;
-        capacity_ = c;
-        mask_ = c - 1;
-        storage_.reset(new (std::align_val_t{cache_line}) std::byte[c]);
+    // `capacity` is a power of two, at least min_ring_bytes, whose memory the
+    // caller has claimed (claim_ring_memory/force_ring_memory); the ring gives
+    // it back in its destructor.
+    explicit spsc_ring(std::size_t capacity) : capacity_(capacity), mask_(capacity - 1) {
+        void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            storage_ = static_cast<std::byte*>(p);
+            mapped_ = true;
+        } else {  // no mapping to be had: the heap, which fails the way `new` does
+            storage_ = static_cast<std::byte*>(::operator new(capacity, std::align_val_t{ring_page}));
+        }
     }
+    ~spsc_ring() {
+        if (mapped_)
+            ::munmap(storage_, capacity_);
+        else
+            ::operator delete(storage_, std::align_val_t{ring_page});
+        ring_memory_total.fetch_sub(capacity_, std::memory_order_relaxed);
+    }
+    spsc_ring(const spsc_ring&) = delete;
+    spsc_ring& operator=(const spsc_ring&) = delete;
+
+    // Writer: faults the ring's pages in ahead of the producer, so that its
+    // calls never take a first-touch page fault. The contents do not change,
+    // so this is safe while the producer writes. Once per ring; a no-op where
+    // the kernel lacks MADV_POPULATE_WRITE (Linux < 5.14).
+    void populate() noexcept {
+        if (populated_) return;
+        populated_ = true;
+#if defined(__linux__)
+#if defined(MADV_POPULATE_WRITE)
+        constexpr int populate_write = MADV_POPULATE_WRITE;
+#else
+        constexpr int populate_write = 23;  // its value since Linux 5.14, for older headers
+#endif
+        // EINVAL before Linux 5.14: then the pages fault in as the producer reaches them.
+        if (mapped_) ::madvise(storage_, capacity_, populate_write);
+#endif
+    }
+    bool populated() const noexcept { return populated_; }
 
     // Empties the ring for another thread (the writer's pool of spare rings).
     void reset() noexcept {
@@ -1705,13 +1789,18 @@ public:
         }
         if (need > to_end) {  // mark the rest of the ring as skipped, start over at 0
             const std::uint32_t wrap = 0;
-            std::memcpy(storage_.get() + index, &wrap, sizeof wrap);
+            std::memcpy(storage_ + index, &wrap, sizeof wrap);
             pos += to_end;
             pending_skip_ = to_end;
-            return storage_.get();
+            return storage_;
         }
         pending_skip_ = 0;
-        return storage_.get() + index;
+#if defined(__GNUC__) || defined(__clang__)
+        // The lines a few entries ahead come over from the writer's core (or
+        // from memory) while this entry is written, not when the next needs them.
+        __builtin_prefetch(storage_ + ((index + prefetch_ahead) & mask_), 1);
+#endif
+        return storage_ + index;
     }
     // Publishes the entry written at the last reserve().
     void commit(std::size_t size) noexcept {
@@ -1728,7 +1817,7 @@ public:
                 tail_cache_ = tail_.load(std::memory_order_acquire);
                 if (pos == tail_cache_) return nullptr;
             }
-            const std::byte* entry = storage_.get() + static_cast<std::size_t>(pos & mask_);
+            const std::byte* entry = storage_ + static_cast<std::size_t>(pos & mask_);
             std::uint32_t size;
             std::memcpy(&size, entry, sizeof size);
             if (size != 0) return entry;
@@ -1748,12 +1837,12 @@ public:
     }
 
 private:
-    struct aligned_delete {
-        void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{cache_line}); }
-    };
+    static constexpr std::size_t prefetch_ahead = 512;
 
-    std::unique_ptr<std::byte[], aligned_delete> storage_;
+    std::byte* storage_ = nullptr;
     std::size_t capacity_ = 0, mask_ = 0;
+    bool mapped_ = false;
+    bool populated_ = false;  // the writer's: populate() ran
     // The producer's and the consumer's indices live on their own cache lines.
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
     std::uint64_t head_cache_ = 0;    // producer's view of head_
@@ -1881,6 +1970,10 @@ class async_writer;
 // What the writer knows of an engine.
 class async_target {
 public:
+    // The writer holds an engine's backend across a run of its entries (one
+    // lock per run, not per record); entries are delivered with it held.
+    virtual void lock_backend() = 0;
+    virtual void unlock_backend() = 0;
     virtual void commit() = 0;          // write out what the round produced
     virtual void report_drops() = 0;    // log "N records dropped" if any were
 protected:
@@ -1897,7 +1990,8 @@ struct target_cell {
 struct entry_header {
     std::uint32_t size;  // of the whole entry, this header included
     std::uint32_t thread_id;
-    // Delivers the entry; with a null target it only releases what the entry owns.
+    // Delivers the entry (the target's backend locked); with a null target it
+    // only releases what the entry owns.
     void (*deliver)(async_target* target, const entry_header& header, const std::byte* payload,
                     const tick_converter& clock);
     target_cell* cell;
@@ -1923,7 +2017,8 @@ public:
 
     spsc_ring& producer_ring() noexcept { return *producer_; }
 
-    // Producer: continue in a new ring of `bytes` (the old one is final).
+    // Producer: continue in a new ring of `bytes`, memory already claimed
+    // (the old ring is final).
     void grow(std::size_t bytes) {
         auto fresh = std::make_unique<spsc_ring>(bytes);
         std::lock_guard lock(rings_mutex_);
@@ -1933,7 +2028,7 @@ public:
 
     // Writer: where the entries published so far end.
     struct mark {
-        const spsc_ring* ring;
+        spsc_ring* ring;
         std::uint64_t position;
     };
     mark published() {
@@ -1972,6 +2067,21 @@ private:
     std::atomic<int> owners_{1};
 };
 
+// What the call site reads to find its thread's queue: trivially
+// destructible and constant-initialised, so reading it is one plain TLS load
+// with no guard. Its queue is retired at thread exit by a separate
+// thread_local (register_thread's thread_exit_hook), touched only there.
+struct local_queue_slot {
+    std::uint64_t generation = 0;  // of the writer the queue belongs to; 0: none yet
+    thread_queue* queue = nullptr;
+    std::uint32_t thread_id = 0;
+};
+#if defined(__GNUC__) || defined(__clang__)
+inline constinit thread_local local_queue_slot current_queue_slot __attribute__((tls_model("initial-exec"))){};
+#else
+inline constinit thread_local local_queue_slot current_queue_slot{};
+#endif
+
 class async_writer {
 public:
     // The process's writer; made when the first async logger is, ended when the last one is.
@@ -2004,53 +2114,42 @@ public:
     bool uses_tsc() const noexcept { return use_tsc_; }
     std::uint64_t generation() const noexcept { return generation_; }
 
-    // What a producing thread keeps: its queue for the writer of `generation`.
-    struct local_queue_slot {
-        std::uint64_t generation = 0;  // of the writer the queue belongs to; 0: none yet
-        thread_queue* queue = nullptr;
-        std::uint32_t thread_id = 0;
-        ~local_queue_slot() {
-            if (queue) {
-                queue->retired.store(true, std::memory_order_release);
-                queue->release();
-            }
-        }
-    };
-    static local_queue_slot& local_slot() noexcept {
-        thread_local local_queue_slot slot;
-        return slot;
-    }
+    // The bytes of every queue's rings in the process, spare rings included.
+    static std::size_t queue_memory_bytes() noexcept { return ring_memory_total.load(std::memory_order_relaxed); }
 
     // The calling thread's queue, made on its first record (the slot did
-    // not name this writer's generation).
-    INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes) {
-        auto& slot = local_slot();
-        if (slot.queue) {  // a previous writer's
-            slot.queue->retired.store(true, std::memory_order_release);
-            slot.queue->release();
-            slot.queue = nullptr;
-        }
-        std::unique_ptr<spsc_ring> ring;
-        {
-            std::lock_guard lock(registry_mutex_);
-            for (auto it = spare_rings_.begin(); it != spare_rings_.end(); ++it) {
-                if ((*it)->capacity() >= bytes && (*it)->capacity() < 2 * bytes + 4096) {
-                    ring = std::move(*it);
-                    spare_rings_.erase(it);
-                    break;
-                }
+    // not name this writer's generation): a ring of `bytes`, or less when
+    // the memory of all rings would pass `total_cap` (never less than
+    // min_ring_bytes, granted even past the cap).
+    INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes, std::size_t total_cap) {
+        // Holds the thread's owner of its queue; at thread exit it retires the
+        // queue, so the writer drains it and reuses or frees its rings.
+        struct thread_exit_hook {
+            thread_queue* queue = nullptr;
+            ~thread_exit_hook() {
+                retire();
+                current_queue_slot = {};  // a record logged later still finds no dangling queue
             }
-        }
-        if (ring)
-            ring->reset();
-        else
-            ring = std::make_unique<spsc_ring>(bytes);
-        auto* q = new thread_queue(std::move(ring));
-        q->retain();  // one for this thread's slot, one for the writer
+            void retire() noexcept {
+                if (!queue) return;
+                queue->retired.store(true, std::memory_order_release);
+                queue->release();
+                queue = nullptr;
+            }
+        };
+        // (A record logged from a thread_local destructor that runs after this
+        // one registers a queue that is never retired: it stays with the writer.)
+        thread_local thread_exit_hook hook;
+        hook.retire();  // a previous writer's queue
+
+        auto* q = new thread_queue(take_ring(bytes, total_cap));
+        q->retain();  // one for this thread's exit hook, one for the writer
         {
             std::lock_guard lock(registry_mutex_);
             queues_.push_back(q);
         }
+        hook.queue = q;
+        auto& slot = current_queue_slot;
         slot.generation = generation_;
         slot.queue = q;
         slot.thread_id = current_thread_id();
@@ -2123,13 +2222,25 @@ private:
         for (auto& q : queues) {
             const bool retired = q->retired.load(std::memory_order_acquire);  // read before the mark
             const thread_queue::mark until = q->published();
+            if (!until.ring->populated() && until.position > populate_after) until.ring->populate();
+            async_target* held = nullptr;  // the target whose backend this thread holds
+            std::size_t run = 0;
             while (const std::byte* e = q->front(until)) {
                 entry_header h;
                 std::memcpy(&h, e, sizeof h);
-                h.deliver(h.cell->target, h, e + sizeof h, clock);
+                async_target* const target = h.cell->target;
+                if (target != held || run == max_locked_run) {
+                    if (held) held->unlock_backend();
+                    held = target;
+                    run = 0;
+                    if (held) held->lock_backend();
+                }
+                ++run;
+                h.deliver(target, h, e + sizeof h, clock);
                 q->pop(h.size);
                 ++delivered;
             }
+            if (held) held->unlock_backend();
             if (retired && !q->front(q->published())) {  // its thread is gone and nothing is left
                 auto rings = q->release_rings();
                 std::lock_guard lock(registry_mutex_);
@@ -2190,7 +2301,43 @@ private:
         }
     }
 
+    // A new thread's ring: a spare one of about the size asked for, else a new
+    // one within the cap (spare rings go first when memory is short).
+    std::unique_ptr<spsc_ring> take_ring(std::size_t bytes, std::size_t total_cap) {
+        const std::size_t want = ring_capacity_for(bytes);
+        std::unique_ptr<spsc_ring> ring;
+        {
+            std::lock_guard lock(registry_mutex_);
+            for (auto it = spare_rings_.begin(); it != spare_rings_.end(); ++it) {
+                if ((*it)->capacity() >= want && (*it)->capacity() <= 2 * want) {
+                    ring = std::move(*it);
+                    spare_rings_.erase(it);
+                    break;
+                }
+            }
+            while (!ring && !spare_rings_.empty() &&
+                   ring_memory_total.load(std::memory_order_relaxed) + want > total_cap)
+                spare_rings_.pop_back();  // gives its memory back
+        }
+        if (ring) {
+            ring->reset();
+            return ring;
+        }
+        std::size_t granted = claim_ring_memory(want, min_ring_bytes, total_cap);
+        if (granted == 0) {  // the floor: a thread can always log
+            granted = min_ring_bytes;
+            force_ring_memory(granted);
+        }
+        return std::make_unique<spsc_ring>(granted);
+    }
+
     static constexpr std::size_t busy_round = 256;
+    // The writer releases an engine's backend after this many entries at most,
+    // so that flush()/exclusive() from other threads get their turn.
+    static constexpr std::size_t max_locked_run = 256;
+    // A queue that has published this much is no one-shot thread: its ring's
+    // pages are populated by the writer (spsc_ring::populate).
+    static constexpr std::uint64_t populate_after = 16 * 1024;
 
     const bool use_tsc_;
     const std::uint64_t generation_;
@@ -2535,12 +2682,18 @@ template <std::size_t N>
 struct is_grow<overflow::grow<N>> : std::true_type {};
 }  // namespace async_detail
 
-template <class Overflow = overflow::block, std::size_t QueueBytes = 1024 * 1024>
+template <class Overflow = overflow::block, std::size_t QueueBytes = 1024 * 1024,
+          std::size_t TotalBytes = 64 * 1024 * 1024>
 struct async {
     static_assert(std::is_same_v<Overflow, overflow::block> || std::is_same_v<Overflow, overflow::drop> ||
                       async_detail::is_grow<Overflow>::value,
                   "inkwell: async<Overflow>: Overflow is overflow::block, overflow::drop or overflow::grow<MaxBytes>");
+    static_assert(TotalBytes >= detail::min_ring_bytes, "inkwell: async<..., TotalBytes>: at least 4 KiB");
     static constexpr std::size_t queue_bytes = QueueBytes;
+    // The cap on the memory of all threads' queues (see the top of this file).
+    static constexpr std::size_t total_bytes = TotalBytes;
+    // The memory of every async queue of the process now, spare rings included.
+    static std::size_t queue_memory_bytes() noexcept { return detail::async_writer::queue_memory_bytes(); }
     // The call sites hand their arguments to engine::submit_call (see logger.hpp).
     static constexpr bool defers_formatting = true;
     // How long flush() and shutdown wait for the writer before they give up.
@@ -2574,8 +2727,9 @@ struct async {
             }
             const std::size_t size =
                 sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
-            auto* slot = &detail::async_writer::local_slot();
-            if (INKWELL_UNLIKELY(slot->generation != generation_)) slot = &writer_->register_thread(QueueBytes);
+            auto* slot = &detail::current_queue_slot;
+            if (INKWELL_UNLIKELY(slot->generation != generation_))
+                slot = &writer_->register_thread(QueueBytes, TotalBytes);
             auto& queue = *slot->queue;
             std::byte* out = reserve(queue, size);
             if (!out) return;  // dropped, and counted
@@ -2597,8 +2751,8 @@ struct async {
             }
             auto* copy = new owned_record(r);
             constexpr std::size_t size = sizeof(detail::entry_header) + sizeof(owned_record*);
-            auto* slot = &detail::async_writer::local_slot();
-            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes);
+            auto* slot = &detail::current_queue_slot;
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes, TotalBytes);
             auto& queue = *slot->queue;
             std::byte* out = reserve(queue, size);
             if (!out) {
@@ -2641,6 +2795,8 @@ struct async {
         }
 
         // --- the writer thread
+        void lock_backend() override { backend_mutex_.lock(); }
+        void unlock_backend() override { backend_mutex_.unlock(); }
         void commit() override {
             std::lock_guard lock(backend_mutex_);
             backend_.commit();
@@ -2660,34 +2816,60 @@ struct async {
             return reserve_slow(queue, size);
         }
 
+        static constexpr std::size_t queue_ring_bytes = detail::ring_capacity_for(QueueBytes);
+
         INKWELL_NOINLINE std::byte* reserve_slow(detail::thread_queue& queue, std::size_t size) {
             if (size > queue.producer_ring().max_entry()) {  // bigger than the ring: a ring of its own
-                std::size_t bytes = QueueBytes;
-                while (bytes / 2 < size) bytes *= 2;
+                const std::size_t least = detail::ring_capacity_for(2 * detail::spsc_ring::padded(size));
+                std::size_t bytes =
+                    detail::claim_ring_memory(least > queue_ring_bytes ? least : queue_ring_bytes, least, TotalBytes);
+                if (bytes == 0) {  // no room for it under the cap
+                    if constexpr (std::is_same_v<Overflow, overflow::drop>) {
+                        count_drop();
+                        return nullptr;
+                    } else {  // block and grow never lose a record: this one goes past the cap
+                        bytes = least;
+                        detail::force_ring_memory(bytes);
+                    }
+                }
                 queue.grow(bytes);
                 return queue.producer_ring().reserve(size);
             }
+            if (std::byte* out = reserve_in_larger_ring(queue, size)) return out;
             if constexpr (std::is_same_v<Overflow, overflow::drop>) {
                 count_drop();
                 return nullptr;
             } else {
-                if constexpr (async_detail::is_grow<Overflow>::value) {
-                    const std::size_t next = queue.producer_ring().capacity() * 2;
-                    if (next <= Overflow::max_bytes) {
-                        queue.grow(next);
-                        return queue.producer_ring().reserve(size);
-                    }
-                }
-                // Block: wait for the writer, politely.
+                // Block: wait for the writer, politely (or for memory to grow into).
                 writer_->nudge();
                 for (unsigned spins = 0;; ++spins) {
                     if (std::byte* out = queue.producer_ring().reserve(size)) return out;
-                    if (spins < 64)
+                    if (spins < 64) {
                         std::this_thread::yield();
-                    else
+                    } else {
+                        if (std::byte* out = reserve_in_larger_ring(queue, size)) return out;
                         std::this_thread::sleep_for(std::chrono::microseconds{50});
+                    }
                 }
             }
+        }
+
+        // The ring is full. A thread's queue is sized by the first logger it
+        // used, or shrunk by the memory cap: grow it to this logger's
+        // QueueBytes when the cap allows; grow<MaxBytes> then doubles it up to
+        // MaxBytes. nullptr: no larger ring now.
+        std::byte* reserve_in_larger_ring(detail::thread_queue& queue, std::size_t size) {
+            const std::size_t current = queue.producer_ring().capacity();
+            std::size_t bytes = 0;
+            if (current < queue_ring_bytes) {
+                bytes = detail::claim_ring_memory(queue_ring_bytes, 2 * current, TotalBytes);
+            } else if constexpr (async_detail::is_grow<Overflow>::value) {
+                if (2 * current <= Overflow::max_bytes)
+                    bytes = detail::claim_ring_memory(2 * current, 2 * current, TotalBytes);
+            }
+            if (bytes == 0) return nullptr;
+            queue.grow(bytes);
+            return queue.producer_ring().reserve(size);
         }
 
         // Dropping is the slow path already: the first drop of a streak reads
@@ -2752,7 +2934,7 @@ struct async {
             if constexpr (field_count > 0)
                 detail::make_fields<format_count>(fields, scratch, decoded, std::make_index_sequence<field_count>{});
 
-            std::lock_guard lock(self.backend_mutex_);
+            // The writer holds self.backend_mutex_ (async_target::lock_backend).
             if (self.finished_) {  // raced with stop(): counted, not written
                 self.count_lost();
                 return;
@@ -2775,8 +2957,7 @@ struct async {
             std::memcpy(&copy, payload, sizeof copy);
             std::unique_ptr<owned_record> owner(copy);
             if (!target) return;  // the engine is gone: only free the copy
-            auto& self = *static_cast<engine*>(target);
-            std::lock_guard lock(self.backend_mutex_);
+            auto& self = *static_cast<engine*>(target);  // its backend_mutex_ held by the writer
             if (self.finished_) {
                 self.count_lost();
                 return;
@@ -6118,20 +6299,22 @@ struct jsonl_per_category_config : default_config {
     using classifier = inkwell::classify::keyword<>;
     using formatter = inkwell::format::jsonl;
     using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
-    // Back-pressure, never loss; 1 MiB per producing thread (< 100 MB with many threads).
-    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024>;
+    // Back-pressure, never loss; 1 MiB per producing thread, all queues together
+    // within 64 MiB (the reference asks < 100 MB).
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 64 * 1024 * 1024>;
     static constexpr level default_level = level::debug;
 };
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;
 
 // session-logging-service.md: one JSONL file per logger lifetime, named by
 // its start time and session id; the service name as category; asynchronous
-// with 256 KiB per producing thread (the reference keeps memory under 5 MB).
+// with 256 KiB per producing thread and 4 MiB for all queues together (the
+// reference keeps memory under 5 MB).
 struct session_file_config : default_config {
     using sink = inkwell::sink::session_file;
     using classifier = inkwell::classify::by_name;
     using formatter = inkwell::format::jsonl;
-    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 256 * 1024>;
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 256 * 1024, 4 * 1024 * 1024>;
     static constexpr level default_level = level::info;
 };
 using session_file = basic_logger<session_file_config>;

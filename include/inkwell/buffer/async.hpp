@@ -7,6 +7,16 @@
 //   inkwell::buffer::async<inkwell::buffer::overflow::drop>     drop when full, counted and reported
 //   inkwell::buffer::async<inkwell::buffer::overflow::grow<64 << 20>>  grow up to 64 MiB, then block
 //
+// Memory: async<Overflow, QueueBytes, TotalBytes>. Each thread's queue is a
+// ring of QueueBytes; the rings of all threads together (spare rings kept
+// for new threads included) stay within TotalBytes: a new thread's ring is
+// halved until it fits. The one way past the cap is the floor of 4 KiB a new
+// thread always gets (so it can log at all), and a ring made for a single
+// record larger than half the queue, in block and grow mode (in drop mode
+// that record is dropped). A thread's queue grows lazily to the QueueBytes of
+// the largest logger it logs to, once its ring is full and the cap allows.
+// async<>::queue_memory_bytes() reads the current total.
+//
 // In the steady state the call site takes the time-stamp counter, reserves
 // space in its thread's ring, copies the arguments (text by value) and
 // publishes them with one release store: no lock, no allocation, no system
@@ -62,12 +72,18 @@ template <std::size_t N>
 struct is_grow<overflow::grow<N>> : std::true_type {};
 }  // namespace async_detail
 
-template <class Overflow = overflow::block, std::size_t QueueBytes = 1024 * 1024>
+template <class Overflow = overflow::block, std::size_t QueueBytes = 1024 * 1024,
+          std::size_t TotalBytes = 64 * 1024 * 1024>
 struct async {
     static_assert(std::is_same_v<Overflow, overflow::block> || std::is_same_v<Overflow, overflow::drop> ||
                       async_detail::is_grow<Overflow>::value,
                   "inkwell: async<Overflow>: Overflow is overflow::block, overflow::drop or overflow::grow<MaxBytes>");
+    static_assert(TotalBytes >= detail::min_ring_bytes, "inkwell: async<..., TotalBytes>: at least 4 KiB");
     static constexpr std::size_t queue_bytes = QueueBytes;
+    // The cap on the memory of all threads' queues (see the top of this file).
+    static constexpr std::size_t total_bytes = TotalBytes;
+    // The memory of every async queue of the process now, spare rings included.
+    static std::size_t queue_memory_bytes() noexcept { return detail::async_writer::queue_memory_bytes(); }
     // The call sites hand their arguments to engine::submit_call (see logger.hpp).
     static constexpr bool defers_formatting = true;
     // How long flush() and shutdown wait for the writer before they give up.
@@ -101,8 +117,9 @@ struct async {
             }
             const std::size_t size =
                 sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
-            auto* slot = &detail::async_writer::local_slot();
-            if (INKWELL_UNLIKELY(slot->generation != generation_)) slot = &writer_->register_thread(QueueBytes);
+            auto* slot = &detail::current_queue_slot;
+            if (INKWELL_UNLIKELY(slot->generation != generation_))
+                slot = &writer_->register_thread(QueueBytes, TotalBytes);
             auto& queue = *slot->queue;
             std::byte* out = reserve(queue, size);
             if (!out) return;  // dropped, and counted
@@ -124,8 +141,8 @@ struct async {
             }
             auto* copy = new owned_record(r);
             constexpr std::size_t size = sizeof(detail::entry_header) + sizeof(owned_record*);
-            auto* slot = &detail::async_writer::local_slot();
-            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes);
+            auto* slot = &detail::current_queue_slot;
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes, TotalBytes);
             auto& queue = *slot->queue;
             std::byte* out = reserve(queue, size);
             if (!out) {
@@ -168,6 +185,8 @@ struct async {
         }
 
         // --- the writer thread
+        void lock_backend() override { backend_mutex_.lock(); }
+        void unlock_backend() override { backend_mutex_.unlock(); }
         void commit() override {
             std::lock_guard lock(backend_mutex_);
             backend_.commit();
@@ -187,34 +206,60 @@ struct async {
             return reserve_slow(queue, size);
         }
 
+        static constexpr std::size_t queue_ring_bytes = detail::ring_capacity_for(QueueBytes);
+
         INKWELL_NOINLINE std::byte* reserve_slow(detail::thread_queue& queue, std::size_t size) {
             if (size > queue.producer_ring().max_entry()) {  // bigger than the ring: a ring of its own
-                std::size_t bytes = QueueBytes;
-                while (bytes / 2 < size) bytes *= 2;
+                const std::size_t least = detail::ring_capacity_for(2 * detail::spsc_ring::padded(size));
+                std::size_t bytes =
+                    detail::claim_ring_memory(least > queue_ring_bytes ? least : queue_ring_bytes, least, TotalBytes);
+                if (bytes == 0) {  // no room for it under the cap
+                    if constexpr (std::is_same_v<Overflow, overflow::drop>) {
+                        count_drop();
+                        return nullptr;
+                    } else {  // block and grow never lose a record: this one goes past the cap
+                        bytes = least;
+                        detail::force_ring_memory(bytes);
+                    }
+                }
                 queue.grow(bytes);
                 return queue.producer_ring().reserve(size);
             }
+            if (std::byte* out = reserve_in_larger_ring(queue, size)) return out;
             if constexpr (std::is_same_v<Overflow, overflow::drop>) {
                 count_drop();
                 return nullptr;
             } else {
-                if constexpr (async_detail::is_grow<Overflow>::value) {
-                    const std::size_t next = queue.producer_ring().capacity() * 2;
-                    if (next <= Overflow::max_bytes) {
-                        queue.grow(next);
-                        return queue.producer_ring().reserve(size);
-                    }
-                }
-                // Block: wait for the writer, politely.
+                // Block: wait for the writer, politely (or for memory to grow into).
                 writer_->nudge();
                 for (unsigned spins = 0;; ++spins) {
                     if (std::byte* out = queue.producer_ring().reserve(size)) return out;
-                    if (spins < 64)
+                    if (spins < 64) {
                         std::this_thread::yield();
-                    else
+                    } else {
+                        if (std::byte* out = reserve_in_larger_ring(queue, size)) return out;
                         std::this_thread::sleep_for(std::chrono::microseconds{50});
+                    }
                 }
             }
+        }
+
+        // The ring is full. A thread's queue is sized by the first logger it
+        // used, or shrunk by the memory cap: grow it to this logger's
+        // QueueBytes when the cap allows; grow<MaxBytes> then doubles it up to
+        // MaxBytes. nullptr: no larger ring now.
+        std::byte* reserve_in_larger_ring(detail::thread_queue& queue, std::size_t size) {
+            const std::size_t current = queue.producer_ring().capacity();
+            std::size_t bytes = 0;
+            if (current < queue_ring_bytes) {
+                bytes = detail::claim_ring_memory(queue_ring_bytes, 2 * current, TotalBytes);
+            } else if constexpr (async_detail::is_grow<Overflow>::value) {
+                if (2 * current <= Overflow::max_bytes)
+                    bytes = detail::claim_ring_memory(2 * current, 2 * current, TotalBytes);
+            }
+            if (bytes == 0) return nullptr;
+            queue.grow(bytes);
+            return queue.producer_ring().reserve(size);
         }
 
         // Dropping is the slow path already: the first drop of a streak reads
@@ -279,7 +324,7 @@ struct async {
             if constexpr (field_count > 0)
                 detail::make_fields<format_count>(fields, scratch, decoded, std::make_index_sequence<field_count>{});
 
-            std::lock_guard lock(self.backend_mutex_);
+            // The writer holds self.backend_mutex_ (async_target::lock_backend).
             if (self.finished_) {  // raced with stop(): counted, not written
                 self.count_lost();
                 return;
@@ -302,8 +347,7 @@ struct async {
             std::memcpy(&copy, payload, sizeof copy);
             std::unique_ptr<owned_record> owner(copy);
             if (!target) return;  // the engine is gone: only free the copy
-            auto& self = *static_cast<engine*>(target);
-            std::lock_guard lock(self.backend_mutex_);
+            auto& self = *static_cast<engine*>(target);  // its backend_mutex_ held by the writer
             if (self.finished_) {
                 self.count_lost();
                 return;

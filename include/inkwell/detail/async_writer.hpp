@@ -5,6 +5,10 @@
 // to the engine that queued it, and then lets every engine write its batch
 // (one write(2) per file per round). Idle, it sleeps in growing steps up to
 // 10 ms: an idle logger costs well under 1% of a core.
+//
+// Memory: every ring counts in ring_memory_total (spsc_ring.hpp); a ring
+// made for an engine fits that engine's TotalBytes, except the 4 KiB floor a
+// new thread always gets and a ring for one record larger than the queue.
 
 #include <atomic>
 #include <chrono>
@@ -32,6 +36,10 @@ class async_writer;
 // What the writer knows of an engine.
 class async_target {
 public:
+    // The writer holds an engine's backend across a run of its entries (one
+    // lock per run, not per record); entries are delivered with it held.
+    virtual void lock_backend() = 0;
+    virtual void unlock_backend() = 0;
     virtual void commit() = 0;          // write out what the round produced
     virtual void report_drops() = 0;    // log "N records dropped" if any were
 protected:
@@ -48,7 +56,8 @@ struct target_cell {
 struct entry_header {
     std::uint32_t size;  // of the whole entry, this header included
     std::uint32_t thread_id;
-    // Delivers the entry; with a null target it only releases what the entry owns.
+    // Delivers the entry (the target's backend locked); with a null target it
+    // only releases what the entry owns.
     void (*deliver)(async_target* target, const entry_header& header, const std::byte* payload,
                     const tick_converter& clock);
     target_cell* cell;
@@ -74,7 +83,8 @@ public:
 
     spsc_ring& producer_ring() noexcept { return *producer_; }
 
-    // Producer: continue in a new ring of `bytes` (the old one is final).
+    // Producer: continue in a new ring of `bytes`, memory already claimed
+    // (the old ring is final).
     void grow(std::size_t bytes) {
         auto fresh = std::make_unique<spsc_ring>(bytes);
         std::lock_guard lock(rings_mutex_);
@@ -84,7 +94,7 @@ public:
 
     // Writer: where the entries published so far end.
     struct mark {
-        const spsc_ring* ring;
+        spsc_ring* ring;
         std::uint64_t position;
     };
     mark published() {
@@ -123,6 +133,21 @@ private:
     std::atomic<int> owners_{1};
 };
 
+// What the call site reads to find its thread's queue: trivially
+// destructible and constant-initialised, so reading it is one plain TLS load
+// with no guard. Its queue is retired at thread exit by a separate
+// thread_local (register_thread's thread_exit_hook), touched only there.
+struct local_queue_slot {
+    std::uint64_t generation = 0;  // of the writer the queue belongs to; 0: none yet
+    thread_queue* queue = nullptr;
+    std::uint32_t thread_id = 0;
+};
+#if defined(__GNUC__) || defined(__clang__)
+inline constinit thread_local local_queue_slot current_queue_slot __attribute__((tls_model("initial-exec"))){};
+#else
+inline constinit thread_local local_queue_slot current_queue_slot{};
+#endif
+
 class async_writer {
 public:
     // The process's writer; made when the first async logger is, ended when the last one is.
@@ -155,53 +180,42 @@ public:
     bool uses_tsc() const noexcept { return use_tsc_; }
     std::uint64_t generation() const noexcept { return generation_; }
 
-    // What a producing thread keeps: its queue for the writer of `generation`.
-    struct local_queue_slot {
-        std::uint64_t generation = 0;  // of the writer the queue belongs to; 0: none yet
-        thread_queue* queue = nullptr;
-        std::uint32_t thread_id = 0;
-        ~local_queue_slot() {
-            if (queue) {
-                queue->retired.store(true, std::memory_order_release);
-                queue->release();
-            }
-        }
-    };
-    static local_queue_slot& local_slot() noexcept {
-        thread_local local_queue_slot slot;
-        return slot;
-    }
+    // The bytes of every queue's rings in the process, spare rings included.
+    static std::size_t queue_memory_bytes() noexcept { return ring_memory_total.load(std::memory_order_relaxed); }
 
     // The calling thread's queue, made on its first record (the slot did
-    // not name this writer's generation).
-    INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes) {
-        auto& slot = local_slot();
-        if (slot.queue) {  // a previous writer's
-            slot.queue->retired.store(true, std::memory_order_release);
-            slot.queue->release();
-            slot.queue = nullptr;
-        }
-        std::unique_ptr<spsc_ring> ring;
-        {
-            std::lock_guard lock(registry_mutex_);
-            for (auto it = spare_rings_.begin(); it != spare_rings_.end(); ++it) {
-                if ((*it)->capacity() >= bytes && (*it)->capacity() < 2 * bytes + 4096) {
-                    ring = std::move(*it);
-                    spare_rings_.erase(it);
-                    break;
-                }
+    // not name this writer's generation): a ring of `bytes`, or less when
+    // the memory of all rings would pass `total_cap` (never less than
+    // min_ring_bytes, granted even past the cap).
+    INKWELL_NOINLINE local_queue_slot& register_thread(std::size_t bytes, std::size_t total_cap) {
+        // Holds the thread's owner of its queue; at thread exit it retires the
+        // queue, so the writer drains it and reuses or frees its rings.
+        struct thread_exit_hook {
+            thread_queue* queue = nullptr;
+            ~thread_exit_hook() {
+                retire();
+                current_queue_slot = {};  // a record logged later still finds no dangling queue
             }
-        }
-        if (ring)
-            ring->reset();
-        else
-            ring = std::make_unique<spsc_ring>(bytes);
-        auto* q = new thread_queue(std::move(ring));
-        q->retain();  // one for this thread's slot, one for the writer
+            void retire() noexcept {
+                if (!queue) return;
+                queue->retired.store(true, std::memory_order_release);
+                queue->release();
+                queue = nullptr;
+            }
+        };
+        // (A record logged from a thread_local destructor that runs after this
+        // one registers a queue that is never retired: it stays with the writer.)
+        thread_local thread_exit_hook hook;
+        hook.retire();  // a previous writer's queue
+
+        auto* q = new thread_queue(take_ring(bytes, total_cap));
+        q->retain();  // one for this thread's exit hook, one for the writer
         {
             std::lock_guard lock(registry_mutex_);
             queues_.push_back(q);
         }
+        hook.queue = q;
+        auto& slot = current_queue_slot;
         slot.generation = generation_;
         slot.queue = q;
         slot.thread_id = current_thread_id();
@@ -274,13 +288,25 @@ private:
         for (auto& q : queues) {
             const bool retired = q->retired.load(std::memory_order_acquire);  // read before the mark
             const thread_queue::mark until = q->published();
+            if (!until.ring->populated() && until.position > populate_after) until.ring->populate();
+            async_target* held = nullptr;  // the target whose backend this thread holds
+            std::size_t run = 0;
             while (const std::byte* e = q->front(until)) {
                 entry_header h;
                 std::memcpy(&h, e, sizeof h);
-                h.deliver(h.cell->target, h, e + sizeof h, clock);
+                async_target* const target = h.cell->target;
+                if (target != held || run == max_locked_run) {
+                    if (held) held->unlock_backend();
+                    held = target;
+                    run = 0;
+                    if (held) held->lock_backend();
+                }
+                ++run;
+                h.deliver(target, h, e + sizeof h, clock);
                 q->pop(h.size);
                 ++delivered;
             }
+            if (held) held->unlock_backend();
             if (retired && !q->front(q->published())) {  // its thread is gone and nothing is left
                 auto rings = q->release_rings();
                 std::lock_guard lock(registry_mutex_);
@@ -341,7 +367,43 @@ private:
         }
     }
 
+    // A new thread's ring: a spare one of about the size asked for, else a new
+    // one within the cap (spare rings go first when memory is short).
+    std::unique_ptr<spsc_ring> take_ring(std::size_t bytes, std::size_t total_cap) {
+        const std::size_t want = ring_capacity_for(bytes);
+        std::unique_ptr<spsc_ring> ring;
+        {
+            std::lock_guard lock(registry_mutex_);
+            for (auto it = spare_rings_.begin(); it != spare_rings_.end(); ++it) {
+                if ((*it)->capacity() >= want && (*it)->capacity() <= 2 * want) {
+                    ring = std::move(*it);
+                    spare_rings_.erase(it);
+                    break;
+                }
+            }
+            while (!ring && !spare_rings_.empty() &&
+                   ring_memory_total.load(std::memory_order_relaxed) + want > total_cap)
+                spare_rings_.pop_back();  // gives its memory back
+        }
+        if (ring) {
+            ring->reset();
+            return ring;
+        }
+        std::size_t granted = claim_ring_memory(want, min_ring_bytes, total_cap);
+        if (granted == 0) {  // the floor: a thread can always log
+            granted = min_ring_bytes;
+            force_ring_memory(granted);
+        }
+        return std::make_unique<spsc_ring>(granted);
+    }
+
     static constexpr std::size_t busy_round = 256;
+    // The writer releases an engine's backend after this many entries at most,
+    // so that flush()/exclusive() from other threads get their turn.
+    static constexpr std::size_t max_locked_run = 256;
+    // A queue that has published this much is no one-shot thread: its ring's
+    // pages are populated by the writer (spsc_ring::populate).
+    static constexpr std::uint64_t populate_after = 16 * 1024;
 
     const bool use_tsc_;
     const std::uint64_t generation_;

@@ -8,12 +8,18 @@
 // Every entry starts with a 32-bit size and is padded to 8 bytes. A size of
 // 0 tells the consumer to continue at the start of the ring (the space at
 // the end was too short for the entry that followed).
+//
+// The storage is mapped pages of its own (mmap), not the heap: a freed ring
+// gives its memory back to the system at once, and the writer can populate
+// a busy ring's pages ahead of the producer (populate()).
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <memory>
+#include <new>
+
+#include <sys/mman.h>
 
 #include "../version.hpp"
 
@@ -21,17 +27,80 @@ INKWELL_BEGIN_NAMESPACE
 namespace detail {
 
 inline constexpr std::size_t cache_line = 64;
+inline constexpr std::size_t ring_page = 4096;
+// The smallest ring, and the one allocation the memory cap always grants.
+inline constexpr std::size_t min_ring_bytes = ring_page;
+
+// The bytes of every ring alive in the process (in use, grown, or spare):
+// what the async buffer's TotalBytes bounds. A ring adds its capacity when it
+// is made and gives it back when it is destroyed.
+inline constinit std::atomic<std::size_t> ring_memory_total{0};
+
+// The ring capacity for `bytes`: a power of two, at least min_ring_bytes.
+constexpr std::size_t ring_capacity_for(std::size_t bytes) noexcept {
+    std::size_t c = min_ring_bytes;
+    while (c < bytes) c <<= 1;
+    return c;
+}
+
+// Takes room for a ring of `want` bytes within `cap` (both powers of two), halving down
+// to `least`: the capacity granted, or 0 when even `least` does not fit.
+inline std::size_t claim_ring_memory(std::size_t want, std::size_t least, std::size_t cap) noexcept {
+    std::size_t total = ring_memory_total.load(std::memory_order_relaxed);
+    for (;;) {
+        std::size_t bytes = want;
+        while (bytes > least && total + bytes > cap) bytes >>= 1;
+        if (total + bytes > cap) return 0;
+        if (ring_memory_total.compare_exchange_weak(total, total + bytes, std::memory_order_relaxed)) return bytes;
+    }
+}
+// Takes room past any cap (the floor, or one record larger than the queue).
+inline void force_ring_memory(std::size_t bytes) noexcept {
+    ring_memory_total.fetch_add(bytes, std::memory_order_relaxed);
+}
 
 class spsc_ring {
 public:
-    // `capacity` is rounded up to a power of two (at least 4 KiB).
-    explicit spsc_ring(std::size_t capacity) {
-        std::size_t c = 4096;
-        while (c < capacity) c <<= 1;
-        capacity_ = c;
-        mask_ = c - 1;
-        storage_.reset(new (std::align_val_t{cache_line}) std::byte[c]);
+    // `capacity` is a power of two, at least min_ring_bytes, whose memory the
+    // caller has claimed (claim_ring_memory/force_ring_memory); the ring gives
+    // it back in its destructor.
+    explicit spsc_ring(std::size_t capacity) : capacity_(capacity), mask_(capacity - 1) {
+        void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p != MAP_FAILED) {
+            storage_ = static_cast<std::byte*>(p);
+            mapped_ = true;
+        } else {  // no mapping to be had: the heap, which fails the way `new` does
+            storage_ = static_cast<std::byte*>(::operator new(capacity, std::align_val_t{ring_page}));
+        }
     }
+    ~spsc_ring() {
+        if (mapped_)
+            ::munmap(storage_, capacity_);
+        else
+            ::operator delete(storage_, std::align_val_t{ring_page});
+        ring_memory_total.fetch_sub(capacity_, std::memory_order_relaxed);
+    }
+    spsc_ring(const spsc_ring&) = delete;
+    spsc_ring& operator=(const spsc_ring&) = delete;
+
+    // Writer: faults the ring's pages in ahead of the producer, so that its
+    // calls never take a first-touch page fault. The contents do not change,
+    // so this is safe while the producer writes. Once per ring; a no-op where
+    // the kernel lacks MADV_POPULATE_WRITE (Linux < 5.14).
+    void populate() noexcept {
+        if (populated_) return;
+        populated_ = true;
+#if defined(__linux__)
+#if defined(MADV_POPULATE_WRITE)
+        constexpr int populate_write = MADV_POPULATE_WRITE;
+#else
+        constexpr int populate_write = 23;  // its value since Linux 5.14, for older headers
+#endif
+        // EINVAL before Linux 5.14: then the pages fault in as the producer reaches them.
+        if (mapped_) ::madvise(storage_, capacity_, populate_write);
+#endif
+    }
+    bool populated() const noexcept { return populated_; }
 
     // Empties the ring for another thread (the writer's pool of spare rings).
     void reset() noexcept {
@@ -62,13 +131,18 @@ public:
         }
         if (need > to_end) {  // mark the rest of the ring as skipped, start over at 0
             const std::uint32_t wrap = 0;
-            std::memcpy(storage_.get() + index, &wrap, sizeof wrap);
+            std::memcpy(storage_ + index, &wrap, sizeof wrap);
             pos += to_end;
             pending_skip_ = to_end;
-            return storage_.get();
+            return storage_;
         }
         pending_skip_ = 0;
-        return storage_.get() + index;
+#if defined(__GNUC__) || defined(__clang__)
+        // The lines a few entries ahead come over from the writer's core (or
+        // from memory) while this entry is written, not when the next needs them.
+        __builtin_prefetch(storage_ + ((index + prefetch_ahead) & mask_), 1);
+#endif
+        return storage_ + index;
     }
     // Publishes the entry written at the last reserve().
     void commit(std::size_t size) noexcept {
@@ -85,7 +159,7 @@ public:
                 tail_cache_ = tail_.load(std::memory_order_acquire);
                 if (pos == tail_cache_) return nullptr;
             }
-            const std::byte* entry = storage_.get() + static_cast<std::size_t>(pos & mask_);
+            const std::byte* entry = storage_ + static_cast<std::size_t>(pos & mask_);
             std::uint32_t size;
             std::memcpy(&size, entry, sizeof size);
             if (size != 0) return entry;
@@ -105,12 +179,12 @@ public:
     }
 
 private:
-    struct aligned_delete {
-        void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{cache_line}); }
-    };
+    static constexpr std::size_t prefetch_ahead = 512;
 
-    std::unique_ptr<std::byte[], aligned_delete> storage_;
+    std::byte* storage_ = nullptr;
     std::size_t capacity_ = 0, mask_ = 0;
+    bool mapped_ = false;
+    bool populated_ = false;  // the writer's: populate() ran
     // The producer's and the consumer's indices live on their own cache lines.
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
     std::uint64_t head_cache_ = 0;    // producer's view of head_
