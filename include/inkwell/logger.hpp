@@ -270,8 +270,10 @@ private:
     std::string name_;
     std::string session_id_;
     time_point start_time_;
-    std::atomic<level> level_;
-    backend backend_;
+    // Every call site reads level_; the writer thread writes the backend:
+    // each on cache lines of its own.
+    alignas(detail::cache_line) std::atomic<level> level_;
+    alignas(detail::cache_line) backend backend_;
     engine_type engine_;
 };
 

@@ -25,3 +25,15 @@
 #define INKWELL_COLD
 #define INKWELL_ALWAYS_INLINE inline
 #endif
+
+#include <cstddef>
+
+#include "../version.hpp"
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+// Data that one thread writes and another reads on every call is kept on
+// cache lines of its own (x86-64 and most ARM cores: 64 bytes).
+inline constexpr std::size_t cache_line = 64;
+}  // namespace detail
+INKWELL_END_NAMESPACE

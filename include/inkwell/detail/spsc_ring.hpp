@@ -22,11 +22,11 @@
 #include <sys/mman.h>
 
 #include "../version.hpp"
+#include "platform.hpp"
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
 
-inline constexpr std::size_t cache_line = 64;
 inline constexpr std::size_t ring_page = 4096;
 // The smallest ring, and the one allocation the memory cap always grants.
 inline constexpr std::size_t min_ring_bytes = ring_page;
