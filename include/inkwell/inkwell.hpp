@@ -12,6 +12,7 @@
 #include "policy/buffer.hpp"
 #include "policy/check.hpp"
 #include "policy/classifier.hpp"
+#include "policy/compression.hpp"
 #include "policy/dedup.hpp"
 #include "policy/formatter.hpp"
 #include "policy/rotation.hpp"
@@ -25,6 +26,9 @@
 #include "classify/by_name.hpp"
 #include "classify/fixed.hpp"
 #include "classify/keyword.hpp"
+
+#include "compress/none.hpp"
+#include "detail/compressor.hpp"
 
 #include "dedup/none.hpp"
 
