@@ -1013,6 +1013,9 @@ INKWELL_END_NAMESPACE
 //   - has `void flush()`: hand everything held back to the kernel.
 // Optionally:
 //   - `void rotate_now()`: rotate on request (logger::rotate());
+//   - `void reopen()`: close its files and open them again by name, for a
+//     file moved or deleted by another tool (logrotate; logger::reopen(),
+//     e.g. on SIGHUP). Lines held back go to the file opened anew.
 //   - `template <class Rotation> using with_rotation = ...;`: the sink takes a
 //     rotation policy, and the logger binds the config's `rotation` into it.
 // Failures go to `context.errors->report(...)` and the line to
@@ -1021,6 +1024,18 @@ INKWELL_END_NAMESPACE
 
 
 INKWELL_BEGIN_NAMESPACE
+
+// How a file sink writes a note of inkwell's own (e.g. "inkwell: 12 records
+// dropped since ...") into its file as a record in the logger's format:
+// level warn, category "inkwell", the time of the call. The logger fills it
+// in; a sink made without a logger gets none and writes a plain line.
+struct report_formatter {
+    void (*format)(void* target, std::string_view message, std::string& out) = nullptr;
+    void* target = nullptr;
+
+    explicit operator bool() const noexcept { return format != nullptr; }
+    void operator()(std::string_view message, std::string& out) const { format(target, message, out); }
+};
 
 // What a sink is built from: the logger's run-time settings.
 struct sink_context {
@@ -1032,6 +1047,7 @@ struct sink_context {
     unsigned file_mode = 0644;
     unsigned directory_mode = 0755;
     error_reporter* errors = nullptr;          // never null in a logger
+    report_formatter format_report{};          // set by the logger
 };
 
 namespace policy {
@@ -1050,6 +1066,9 @@ concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
 
 template <class S>
 concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };
+
+template <class S>
+concept sink_reopens = requires(S& s) { s.reopen(); };
 
 template <class S>
 concept sink_takes_rotation = requires { typename S::template with_rotation<void>; };
@@ -4983,7 +5002,11 @@ INKWELL_END_NAMESPACE
 // without a classifier) is written as "general".
 //
 // Open files are cached per (day, category), at most 64 at once: when a
-// 65th is needed, the least recently used one is flushed and closed. When a
+// 65th is needed, the least recently used one is flushed and closed. When
+// the process runs out of descriptors (EMFILE, ENFILE: a low `ulimit -n`),
+// the least recently used file is flushed and closed and the open tried
+// again, until it works or no other file is left to close; only then is the
+// failure reported (and the record goes to the stderr fallback). When a
 // record of a later day arrives, the files of earlier days are closed (a late
 // record of an earlier day opens its file again for as long as it is used).
 // Every file holds its own pending lines; flush() writes each in one write(2)
@@ -5014,11 +5037,83 @@ INKWELL_END_NAMESPACE
 
 #include <system_error>
 
+// ---- begin inkwell/detail/file_ops.hpp ----
+// The few system calls the file sinks make, through a table of function
+// pointers, so that a test can make any of them fail with any errno (a full
+// disk, a quota, EIO, a short write, EMFILE) without a real full disk.
+//
+// Every entry behaves like the POSIX call it stands for: -1 and errno on
+// failure. The table in use is process-wide; the default is plain POSIX,
+// and reading it is one relaxed atomic load per call, nothing worth
+// measuring next to the system call itself.
+
+#include <sys/types.h>
+
+
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
 
-// An owned file descriptor, opened only for appending.
+struct file_ops {
+    int (*open)(const char* path, int flags, mode_t mode);
+    ssize_t (*write)(int fd, const void* data, std::size_t size);
+    int (*fstat)(int fd, struct stat* st);
+    int (*lstat)(const char* path, struct stat* st);
+    int (*ftruncate)(int fd, off_t length);
+    int (*fchmod)(int fd, mode_t mode);
+    int (*close)(int fd);
+};
+
+namespace posix_calls {
+inline int open(const char* path, int flags, mode_t mode) { return ::open(path, flags, mode); }
+inline ssize_t write(int fd, const void* data, std::size_t size) { return ::write(fd, data, size); }
+inline int fstat(int fd, struct stat* st) { return ::fstat(fd, st); }
+inline int lstat(const char* path, struct stat* st) { return ::lstat(path, st); }
+inline int ftruncate(int fd, off_t length) { return ::ftruncate(fd, length); }
+inline int fchmod(int fd, mode_t mode) { return ::fchmod(fd, mode); }
+inline int close(int fd) { return ::close(fd); }
+}  // namespace posix_calls
+
+inline constexpr file_ops posix_file_ops{&posix_calls::open,      &posix_calls::write,  &posix_calls::fstat,
+                                         &posix_calls::lstat,     &posix_calls::ftruncate,
+                                         &posix_calls::fchmod,    &posix_calls::close};
+
+inline std::atomic<const file_ops*>& file_ops_slot() noexcept {
+    static std::atomic<const file_ops*> slot{&posix_file_ops};
+    return slot;
+}
+
+// The table the file sinks use now.
+inline const file_ops& current_file_ops() noexcept { return *file_ops_slot().load(std::memory_order_relaxed); }
+
+// Replaces the table (nullptr: back to POSIX); returns the previous one. The
+// table must outlive its use. For tests: set it before the files it should
+// affect are written.
+inline const file_ops* replace_file_ops(const file_ops* ops) noexcept {
+    return file_ops_slot().exchange(ops ? ops : &posix_file_ops, std::memory_order_acq_rel);
+}
+
+// Puts a table in place for one scope.
+class scoped_file_ops {
+public:
+    explicit scoped_file_ops(const file_ops& ops) noexcept : previous_(replace_file_ops(&ops)) {}
+    ~scoped_file_ops() { replace_file_ops(previous_); }
+    scoped_file_ops(const scoped_file_ops&) = delete;
+    scoped_file_ops& operator=(const scoped_file_ops&) = delete;
+
+private:
+    const file_ops* previous_;
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/file_ops.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// An owned file descriptor, opened only for appending. Every system call
+// goes through current_file_ops(), so a test can inject failures.
 class posix_file {
 public:
     posix_file() noexcept = default;
@@ -5042,30 +5137,31 @@ public:
     // the errno of the failure.
     int open_append(const char* path, unsigned mode) noexcept {
         close();
+        const file_ops& ops = current_file_ops();
         constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
         const auto wanted = static_cast<mode_t>(mode & 07777);
         bool created = false;
-        int fd = open_retrying(path, flags, 0);
+        int fd = open_retrying(ops, path, flags, 0);
         if (fd < 0 && errno == ENOENT) {
             // O_EXCL tells us whether we made the file, and so whether its mode is ours to fix.
-            fd = open_retrying(path, flags | O_CREAT | O_EXCL, wanted);
+            fd = open_retrying(ops, path, flags | O_CREAT | O_EXCL, wanted);
             if (fd >= 0)
                 created = true;
             else if (errno == EEXIST)
-                fd = open_retrying(path, flags, 0);  // another writer created it first
+                fd = open_retrying(ops, path, flags, 0);  // another writer created it first
         }
         if (fd < 0) return errno;
         struct stat st {};
-        if (::fstat(fd, &st) != 0) {
+        if (ops.fstat(fd, &st) != 0) {
             int err = errno;
-            ::close(fd);
+            ops.close(fd);
             return err;
         }
         if (!S_ISREG(st.st_mode)) {
-            ::close(fd);
+            ops.close(fd);
             return EINVAL;
         }
-        if (created && (st.st_mode & 07777) != wanted) (void)::fchmod(fd, wanted);
+        if (created && (st.st_mode & 07777) != wanted) (void)ops.fchmod(fd, wanted);
         fd_ = fd;
         return 0;
     }
@@ -5076,8 +5172,9 @@ public:
     int write_all(const char* data, std::size_t size, std::size_t& written) noexcept {
         written = 0;
         if (fd_ < 0) return EBADF;
+        const file_ops& ops = current_file_ops();
         while (written < size) {
-            auto n = ::write(fd_, data + written, size - written);
+            auto n = ops.write(fd_, data + written, size - written);
             if (n < 0) {
                 if (errno == EINTR) continue;
                 return errno;
@@ -5091,7 +5188,7 @@ public:
     // fstat of the open file. Returns 0 or the errno.
     int status(struct stat& st) const noexcept {
         if (fd_ < 0) return EBADF;
-        return ::fstat(fd_, &st) == 0 ? 0 : errno;
+        return current_file_ops().fstat(fd_, &st) == 0 ? 0 : errno;
     }
 
     // The file's size in bytes. Returns 0 or the errno.
@@ -5102,22 +5199,33 @@ public:
         return err;
     }
 
+    // Cuts the file back to `length` bytes. Returns 0 or the errno.
+    int truncate(std::uint64_t length) noexcept {
+        if (fd_ < 0) return EBADF;
+        const file_ops& ops = current_file_ops();
+        int rc;
+        do {
+            rc = ops.ftruncate(fd_, static_cast<off_t>(length));
+        } while (rc != 0 && errno == EINTR);
+        return rc == 0 ? 0 : errno;
+    }
+
     // Closes the descriptor (a no-op when none is open). Returns 0 or the errno.
     int close() noexcept {
         if (fd_ < 0) return 0;
         int fd = std::exchange(fd_, -1);
         // Linux frees the descriptor even when close fails, so never retry it.
-        return ::close(fd) == 0 ? 0 : errno;
+        return current_file_ops().close(fd) == 0 ? 0 : errno;
     }
 
     bool is_open() const noexcept { return fd_ >= 0; }
     int fd() const noexcept { return fd_; }
 
 private:
-    static int open_retrying(const char* path, int flags, mode_t mode) noexcept {
+    static int open_retrying(const file_ops& ops, const char* path, int flags, mode_t mode) noexcept {
         int fd;
         do {
-            fd = ::open(path, flags, mode);
+            fd = ops.open(path, flags, mode);
         } while (fd < 0 && errno == EINTR);
         return fd;
     }
@@ -5184,13 +5292,44 @@ inline error_reporter& orphan_error_reporter() noexcept {
 // Lines held back above this are written at once, without waiting for flush().
 inline constexpr std::size_t pending_limit = 64 * 1024;
 
+// After a failed write, the next attempts wait: 100 ms, doubling up to 5 s.
+inline constexpr std::chrono::milliseconds first_write_retry{100};
+inline constexpr std::chrono::milliseconds longest_write_retry{5000};
+
+// How often flush() checks that the path still names the open file.
+inline constexpr std::chrono::seconds link_check_interval{1};
+
+// strerror_r comes in two flavours; this picks whichever the libc gives.
+inline const char* pick_error_text(int, const char* buffer) noexcept { return buffer; }
+inline const char* pick_error_text(const char* message, const char*) noexcept { return message; }
+inline std::string_view system_error_text(int err, char* buffer, std::size_t size) noexcept {
+    buffer[0] = '\0';
+    return pick_error_text(::strerror_r(err, buffer, size), buffer);
+}
+
 // One log file as a sink sees it. Not thread-safe: the owning sink, and the
 // logger above it, serialise every call.
 //
 // The file opens lazily: append() opens it when it is not open (a failure is
 // reported there, once per record); flush() writes the pending lines to the
 // open file in one write(2) (more only after a partial write), or sends them
-// to the fallback when the file could not be opened.
+// to the stderr fallback when the file could not be opened.
+//
+// External rotation: at most once a second, flush() compares the open file
+// with what its path names (one fstat, one lstat). Path gone or another file
+// there (moved or deleted by logrotate): the file is opened anew by name and
+// the pending lines go there. File shorter than what we wrote (copytruncate):
+// writing carries on at its new end (O_APPEND: no hole of NUL bytes).
+// reopen() does the same at once.
+//
+// Write failures (ENOSPC, EDQUOT, EFBIG, EIO, ...): no line is left torn (a
+// short write is completed, else the file is cut back to its last whole
+// line); the lines that did not get there are counted as dropped
+// (stats().dropped), the failure is reported once per streak, and further
+// writes wait 100 ms, doubling to 5 s (lines flushed meanwhile are dropped
+// and counted, with no system call). The first write that works again
+// starts with one record: "inkwell: N records dropped since <time> (<errno
+// text>)". A full disk is not sent to stderr: that would only move the flood.
 class log_file {
 public:
     log_file() = default;
@@ -5201,7 +5340,8 @@ public:
     // Names the file: `folder`/`name`; its backups are named
     // `backup_prefix` + tag + `backup_suffix` in the same folder.
     void assign(std::string folder, std::string name, std::string backup_prefix, std::string backup_suffix,
-                unsigned file_mode, unsigned directory_mode, error_reporter* errors) {
+                unsigned file_mode, unsigned directory_mode, error_reporter* errors,
+                report_formatter format_report = {}) {
         close();
         folder_ = std::move(folder);
         if (folder_.empty()) folder_.assign(1, '.');
@@ -5212,27 +5352,34 @@ public:
         file_mode_ = file_mode;
         directory_mode_ = directory_mode;
         errors_ = errors ? errors : &orphan_error_reporter();
+        format_report_ = format_report;
+        failure_ = {};
     }
 
     // Opens the file (creating it and its folders) unless it is open; learns
     // the size and age of what it already holds. Reports a failure.
     bool ensure_open() noexcept {
         if (file_.is_open()) return true;
+        int err = open_quietly();
+        if (err != 0) report_open_failure(err);
+        return err == 0;
+    }
+
+    // ensure_open() without the report: returns 0 or the errno, so that the
+    // caller can act on EMFILE/ENFILE (close another file) and try again.
+    int open_quietly() noexcept {
+        if (file_.is_open()) return 0;
         int err = file_.open_append(path_.c_str(), file_mode_);
         if (err == ENOENT) {
             std::error_code ec;
             if (!create_directories(folder_, directory_mode_, ec)) {
-                report(error_kind::create_directory, ec.value(), folder_, "cannot create the log folder");
-                return false;
+                folder_failed_ = true;
+                return ec.value();
             }
             err = file_.open_append(path_.c_str(), file_mode_);
         }
-        if (err != 0) {
-            report(error_kind::open, err, path_,
-                   err == EINVAL || err == ELOOP ? "not a regular file (symbolic links are refused)"
-                                                 : "cannot open the log file");
-            return false;
-        }
+        folder_failed_ = false;
+        if (err != 0) return err;
         struct stat st {};
         if (file_.status(st) == 0) {
             size_on_disk_ = static_cast<std::uint64_t>(st.st_size);
@@ -5241,7 +5388,18 @@ public:
             first_record_ = size_on_disk_ == 0 ? time_point{} : modification_time(st);
         }
         last_link_check_ = std::chrono::steady_clock::now();
-        return true;
+        return 0;
+    }
+
+    // Reports what open_quietly() returned.
+    void report_open_failure(int err) noexcept {
+        if (folder_failed_) {
+            report(error_kind::create_directory, err, folder_, "cannot create the log folder");
+            return;
+        }
+        report(error_kind::open, err, path_,
+               err == EINVAL || err == ELOOP ? "not a regular file (symbolic links are refused)"
+                                             : "cannot open the log file");
     }
 
     // Holds one whole line back. Opens the file first when needed.
@@ -5253,44 +5411,51 @@ public:
         if (pending_.size() >= pending_limit) flush();
     }
 
-    // Hands every pending line to the kernel: whole lines only. Lines that do
-    // not get there go to the fallback, one by one.
+    // Hands every pending line to the kernel: whole lines only.
     void flush() noexcept {
-        if (pending_.empty()) return;
-        if (file_.is_open()) recreate_if_deleted();
-        if (!file_.is_open()) {  // the open failed and was reported in append()
+        if (pending_.empty() && failure_.error == 0) return;
+        if (file_.is_open()) check_link();
+        if (!file_.is_open()) {  // the open failed and was reported
             fall_back(0);
             return;
         }
-        if (torn_) {
-            // An earlier failed write left part of a line behind: end it, so
-            // that the next record starts a line of its own.
-            pending_.insert(pending_.begin(), '\n');
-            torn_ = false;
+        if (failure_.error != 0) {
+            // Waiting after a failure: no system call, the lines are counted.
+            if (std::chrono::steady_clock::now() < failure_.retry_at) {
+                drop_pending();
+                return;
+            }
+            if (!write_drop_report()) {
+                drop_pending();
+                return;
+            }
         }
-        std::size_t written = 0;
-        int err = file_.write_all(pending_.data(), pending_.size(), written);
-        size_on_disk_ += written;
+        if (pending_.empty()) return;
+        std::size_t lines_out = 0;
+        int err = write_whole_lines(pending_.data(), pending_.size(), lines_out);
+        if (lines_out != 0) errors_->count_written(lines_out);
         if (err == 0) {
-            errors_->count_written(pending_lines_);
             clear_pending();
             return;
         }
-        report(error_kind::write, err, path_, "cannot write to the log file");
-        std::string_view done{pending_.data(), written};
-        auto last_newline = done.rfind('\n');
-        std::size_t whole = last_newline == std::string_view::npos ? 0 : last_newline + 1;
-        torn_ = whole != written;
-        std::uint64_t whole_lines = 0;
-        for (std::size_t i = 0; i < whole; ++i) whole_lines += pending_[i] == '\n';
-        if (whole_lines != 0) errors_->count_written(whole_lines);
-        fall_back(whole);
+        note_write_failure(err, pending_lines_ - lines_out);
+        clear_pending();
     }
 
     // Flushes and closes; the next append() opens the file again.
     void close() noexcept {
         flush();
         if (int err = file_.close(); err != 0) report(error_kind::close, err, path_, "cannot close the log file");
+    }
+
+    // Closes the file and opens it again by name (after logrotate moved or
+    // deleted it); the pending lines go to the file opened now. A file never
+    // opened stays so until its first line.
+    void reopen() noexcept {
+        const bool was_open = file_.is_open();
+        forget_file();
+        if (was_open || !pending_.empty()) ensure_open();
+        flush();
     }
 
     // The file was renamed away by rotation: start a new, empty one.
@@ -5327,29 +5492,197 @@ public:
     time_point first_record_time() const noexcept { return first_record_; }
     bool is_open() const noexcept { return file_.is_open(); }
     bool has_pending() const noexcept { return !pending_.empty(); }
+    // Writing failed and has not worked since: the errno, else 0.
+    int write_failure() const noexcept { return failure_.error; }
     const std::string& path() const noexcept { return path_; }
     const std::string& folder() const noexcept { return folder_; }
     const std::string& name() const noexcept { return name_; }
 
 private:
+    using steady = std::chrono::steady_clock;
+
+    struct failure_state {
+        int error = 0;                // errno of the streak; 0: writing works
+        std::uint64_t dropped = 0;    // records lost in this streak
+        time_point since{};           // when the first of them was lost
+        steady::time_point retry_at{};
+        steady::duration wait{};
+    };
+
     static time_point modification_time(const struct stat& st) noexcept {
         auto since_epoch = std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
         return time_point(std::chrono::duration_cast<time_point::duration>(since_epoch));
     }
 
-    // A log file deleted while open swallows every line unseen: once a
-    // second, check that it still has a name, and make it anew if not.
-    void recreate_if_deleted() noexcept {
-        auto now = std::chrono::steady_clock::now();
-        if (now - last_link_check_ < std::chrono::seconds(1)) return;
-        last_link_check_ = now;
+    // Writes [data, data + size) (whole lines). On failure, the bytes past
+    // the last whole line that got out are cut off the file again, so that
+    // no torn line stays. `lines_out` counts the lines that are in the file.
+    int write_whole_lines(const char* data, std::size_t size, std::size_t& lines_out) noexcept {
+        lines_out = 0;
+        if (torn_ && !cut_torn_tail()) {
+            // Still torn: end that line first, so the next record starts its own.
+            std::size_t newline_out = 0;
+            if (int err = file_.write_all("\n", 1, newline_out); err != 0) return err;
+            size_on_disk_ += 1;
+            torn_ = false;
+        }
+        std::size_t written = 0;
+        int err = file_.write_all(data, size, written);
+        size_on_disk_ += written;
+        if (err == 0) {
+            lines_out = count_lines({data, size});
+            return 0;
+        }
+        std::string_view done{data, written};
+        auto last_newline = done.rfind('\n');
+        const std::size_t whole = last_newline == std::string_view::npos ? 0 : last_newline + 1;
+        lines_out = count_lines(done.substr(0, whole));
+        torn_bytes_ = written - whole;
+        torn_ = torn_bytes_ != 0;
+        if (torn_) (void)cut_torn_tail();
+        return err;
+    }
+
+    // Cuts the part of a line a failed write left at the end of the file.
+    // With O_APPEND the file ends with our bytes, unless someone else wrote
+    // after them: then the file is left alone and the line ended instead.
+    bool cut_torn_tail() noexcept {
         struct stat st {};
-        if (file_.status(st) != 0 || st.st_nlink != 0) return;
+        if (file_.status(st) != 0) return false;
+        const auto on_disk = static_cast<std::uint64_t>(st.st_size);
+        if (on_disk < torn_bytes_ || on_disk != size_on_disk_) return false;
+        if (file_.truncate(on_disk - torn_bytes_) != 0) return false;
+        size_on_disk_ = on_disk - torn_bytes_;
+        torn_ = false;
+        torn_bytes_ = 0;
+        return true;
+    }
+
+    static std::size_t count_lines(std::string_view text) noexcept {
+        std::size_t n = 0;
+        for (char c : text) n += c == '\n';
+        return n;
+    }
+
+    // `lost` records did not reach the file because of `err`.
+    void note_write_failure(int err, std::uint64_t lost) noexcept {
+        const auto now = steady::now();
+        if (failure_.error == 0) {
+            failure_.since = std::chrono::time_point_cast<time_point::duration>(std::chrono::system_clock::now());
+            failure_.wait = first_write_retry;
+            failure_.error = err;
+            report(error_kind::write, err, path_, "cannot write to the log file; records are dropped and counted");
+        } else {
+            failure_.error = err;
+            failure_.wait = failure_.wait * 2 < longest_write_retry ? failure_.wait * 2
+                                                                   : steady::duration(longest_write_retry);
+        }
+        failure_.retry_at = now + failure_.wait;
+        count_dropped(lost);
+    }
+
+    void count_dropped(std::uint64_t lost) noexcept {
+        if (lost == 0) return;
+        failure_.dropped += lost;
+        errors_->count_dropped(lost);
+    }
+
+    void drop_pending() noexcept {
+        count_dropped(pending_lines_);
+        clear_pending();
+    }
+
+    // Writing may work again: say first how many records were lost. True
+    // when the report line is in the file and the streak is over.
+    bool write_drop_report() noexcept {
+        std::string line;
+        INKWELL_TRY { make_drop_report(line); }
+        INKWELL_CATCH_ALL { line.clear(); }
+        std::size_t lines_out = 0;
+        int err = line.empty() ? ENOMEM : write_whole_lines(line.data(), line.size(), lines_out);
+        if (err != 0) {
+            note_write_failure(err, 0);
+            return false;
+        }
+        errors_->count_written(lines_out);
+        failure_ = {};
+        return true;
+    }
+
+    // "inkwell: N records dropped since <ISO time> (<errno text>)".
+    void make_drop_report(std::string& out) const {
+        line_buffer message;
+        detail::append(message, "inkwell: ");
+        char digits[24];
+        std::size_t used = sizeof digits;
+        std::uint64_t n = failure_.dropped;
+        do {
+            digits[--used] = static_cast<char>('0' + n % 10);
+            n /= 10;
+        } while (n != 0);
+        detail::append(message, std::string_view{digits + used, sizeof digits - used});
+        detail::append(message, " records dropped since ");
+        append_iso8601_utc_ms(message, failure_.since);
+        detail::append(message, " (");
+        char text[128];
+        detail::append(message, system_error_text(failure_.error, text, sizeof text));
+        detail::append(message, ")");
+        const std::string_view said{message.data(), message.size()};
+        if (format_report_) {
+            format_report_(said, out);
+            return;
+        }
+        // A sink without a logger: a line of its own, JSON for a .jsonl file.
+        line_buffer now;
+        append_iso8601_utc_ms(now, std::chrono::time_point_cast<time_point::duration>(std::chrono::system_clock::now()));
+        const std::string_view when{now.data(), now.size()};
+        if (name_.ends_with(".jsonl")) {
+            // The fields of format::jsonl.
+            out.append("{\"level\":\"warn\",\"message\":\"");
+            for (char c : said) {
+                if (c == '"' || c == '\\') out.push_back('\\');
+                out.push_back(static_cast<unsigned char>(c) < 0x20 ? ' ' : c);
+            }
+            out.append("\",\"category\":\"inkwell\",\"timestamp\":\"").append(when).append("\"}\n");
+        } else {
+            out.append(when).append(" [WARNING] ").append(said).append("\n");
+        }
+    }
+
+    // Path gone or naming another file: open the path anew. File shorter
+    // than what we wrote: carry on at its end. At most once a second.
+    void check_link() noexcept {
+        const auto now = steady::now();
+        if (now - last_link_check_ < link_check_interval) return;
+        last_link_check_ = now;
+        struct stat open_st {};
+        if (file_.status(open_st) != 0) return;
+        struct stat path_st {};
+        bool replaced = false;
+        if (current_file_ops().lstat(path_.c_str(), &path_st) != 0)
+            replaced = errno == ENOENT || errno == ENOTDIR;
+        else
+            replaced = path_st.st_dev != open_st.st_dev || path_st.st_ino != open_st.st_ino;
+        if (replaced || open_st.st_nlink == 0) {
+            forget_file();
+            ensure_open();
+            return;
+        }
+        const auto on_disk = static_cast<std::uint64_t>(open_st.st_size);
+        if (on_disk < size_on_disk_) {  // truncated under us: the next append lands at the new end
+            torn_ = false;
+            torn_bytes_ = 0;
+        }
+        size_on_disk_ = on_disk;
+    }
+
+    // Lets go of the descriptor, keeping the pending lines for the next file.
+    void forget_file() noexcept {
         (void)file_.close();
         size_on_disk_ = 0;
         first_record_ = time_point{};
         torn_ = false;
-        ensure_open();
+        torn_bytes_ = 0;
     }
 
     // Sends the pending lines from byte `from` on to the fallback.
@@ -5374,13 +5707,17 @@ private:
     std::string pending_;
     std::uint64_t pending_lines_ = 0;
     std::uint64_t size_on_disk_ = 0;
+    std::uint64_t torn_bytes_ = 0;
     time_point first_record_{};
     unsigned file_mode_ = 0644;
     unsigned directory_mode_ = 0755;
     error_reporter* errors_ = &orphan_error_reporter();
+    report_formatter format_report_{};
+    failure_state failure_{};
     bool torn_ = false;
-    std::chrono::steady_clock::time_point last_link_check_{};
-    std::chrono::steady_clock::time_point rotation_retry_{};
+    bool folder_failed_ = false;
+    steady::time_point last_link_check_{};
+    steady::time_point rotation_retry_{};
 };
 
 }  // namespace detail
@@ -5546,7 +5883,7 @@ public:
         detail::sanitize_file_component(context.base_name, name);
         name.append(Suffix.view()).append(".log");
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
-                     context.directory_mode, context.errors);
+                     context.directory_mode, context.errors, context.format_report);
     }
 
     void write(const record& r, std::string_view line) {
@@ -5555,6 +5892,8 @@ public:
         file_.append(line, r.time);
     }
     void flush() noexcept { file_.flush(); }
+    // Opens the file again by name (after logrotate moved or deleted it).
+    void reopen() noexcept { file_.reopen(); }
 
     // Rotates now, whatever the policy says is due (nothing for an empty
     // file, or with rotate::never).
@@ -5597,7 +5936,8 @@ public:
     explicit category_files(const sink_context& context) : category_files(context, Rotation{}) {}
     category_files(const sink_context& context, Rotation rotation)
         : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
-          file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors) {
+          file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
+          format_report_(context.format_report) {
         entries_.reserve(max_open_files);
     }
 
@@ -5612,6 +5952,7 @@ public:
         std::string_view name =
             detail::sanitize_file_component(r.category.empty() ? default_category : r.category, buffer);
         entry& e = find_or_open(day, name, r.time);
+        if (!e.file.is_open()) open_making_room(e);  // an earlier open failed: try again
         detail::rotate_log_file_if_due(e.file, rotation_, r.time, line.size());
         e.file.append(line, r.time);
     }
@@ -5619,6 +5960,12 @@ public:
     void flush() noexcept {
         for (auto& e : entries_)
             if (e.in_use) e.file.flush();
+    }
+
+    // Opens every file again by name (after logrotate moved or deleted them).
+    void reopen() noexcept {
+        for (auto& e : entries_)
+            if (e.in_use) e.file.reopen();
     }
 
     // Rotates every open file that holds something (rotation on request).
@@ -5672,9 +6019,28 @@ private:
         std::string file_name = e.name;
         file_name.append(Extension.view());
         e.file.assign(std::move(folder), std::move(file_name), e.name + "+", std::string(Extension.view()),
-                      file_mode_, directory_mode_, errors_);
-        e.file.ensure_open();
+                      file_mode_, directory_mode_, errors_, format_report_);
+        open_making_room(e);
         return touch(e);
+    }
+
+    // Opens e's file; out of descriptors, closes the least recently used
+    // other files one by one and tries again.
+    void open_making_room(entry& e) noexcept {
+        int err = e.file.open_quietly();
+        while ((err == EMFILE || err == ENFILE) && close_least_recently_used(&e)) err = e.file.open_quietly();
+        if (err != 0) e.file.report_open_failure(err);
+    }
+
+    // Flushes and closes the least recently used open file other than
+    // `keep`. False when there is none.
+    bool close_least_recently_used(const entry* keep) noexcept {
+        entry* oldest = nullptr;
+        for (auto& e : entries_)
+            if (&e != keep && e.in_use && e.file.is_open() && (!oldest || e.last_use < oldest->last_use)) oldest = &e;
+        if (!oldest) return false;
+        release(*oldest);
+        return true;
     }
 
     entry& touch(entry& e) noexcept {
@@ -5709,6 +6075,7 @@ private:
     unsigned file_mode_;
     unsigned directory_mode_;
     error_reporter* errors_;
+    report_formatter format_report_;
     std::vector<entry> entries_;  // never more than max_open_files; reserved, so never moved
     std::size_t last_ = 0;
     std::uint64_t use_clock_ = 0;
@@ -5878,8 +6245,11 @@ INKWELL_END_NAMESPACE
 // The file and its folders are created at the first record (mode
 // context.file_mode, folders context.directory_mode). write() holds the line
 // back; flush() hands the held lines to the kernel in one write(2) of whole
-// lines (at once when they pass 64 KiB). A failure is reported to
-// context.errors and the lines go to its stderr fallback.
+// lines (at once when they pass 64 KiB). A file that cannot be opened is
+// reported to context.errors and its lines go to the stderr fallback; a
+// failing write (full disk) drops and counts them, and the first write that
+// works again says how many (detail::log_file). reopen() follows a file that
+// logrotate moved; a flush notices by itself, at most a second later.
 // Not thread-safe by itself: the logger serialises every call.
 
 
@@ -5897,11 +6267,13 @@ public:
         detail::sanitize_file_component(context.base_name, name);
         name += ".log";
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
-                     context.directory_mode, context.errors);
+                     context.directory_mode, context.errors, context.format_report);
     }
 
     void write(const record& r, std::string_view line) { file_.append(line, r.time); }
     void flush() noexcept { file_.flush(); }
+    // Opens the file again by name (after logrotate moved or deleted it).
+    void reopen() noexcept { file_.reopen(); }
 
     const std::string& path() const noexcept { return file_.path(); }
 
@@ -5935,6 +6307,11 @@ public:
         requires policy::sink_rotates_on_request<Sink>
     {
         inner_.rotate_now();
+    }
+    void reopen()
+        requires policy::sink_reopens<Sink>
+    {
+        inner_.reopen();
     }
 
     Sink& inner() noexcept { return inner_; }
@@ -5987,6 +6364,7 @@ public:
     }
     void flush() { inner_.flush(); }
     void rotate_now() requires policy::sink_rotates_on_request<Inner> { inner_.rotate_now(); }
+    void reopen() requires policy::sink_reopens<Inner> { inner_.reopen(); }
 
     Inner& inner() noexcept { return inner_; }
     const Inner& inner() const noexcept { return inner_; }
@@ -6083,12 +6461,14 @@ public:
     explicit basic_session_file(const sink_context& context) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
-                     context.directory_mode, context.errors);
+                     context.directory_mode, context.errors, context.format_report);
         file_.ensure_open();
     }
 
     void write(const record& r, std::string_view line) { file_.append(line, r.time); }
     void flush() noexcept { file_.flush(); }
+    // Opens the file again by name (after logrotate moved or deleted it).
+    void reopen() noexcept { file_.reopen(); }
 
     const std::string& path() const noexcept { return file_.path(); }
 
@@ -6108,7 +6488,7 @@ INKWELL_END_NAMESPACE
 //
 // Rotation: when some children take a rotation policy, the tee does too and
 // binds the logger's rotation into each of them; rotate_now() reaches every
-// child that rotates on request.
+// child that rotates on request, and reopen() every child that reopens.
 
 
 
@@ -6162,6 +6542,10 @@ public:
         std::apply([](auto&... sink) { (rotate_if_it_can(sink), ...); }, sinks_);
     }
 
+    void reopen() requires(policy::sink_reopens<Sinks> || ...) {
+        std::apply([](auto&... sink) { (reopen_if_it_can(sink), ...); }, sinks_);
+    }
+
     template <std::size_t I>
     auto& get() noexcept { return std::get<I>(sinks_); }
     template <std::size_t I>
@@ -6171,6 +6555,11 @@ private:
     template <class S>
     static void rotate_if_it_can(S& sink) {
         if constexpr (policy::sink_rotates_on_request<S>) sink.rotate_now();
+    }
+
+    template <class S>
+    static void reopen_if_it_can(S& sink) {
+        if constexpr (policy::sink_reopens<S>) sink.reopen();
     }
 
     [[no_unique_address]] std::tuple<Sinks...> sinks_;
@@ -6284,16 +6673,21 @@ public:
     level get_level() const noexcept { return level_.load(std::memory_order_relaxed); }
 
     // --- logging. The macros call the first overload with a compile-time call site.
+    // An async buffer keeps a pointer to `site` until the record is written:
+    // a call site of your own must live as long as the logger (a static).
     template <class... Args>
     void log(const call_site& site, format_string<Args...>, Args&&... args) {
         emit(site, std::forward<Args>(args)...);
     }
 
     // Without the macros: no source location and no compile-time category.
+    // The call site is made here, on this stack frame, so the record is
+    // formatted here and handed over as a finished copy, whatever the buffer.
     template <class... Args>
     void log(level l, format_string<Args...> format, Args&&... args) {
         if (!should_log(l)) return;
-        emit(call_site{l, detail::format_text(format), {}, {}}, std::forward<Args>(args)...);
+        if constexpr (detail::fields_are_trailing<std::remove_cvref_t<Args>...>())
+            emit_checked(call_site{l, detail::format_text(format), {}, {}}, std::forward<Args>(args)...);
     }
     template <class... Args>
     void trace(format_string<Args...> f, Args&&... a) { log(level::trace, f, std::forward<Args>(a)...); }
@@ -6325,6 +6719,15 @@ public:
             engine_.exclusive([](backend& b) { b.sink.rotate_now(); });
     }
 
+    // Closes the sink's files and opens them again by name, for a file that
+    // logrotate (or anyone) moved or deleted: the SIGHUP convention. Lines
+    // not yet written go to the file opened now. Call it from a thread, not
+    // from inside a signal handler (it takes locks). Without it, a file sink
+    // notices at a flush, at most a second later. No-op for other sinks.
+    void reopen() {
+        if constexpr (policy::sink_reopens<sink_type>) engine_.exclusive([](backend& b) { b.sink.reopen(); });
+    }
+
     // Runs f(sink) with no record being written at the same time.
     template <class F>
     decltype(auto) with_sink(F&& f) {
@@ -6354,6 +6757,21 @@ private:
             return r;
         }
         error_reporter& errors() noexcept { return *errors_; }
+
+        // A file sink's own note ("N records dropped ...") as a record of this
+        // logger's format: the sink_context's report_formatter.
+        static void format_report(void* self, std::string_view message, std::string& out) {
+            auto& b = *static_cast<backend*>(self);
+            record r = b.record_defaults();
+            r.severity = level::warn;
+            r.time = clock_type::now();
+            r.message = message;
+            r.category = "inkwell";
+            r.thread_id = detail::current_thread_id();
+            detail::line_buffer formatted;
+            b.formatter.format(r, formatted);
+            out.append(formatted.data(), formatted.size());
+        }
         static void cap_message(detail::line_buffer& m) { basic_logger::cap_message(m); }
 
         // Out of line: every call site's path ends here, so one copy serves them all.
@@ -6402,6 +6820,7 @@ private:
         c.file_mode = Config::file_mode;
         c.directory_mode = Config::directory_mode;
         c.errors = &errors_;
+        c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
         return c;
     }
 

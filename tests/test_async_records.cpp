@@ -162,6 +162,49 @@ BOOST_AUTO_TEST_CASE(arguments_keep_their_text_from_the_call) {
     BOOST_TEST(records[8]["metadata"] == (json{{"view", long_e}}));
 }
 
+namespace {
+// Logs through the member functions, whose call site is made on this frame.
+INKWELL_NOINLINE void log_without_macros(inkwell::basic_logger<held_jsonl_config>& log, int i) {
+    log.info("member call {} of {}", i, std::string(40, 'm'));
+    log.log(inkwell::level::warn, "level call {}", i);
+}
+// Writes over the stack where those frames were.
+INKWELL_NOINLINE void scribble_stack() {
+    volatile char junk[16384];
+    for (std::size_t k = 0; k < sizeof junk; ++k) junk[k] = static_cast<char>(0xA5);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(member_calls_without_macros_outlive_their_stack_frame) {
+    // log.info() builds its call site on its own frame; an async buffer must
+    // not keep a pointer to it while the record waits in the queue.
+    watchdog guard(120s, "member calls");
+    temp_dir dir;
+    {
+        inkwell::basic_logger<held_jsonl_config> log({.directory = dir.path()});
+        hold_writer.store(true);
+        INKWELL_INFO(log, "first");
+        for (int k = 0; k < 5000 && writers_held.load() == 0; ++k) std::this_thread::sleep_for(1ms);
+        for (int i = 0; i < 100; ++i) {
+            log_without_macros(log, i);
+            scribble_stack();
+        }
+        churn_heap();
+        hold_writer.store(false);
+        log.flush();
+    }
+    const auto records = test_support::read_jsonl(dir / "app.log");
+    BOOST_TEST_REQUIRE(records.size() == 201u);
+    for (int i = 0; i < 100; ++i) {
+        const auto& info = records[static_cast<std::size_t>(1 + 2 * i)];
+        const auto& warn = records[static_cast<std::size_t>(2 + 2 * i)];
+        BOOST_TEST(info["level"] == "info");
+        BOOST_TEST(info["message"] == "member call " + std::to_string(i) + " of " + std::string(40, 'm'));
+        BOOST_TEST(warn["level"] == "warn");
+        BOOST_TEST(warn["message"] == "level call " + std::to_string(i));
+    }
+}
+
 // ---------------------------------------------------------------------------
 // 8. Timestamps: wall-clock time of the call, never decreasing within a thread.
 namespace {

@@ -79,16 +79,21 @@ public:
     level get_level() const noexcept { return level_.load(std::memory_order_relaxed); }
 
     // --- logging. The macros call the first overload with a compile-time call site.
+    // An async buffer keeps a pointer to `site` until the record is written:
+    // a call site of your own must live as long as the logger (a static).
     template <class... Args>
     void log(const call_site& site, format_string<Args...>, Args&&... args) {
         emit(site, std::forward<Args>(args)...);
     }
 
     // Without the macros: no source location and no compile-time category.
+    // The call site is made here, on this stack frame, so the record is
+    // formatted here and handed over as a finished copy, whatever the buffer.
     template <class... Args>
     void log(level l, format_string<Args...> format, Args&&... args) {
         if (!should_log(l)) return;
-        emit(call_site{l, detail::format_text(format), {}, {}}, std::forward<Args>(args)...);
+        if constexpr (detail::fields_are_trailing<std::remove_cvref_t<Args>...>())
+            emit_checked(call_site{l, detail::format_text(format), {}, {}}, std::forward<Args>(args)...);
     }
     template <class... Args>
     void trace(format_string<Args...> f, Args&&... a) { log(level::trace, f, std::forward<Args>(a)...); }
@@ -120,6 +125,15 @@ public:
             engine_.exclusive([](backend& b) { b.sink.rotate_now(); });
     }
 
+    // Closes the sink's files and opens them again by name, for a file that
+    // logrotate (or anyone) moved or deleted: the SIGHUP convention. Lines
+    // not yet written go to the file opened now. Call it from a thread, not
+    // from inside a signal handler (it takes locks). Without it, a file sink
+    // notices at a flush, at most a second later. No-op for other sinks.
+    void reopen() {
+        if constexpr (policy::sink_reopens<sink_type>) engine_.exclusive([](backend& b) { b.sink.reopen(); });
+    }
+
     // Runs f(sink) with no record being written at the same time.
     template <class F>
     decltype(auto) with_sink(F&& f) {
@@ -149,6 +163,21 @@ private:
             return r;
         }
         error_reporter& errors() noexcept { return *errors_; }
+
+        // A file sink's own note ("N records dropped ...") as a record of this
+        // logger's format: the sink_context's report_formatter.
+        static void format_report(void* self, std::string_view message, std::string& out) {
+            auto& b = *static_cast<backend*>(self);
+            record r = b.record_defaults();
+            r.severity = level::warn;
+            r.time = clock_type::now();
+            r.message = message;
+            r.category = "inkwell";
+            r.thread_id = detail::current_thread_id();
+            detail::line_buffer formatted;
+            b.formatter.format(r, formatted);
+            out.append(formatted.data(), formatted.size());
+        }
         static void cap_message(detail::line_buffer& m) { basic_logger::cap_message(m); }
 
         // Out of line: every call site's path ends here, so one copy serves them all.
@@ -197,6 +226,7 @@ private:
         c.file_mode = Config::file_mode;
         c.directory_mode = Config::directory_mode;
         c.errors = &errors_;
+        c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
         return c;
     }
 

@@ -9,6 +9,9 @@
 //   - has `void flush()`: hand everything held back to the kernel.
 // Optionally:
 //   - `void rotate_now()`: rotate on request (logger::rotate());
+//   - `void reopen()`: close its files and open them again by name, for a
+//     file moved or deleted by another tool (logrotate; logger::reopen(),
+//     e.g. on SIGHUP). Lines held back go to the file opened anew.
 //   - `template <class Rotation> using with_rotation = ...;`: the sink takes a
 //     rotation policy, and the logger binds the config's `rotation` into it.
 // Failures go to `context.errors->report(...)` and the line to
@@ -25,6 +28,18 @@
 
 INKWELL_BEGIN_NAMESPACE
 
+// How a file sink writes a note of inkwell's own (e.g. "inkwell: 12 records
+// dropped since ...") into its file as a record in the logger's format:
+// level warn, category "inkwell", the time of the call. The logger fills it
+// in; a sink made without a logger gets none and writes a plain line.
+struct report_formatter {
+    void (*format)(void* target, std::string_view message, std::string& out) = nullptr;
+    void* target = nullptr;
+
+    explicit operator bool() const noexcept { return format != nullptr; }
+    void operator()(std::string_view message, std::string& out) const { format(target, message, out); }
+};
+
 // What a sink is built from: the logger's run-time settings.
 struct sink_context {
     std::string directory = "logs";             // every file a sink makes lives below this
@@ -35,6 +50,7 @@ struct sink_context {
     unsigned file_mode = 0644;
     unsigned directory_mode = 0755;
     error_reporter* errors = nullptr;          // never null in a logger
+    report_formatter format_report{};          // set by the logger
 };
 
 namespace policy {
@@ -53,6 +69,9 @@ concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
 
 template <class S>
 concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };
+
+template <class S>
+concept sink_reopens = requires(S& s) { s.reopen(); };
 
 template <class S>
 concept sink_takes_rotation = requires { typename S::template with_rotation<void>; };

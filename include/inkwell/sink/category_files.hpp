@@ -7,7 +7,11 @@
 // without a classifier) is written as "general".
 //
 // Open files are cached per (day, category), at most 64 at once: when a
-// 65th is needed, the least recently used one is flushed and closed. When a
+// 65th is needed, the least recently used one is flushed and closed. When
+// the process runs out of descriptors (EMFILE, ENFILE: a low `ulimit -n`),
+// the least recently used file is flushed and closed and the open tried
+// again, until it works or no other file is left to close; only then is the
+// failure reported (and the record goes to the stderr fallback). When a
 // record of a later day arrives, the files of earlier days are closed (a late
 // record of an earlier day opens its file again for as long as it is used).
 // Every file holds its own pending lines; flush() writes each in one write(2)
@@ -24,6 +28,7 @@
 // Files get mode context.file_mode, folders context.directory_mode, created as
 // needed. Not thread-safe by itself: the logger serialises every call.
 
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -65,7 +70,8 @@ public:
     explicit category_files(const sink_context& context) : category_files(context, Rotation{}) {}
     category_files(const sink_context& context, Rotation rotation)
         : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
-          file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors) {
+          file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
+          format_report_(context.format_report) {
         entries_.reserve(max_open_files);
     }
 
@@ -80,6 +86,7 @@ public:
         std::string_view name =
             detail::sanitize_file_component(r.category.empty() ? default_category : r.category, buffer);
         entry& e = find_or_open(day, name, r.time);
+        if (!e.file.is_open()) open_making_room(e);  // an earlier open failed: try again
         detail::rotate_log_file_if_due(e.file, rotation_, r.time, line.size());
         e.file.append(line, r.time);
     }
@@ -87,6 +94,12 @@ public:
     void flush() noexcept {
         for (auto& e : entries_)
             if (e.in_use) e.file.flush();
+    }
+
+    // Opens every file again by name (after logrotate moved or deleted them).
+    void reopen() noexcept {
+        for (auto& e : entries_)
+            if (e.in_use) e.file.reopen();
     }
 
     // Rotates every open file that holds something (rotation on request).
@@ -140,9 +153,28 @@ private:
         std::string file_name = e.name;
         file_name.append(Extension.view());
         e.file.assign(std::move(folder), std::move(file_name), e.name + "+", std::string(Extension.view()),
-                      file_mode_, directory_mode_, errors_);
-        e.file.ensure_open();
+                      file_mode_, directory_mode_, errors_, format_report_);
+        open_making_room(e);
         return touch(e);
+    }
+
+    // Opens e's file; out of descriptors, closes the least recently used
+    // other files one by one and tries again.
+    void open_making_room(entry& e) noexcept {
+        int err = e.file.open_quietly();
+        while ((err == EMFILE || err == ENFILE) && close_least_recently_used(&e)) err = e.file.open_quietly();
+        if (err != 0) e.file.report_open_failure(err);
+    }
+
+    // Flushes and closes the least recently used open file other than
+    // `keep`. False when there is none.
+    bool close_least_recently_used(const entry* keep) noexcept {
+        entry* oldest = nullptr;
+        for (auto& e : entries_)
+            if (&e != keep && e.in_use && e.file.is_open() && (!oldest || e.last_use < oldest->last_use)) oldest = &e;
+        if (!oldest) return false;
+        release(*oldest);
+        return true;
     }
 
     entry& touch(entry& e) noexcept {
@@ -177,6 +209,7 @@ private:
     unsigned file_mode_;
     unsigned directory_mode_;
     error_reporter* errors_;
+    report_formatter format_report_;
     std::vector<entry> entries_;  // never more than max_open_files; reserved, so never moved
     std::size_t last_ = 0;
     std::uint64_t use_clock_ = 0;

@@ -5,8 +5,11 @@
 // The file and its folders are created at the first record (mode
 // context.file_mode, folders context.directory_mode). write() holds the line
 // back; flush() hands the held lines to the kernel in one write(2) of whole
-// lines (at once when they pass 64 KiB). A failure is reported to
-// context.errors and the lines go to its stderr fallback.
+// lines (at once when they pass 64 KiB). A file that cannot be opened is
+// reported to context.errors and its lines go to the stderr fallback; a
+// failing write (full disk) drops and counts them, and the first write that
+// works again says how many (detail::log_file). reopen() follows a file that
+// logrotate moved; a flush notices by itself, at most a second later.
 // Not thread-safe by itself: the logger serialises every call.
 
 #include <string>
@@ -31,11 +34,13 @@ public:
         detail::sanitize_file_component(context.base_name, name);
         name += ".log";
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
-                     context.directory_mode, context.errors);
+                     context.directory_mode, context.errors, context.format_report);
     }
 
     void write(const record& r, std::string_view line) { file_.append(line, r.time); }
     void flush() noexcept { file_.flush(); }
+    // Opens the file again by name (after logrotate moved or deleted it).
+    void reopen() noexcept { file_.reopen(); }
 
     const std::string& path() const noexcept { return file_.path(); }
 

@@ -24,6 +24,11 @@ public:
     {
         inner_.rotate_now();
     }
+    void reopen()
+        requires policy::sink_reopens<Sink>
+    {
+        inner_.reopen();
+    }
 
     Sink& inner() noexcept { return inner_; }
 

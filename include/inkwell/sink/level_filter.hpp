@@ -45,6 +45,7 @@ public:
     }
     void flush() { inner_.flush(); }
     void rotate_now() requires policy::sink_rotates_on_request<Inner> { inner_.rotate_now(); }
+    void reopen() requires policy::sink_reopens<Inner> { inner_.reopen(); }
 
     Inner& inner() noexcept { return inner_; }
     const Inner& inner() const noexcept { return inner_; }

@@ -82,7 +82,7 @@ public:
         detail::sanitize_file_component(context.base_name, name);
         name.append(Suffix.view()).append(".log");
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
-                     context.directory_mode, context.errors);
+                     context.directory_mode, context.errors, context.format_report);
     }
 
     void write(const record& r, std::string_view line) {
@@ -91,6 +91,8 @@ public:
         file_.append(line, r.time);
     }
     void flush() noexcept { file_.flush(); }
+    // Opens the file again by name (after logrotate moved or deleted it).
+    void reopen() noexcept { file_.reopen(); }
 
     // Rotates now, whatever the policy says is due (nothing for an empty
     // file, or with rotate::never).

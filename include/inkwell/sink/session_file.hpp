@@ -59,12 +59,14 @@ public:
     explicit basic_session_file(const sink_context& context) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
-                     context.directory_mode, context.errors);
+                     context.directory_mode, context.errors, context.format_report);
         file_.ensure_open();
     }
 
     void write(const record& r, std::string_view line) { file_.append(line, r.time); }
     void flush() noexcept { file_.flush(); }
+    // Opens the file again by name (after logrotate moved or deleted it).
+    void reopen() noexcept { file_.reopen(); }
 
     const std::string& path() const noexcept { return file_.path(); }
 

@@ -5,7 +5,7 @@
 //
 // Rotation: when some children take a rotation policy, the tee does too and
 // binds the logger's rotation into each of them; rotate_now() reaches every
-// child that rotates on request.
+// child that rotates on request, and reopen() every child that reopens.
 
 #include <concepts>
 #include <cstddef>
@@ -67,6 +67,10 @@ public:
         std::apply([](auto&... sink) { (rotate_if_it_can(sink), ...); }, sinks_);
     }
 
+    void reopen() requires(policy::sink_reopens<Sinks> || ...) {
+        std::apply([](auto&... sink) { (reopen_if_it_can(sink), ...); }, sinks_);
+    }
+
     template <std::size_t I>
     auto& get() noexcept { return std::get<I>(sinks_); }
     template <std::size_t I>
@@ -76,6 +80,11 @@ private:
     template <class S>
     static void rotate_if_it_can(S& sink) {
         if constexpr (policy::sink_rotates_on_request<S>) sink.rotate_now();
+    }
+
+    template <class S>
+    static void reopen_if_it_can(S& sink) {
+        if constexpr (policy::sink_reopens<S>) sink.reopen();
     }
 
     [[no_unique_address]] std::tuple<Sinks...> sinks_;

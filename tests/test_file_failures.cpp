@@ -1,0 +1,405 @@
+// Full disks and write errors: no crash, no busy retrying, no torn line left
+// in the file, the lost records counted as dropped and reported once, one
+// "inkwell: N records dropped since ..." record when writing works again,
+// and writing resumes without a restart. Two ways: an injected file layer
+// that fails with any errno (always runs), and a real full tmpfs (when the
+// test may mount one).
+#define BOOST_TEST_MODULE file_failures
+#include <boost/test/unit_test.hpp>
+
+#include "inkwell_under_test.hpp"
+#include "sink_test_support.hpp"
+#include "test_support.hpp"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fs = std::filesystem;
+namespace ink = inkwell;
+using namespace std::chrono_literals;
+using sink_test_support::context_for;
+using sink_test_support::fixed_time;
+using sink_test_support::record_at;
+using sink_test_support::reporter;
+using test_support::read_file;
+using test_support::read_jsonl;
+using test_support::read_lines;
+using test_support::temp_dir;
+
+namespace {
+
+// What the injected file layer does to write(2): fail with `fail_with`
+// (0: do not), after letting `accept_before_failing` more bytes through.
+struct fault_plan {
+    std::atomic<int> fail_with{0};
+    std::atomic<long> accept_before_failing{0};
+    std::atomic<long> short_write_limit{0};  // >0: each write takes at most this many bytes (no error)
+    std::atomic<int> write_calls{0};
+    std::atomic<int> ftruncate_calls{0};
+};
+fault_plan plan;
+
+ssize_t faulty_write(int fd, const void* data, std::size_t size) {
+    plan.write_calls.fetch_add(1);
+    if (long limit = plan.short_write_limit.load(); limit > 0 && size > static_cast<std::size_t>(limit))
+        size = static_cast<std::size_t>(limit);
+    if (int err = plan.fail_with.load(); err != 0) {
+        long room = plan.accept_before_failing.load();
+        if (room <= 0) {
+            errno = err;
+            return -1;
+        }
+        if (size > static_cast<std::size_t>(room)) size = static_cast<std::size_t>(room);
+        plan.accept_before_failing.fetch_sub(static_cast<long>(size));
+    }
+    return ::write(fd, data, size);
+}
+int counting_ftruncate(int fd, off_t length) {
+    plan.ftruncate_calls.fetch_add(1);
+    return ::ftruncate(fd, length);
+}
+
+ink::detail::file_ops faulty_ops() {
+    ink::detail::file_ops ops = ink::detail::posix_file_ops;
+    ops.write = &faulty_write;
+    ops.ftruncate = &counting_ftruncate;
+    return ops;
+}
+const ink::detail::file_ops faulty = faulty_ops();
+
+struct injected_layer {
+    injected_layer() {
+        plan.fail_with = 0;
+        plan.accept_before_failing = 0;
+        plan.short_write_limit = 0;
+        plan.write_calls = 0;
+        plan.ftruncate_calls = 0;
+    }
+    ink::detail::scoped_file_ops use{faulty};
+};
+
+std::string json_line(int n) { return "{\"n\":" + std::to_string(n) + ",\"pad\":\"" + std::string(40, 'x') + "\"}\n"; }
+
+// "inkwell: N records dropped since <ISO time> (<text>)": N, or -1 when the
+// message is something else.
+long dropped_in_report(const std::string& message) {
+    const std::string head = "inkwell: ";
+    if (message.rfind(head, 0) != 0) return -1;
+    std::size_t at = head.size();
+    long n = 0;
+    bool digits = false;
+    while (at < message.size() && message[at] >= '0' && message[at] <= '9') {
+        n = n * 10 + (message[at++] - '0');
+        digits = true;
+    }
+    if (!digits || message.compare(at, 23, " records dropped since ") != 0) return -1;
+    return n;
+}
+
+std::string error_text(int err) { return std::strerror(err); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(injected_layer_tests)
+
+// For each errno of a failing disk: the records lost are counted, the error
+// is reported once, nothing is retried before the wait, and the first write
+// that works starts with the report.
+BOOST_AUTO_TEST_CASE(every_write_errno_is_counted_reported_once_and_recovered_from) {
+    for (int err : {ENOSPC, EDQUOT, EFBIG, EIO}) {
+        BOOST_TEST_CONTEXT("errno " << err << " (" << error_text(err) << ")") {
+            injected_layer layer;
+            temp_dir dir;
+            reporter rep;
+            {
+                ink::sink::basic_file<> sink(context_for(dir.path(), rep));
+                for (int i = 0; i < 3; ++i) sink.write(record_at(fixed_time), json_line(i));
+                sink.flush();
+
+                plan.fail_with = err;
+                for (int i = 3; i < 8; ++i) sink.write(record_at(fixed_time), json_line(i));
+                sink.flush();
+                BOOST_TEST(rep.stats().dropped == 5u);
+                const int calls_after_failure = plan.write_calls.load();
+                // Within the wait: no write(2) at all, the records are counted.
+                for (int i = 8; i < 13; ++i) {
+                    sink.write(record_at(fixed_time), json_line(i));
+                    sink.flush();
+                }
+                BOOST_TEST(plan.write_calls.load() == calls_after_failure);
+                BOOST_TEST(rep.stats().dropped == 10u);
+
+                plan.fail_with = 0;
+                std::this_thread::sleep_for(150ms);  // past the first wait (100 ms)
+                for (int i = 13; i < 15; ++i) sink.write(record_at(fixed_time), json_line(i));
+                sink.flush();
+            }
+            BOOST_REQUIRE(rep.events.size() == 1u);  // once per streak, not once per record
+            BOOST_TEST((rep.events[0].kind == ink::error_kind::write));
+            BOOST_TEST(rep.events[0].system_error == err);
+            BOOST_TEST(rep.stats().fallback_records == 0u);  // a full disk is not moved to stderr
+
+            auto lines = read_lines(dir / "app.log");
+            BOOST_REQUIRE(lines.size() == 6u);  // 3 before, the report, 2 after
+            for (int i : {0, 1, 2}) BOOST_TEST(nlohmann::json::parse(lines[i])["n"] == i);
+            BOOST_TEST(lines[3].find("[WARNING] inkwell: 10 records dropped since ") != std::string::npos);
+            BOOST_TEST(lines[3].find("(" + error_text(err) + ")") != std::string::npos);
+            BOOST_TEST(nlohmann::json::parse(lines[4])["n"] == 13);
+            BOOST_TEST(nlohmann::json::parse(lines[5])["n"] == 14);
+            BOOST_TEST(rep.stats().records == 3u + 1u + 2u);  // the report is a line in the file too
+            BOOST_TEST(rep.stats().dropped == 10u);
+        }
+    }
+}
+
+// A write cut short by a full disk leaves part of a line: the file is cut
+// back to its last whole line, so every line in it parses.
+BOOST_AUTO_TEST_CASE(a_short_write_then_a_full_disk_leaves_no_torn_line) {
+    injected_layer layer;
+    temp_dir dir;
+    reporter rep;
+    std::set<int> in_file;
+    {
+        ink::sink::basic_file<> sink(context_for(dir.path(), rep));
+        const long line_size = static_cast<long>(json_line(0).size());
+        plan.accept_before_failing = 3 * line_size + line_size / 2;  // three and a half lines fit
+        plan.fail_with = ENOSPC;
+        for (int i = 0; i < 10; ++i) sink.write(record_at(fixed_time), json_line(i));
+        sink.flush();
+        BOOST_TEST(plan.ftruncate_calls.load() == 1);
+        BOOST_TEST(rep.stats().records == 3u);
+        BOOST_TEST(rep.stats().dropped == 7u);
+        const auto content = read_file(dir / "app.log");
+        BOOST_TEST(content.size() == static_cast<std::size_t>(3 * line_size));
+        BOOST_TEST(content.back() == '\n');
+
+        plan.fail_with = 0;
+        std::this_thread::sleep_for(150ms);
+        sink.write(record_at(fixed_time), json_line(10));
+        sink.flush();
+    }
+    auto lines = read_lines(dir / "app.log");
+    BOOST_REQUIRE(lines.size() == 5u);
+    for (int i : {0, 1, 2}) BOOST_TEST(nlohmann::json::parse(lines[i])["n"] == i);
+    BOOST_TEST(lines[3].find("inkwell: 7 records dropped since ") != std::string::npos);
+    BOOST_TEST(nlohmann::json::parse(lines[4])["n"] == 10);
+}
+
+// A short write without an error is simply continued: every line arrives.
+BOOST_AUTO_TEST_CASE(short_writes_without_an_error_are_completed) {
+    injected_layer layer;
+    temp_dir dir;
+    reporter rep;
+    plan.short_write_limit = 7;  // 7 bytes per write(2): many short writes per line
+    {
+        ink::sink::basic_file<> sink(context_for(dir.path(), rep));
+        for (int i = 0; i < 50; ++i) sink.write(record_at(fixed_time), json_line(i));
+        sink.flush();
+    }
+    auto lines = read_jsonl(dir / "app.log");
+    BOOST_REQUIRE(lines.size() == 50u);
+    for (int i = 0; i < 50; ++i) BOOST_TEST(lines[i]["n"] == i);
+    BOOST_TEST(rep.stats().dropped == 0u);
+    BOOST_TEST(rep.events.empty());
+    BOOST_TEST(plan.write_calls.load() > 50);
+}
+
+// A disk that stays full is tried again after 100 ms, 200 ms, 400 ms ...
+// up to 5 s, however often the sink is flushed: no busy spinning.
+BOOST_AUTO_TEST_CASE(a_disk_that_stays_full_is_retried_with_a_growing_wait) {
+    injected_layer layer;
+    temp_dir dir;
+    reporter rep;
+    ink::sink::basic_file<> sink(context_for(dir.path(), rep));
+    plan.fail_with = ENOSPC;
+    const auto start = std::chrono::steady_clock::now();
+    std::uint64_t produced = 0;
+    while (std::chrono::steady_clock::now() - start < 1600ms) {
+        sink.write(record_at(fixed_time), json_line(static_cast<int>(produced++)));
+        sink.flush();
+        std::this_thread::sleep_for(200us);
+    }
+    // Attempts at about 0, 0.1, 0.3, 0.7 and 1.5 s: five, where a retry per
+    // flush would have made thousands.
+    const int attempts = plan.write_calls.load();
+    BOOST_TEST_MESSAGE(produced << " records flushed one by one over 1.6 s of full disk: " << attempts
+                                << " write attempts");
+    BOOST_TEST(attempts >= 4);
+    BOOST_TEST(attempts <= 6);
+    BOOST_TEST(rep.stats().dropped == produced);
+    BOOST_TEST(rep.events.size() == 1u);
+}
+
+// Through a real logger and its formatter: the report is a JSONL record
+// (level warn, category "inkwell") like any other, and written + dropped is
+// what was produced.
+struct jsonl_file_config : ink::default_config {
+    using sink = ink::sink::session_file;
+    using formatter = ink::format::jsonl;
+    using buffer = ink::buffer::immediate;
+};
+
+BOOST_AUTO_TEST_CASE(a_logger_writes_the_report_as_a_record_of_its_own_format) {
+    injected_layer layer;
+    temp_dir dir;
+    std::string path;
+    ink::logger_stats stats;
+    const int produced = 300;
+    {
+        ink::basic_logger<jsonl_file_config> log({.directory = dir.path().string(),
+                                                  .on_error = [](const ink::error_event&) {}});
+        for (int i = 0; i < produced; ++i) {
+            if (i == 100) plan.fail_with = EDQUOT;
+            if (i == 200) {
+                plan.fail_with = 0;
+                std::this_thread::sleep_for(450ms);  // past the wait even after a third failed attempt
+            }
+            INKWELL_INFO(log, "record {}", i);
+            log.flush();
+        }
+        path = log.with_sink([](auto& s) { return s.path(); });
+        log.flush();
+        stats = log.stats();
+    }
+    auto lines = read_jsonl(path);  // throws on a torn line
+    long reported = 0, reports = 0;
+    std::vector<int> seen;
+    for (const auto& j : lines) {
+        const std::string message = j["message"];
+        if (long n = dropped_in_report(message); n >= 0) {
+            BOOST_TEST(j["level"] == "warn");
+            BOOST_TEST(j["category"] == "inkwell");
+            BOOST_TEST(message.find("(" + error_text(EDQUOT) + ")") != std::string::npos);
+            reported += n;
+            ++reports;
+        } else {
+            seen.push_back(std::stoi(message.substr(7)));
+        }
+    }
+    BOOST_TEST(reports == 1);
+    BOOST_TEST(reported == 100);
+    BOOST_TEST(stats.dropped == 100u);
+    BOOST_TEST(seen.size() + stats.dropped == static_cast<std::size_t>(produced));
+    BOOST_TEST(stats.records == seen.size() + 1);
+    BOOST_REQUIRE(seen.size() == 200u);
+    for (int i = 0; i < 100; ++i) BOOST_TEST(seen[i] == i);
+    for (int i = 0; i < 100; ++i) BOOST_TEST(seen[100 + i] == 200 + i);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(real_full_disk)
+
+// A small tmpfs of our own: mounted in a fresh temporary folder, unmounted after.
+class small_tmpfs {
+public:
+    explicit small_tmpfs(const fs::path& where) : where_(where) {
+        fs::create_directories(where_);
+        mounted_ = ::mount("tmpfs", where_.c_str(), "tmpfs", 0, "size=512k") == 0;
+        if (!mounted_) why_not_ = error_text(errno);
+    }
+    ~small_tmpfs() {
+        if (mounted_) ::umount2(where_.c_str(), MNT_DETACH);
+    }
+    small_tmpfs(const small_tmpfs&) = delete;
+    small_tmpfs& operator=(const small_tmpfs&) = delete;
+    bool mounted() const { return mounted_; }
+    const std::string& why_not() const { return why_not_; }
+
+private:
+    fs::path where_;
+    bool mounted_ = false;
+    std::string why_not_;
+};
+
+struct session_config : ink::presets::session_file_config {};  // async, as users get it
+
+BOOST_AUTO_TEST_CASE(a_real_full_tmpfs_drops_counts_reports_and_recovers) {
+    temp_dir dir;
+    small_tmpfs disk(dir / "disk");
+    if (!disk.mounted()) {
+        BOOST_TEST_MESSAGE("SKIPPED: cannot mount a tmpfs here (" << disk.why_not()
+                                                                   << "); the injected-layer tests cover the logic");
+        return;
+    }
+    const fs::path logs = dir / "disk" / "logs";
+    // Ballast that fills most of the disk; deleting it is "space returns".
+    {
+        std::string block(64 * 1024, 'b');
+        std::FILE* f = std::fopen((dir / "disk" / "ballast").c_str(), "wb");
+        BOOST_REQUIRE(f);
+        for (int i = 0; i < 6; ++i) std::fwrite(block.data(), 1, block.size(), f);
+        std::fclose(f);
+    }
+
+    std::string path;
+    ink::logger_stats stats;
+    int produced = 0;
+    int first_after_recovery = -1;
+    {
+        ink::basic_logger<session_config> log({.directory = logs.string(), .on_error = [](const ink::error_event&) {}});
+        path = log.with_sink([](auto& s) { return s.path(); });
+        const std::string pad(150, 'p');
+        // Fill the disk: log until records are being dropped.
+        while (log.stats().dropped == 0 && produced < 100000) {
+            for (int i = 0; i < 50; ++i, ++produced) INKWELL_INFO(log, "record {} {}", produced, pad);
+            log.flush();
+        }
+        BOOST_REQUIRE(log.stats().dropped > 0u);
+        for (int i = 0; i < 200; ++i, ++produced) INKWELL_INFO(log, "record {} {}", produced, pad);  // all dropped
+        log.flush();
+        BOOST_TEST_MESSAGE("disk full after about " << log.stats().records << " records; " << log.stats().dropped
+                                                   << " dropped so far");
+
+        fs::remove(dir / "disk" / "ballast");  // space returns
+        // Keep logging until the report shows up (the wait is at most 5 s).
+        const auto start = std::chrono::steady_clock::now();
+        const auto reported = [&] { return read_file(path).find(" records dropped since ") != std::string::npos; };
+        while (!reported() && std::chrono::steady_clock::now() - start < 8s) {
+            INKWELL_INFO(log, "record {} {}", produced++, pad);
+            log.flush();
+            std::this_thread::sleep_for(20ms);
+        }
+        first_after_recovery = produced;
+        for (int i = 0; i < 100; ++i, ++produced) INKWELL_INFO(log, "record {} {}", produced, pad);
+        log.flush();
+        stats = log.stats();
+    }
+
+    std::vector<nlohmann::json> lines;
+    BOOST_REQUIRE_NO_THROW(lines = read_jsonl(path));  // every line parses: no torn line
+    const std::string content = read_file(path);
+    BOOST_TEST(content.find('\0') == std::string::npos);
+    BOOST_TEST(content.back() == '\n');
+    std::set<int> seen;
+    long reported_total = 0, reports = 0;
+    for (const auto& j : lines) {
+        const std::string message = j["message"];
+        if (long n = dropped_in_report(message); n >= 0) {
+            BOOST_TEST(message.find("(" + error_text(ENOSPC) + ")") != std::string::npos);
+            reported_total += n;
+            ++reports;
+            continue;
+        }
+        BOOST_TEST(seen.insert(std::stoi(message.substr(7))).second);  // nothing twice
+    }
+    BOOST_TEST_MESSAGE("tmpfs: produced " << produced << ", in the file " << seen.size() << ", dropped "
+                                          << stats.dropped << ", " << reports << " report(s) saying "
+                                          << reported_total);
+    BOOST_TEST(reports >= 1);
+    BOOST_TEST(reported_total == static_cast<long>(stats.dropped));
+    BOOST_TEST(seen.size() + stats.dropped == static_cast<std::size_t>(produced));
+    for (int i = first_after_recovery; i < produced; ++i) BOOST_TEST(seen.count(i) == 1u);  // writing resumed
+}
+
+BOOST_AUTO_TEST_SUITE_END()
