@@ -1295,6 +1295,1008 @@ inline constexpr bool compresses = !std::string_view{C::extension}.empty();
 }  // namespace policy
 INKWELL_END_NAMESPACE
 // ---- end inkwell/policy/compression.hpp ----
+// ---- begin inkwell/policy/retention.hpp ----
+// The retention policy: which of inkwell's old log files are deleted.
+//
+// A retention policy is a default-constructible class with
+//   `void select(inkwell::retain::listing& files, inkwell::time_point now)`
+//       marks the files it wants gone (file_info::remove = true) among
+//       files.files(). It sees only inkwell's own files (the layout decides
+//       which names those are, detail/log_folder.hpp), never deletes anything
+//       itself, and leaves alone a file that is active or already chosen
+//       (file_info::removable()). `now` is the clean-up's time.
+// The policy may keep state between clean-ups (retain::by_level remembers
+// the levels it read); the sink that owns it calls it from one thread.
+// Policies: retain::never, retain::max_age, retain::max_files,
+// retain::max_bytes, retain::by_level; retain::all_of<P...> applies several
+// (a file goes when any of them says so).
+//
+// A sink runs a clean-up in one line, at start-up and whenever a day or a
+// file rolls:
+//   inkwell::retain::apply(retention_, {directory_, inkwell::retain::layout::rotated_file(name)}, now, errors_);
+// apply() lists the folder, lets the policy choose, and deletes what it
+// chose (safely: see detail/log_folder.hpp). Errors go to the reporter
+// (which may be null); nothing is thrown.
+
+
+// ---- begin inkwell/detail/log_folder.hpp ----
+// Listing and deleting inkwell's own files in a log folder, safely: what the
+// retention policies (policy/retention.hpp, retain/*.hpp) work on.
+//
+// A retain::layout says which names in a folder are inkwell's:
+//   date_folders(".jsonl")     <dir>/YYYY-MM-DD/<name>.jsonl and <name>+<tag>.jsonl
+//                              (sink::category_files);
+//   rotated_file("app.log")    <dir>/app.log and <dir>/app.log.<tag> (sink::rotating_file;
+//                              one layout per file: app.log, app_errors.log);
+//   sessions()                 <dir>/session_YYYY-MM-DDTHH-MM-SSZ[_<id>].jsonl (sink::session_file).
+// <name> and <id> are what detail::sanitize_file_component makes (A-Z a-z
+// 0-9 . _ -, not starting with '.', at most 64 bytes); a <tag> is digits,
+// optionally ".digits" (by_size's 1..N, daily's 20241220 and 20241220.1).
+// A compressed copy (the same name plus ".gz" or ".zst") counts as inkwell's too.
+//
+// Safety, because a log folder may be shared and may hold anything:
+//   - nothing that does not match the layout is ever deleted;
+//   - symbolic links are never followed: every entry is looked at with
+//     fstatat(AT_SYMLINK_NOFOLLOW), a date folder is opened with O_NOFOLLOW
+//     and checked to be the folder that was listed, and only regular files
+//     are candidates (a symlink, even one named app.log.1, is not inkwell's);
+//   - a file is deleted with unlinkat() on the descriptor of its folder,
+//     after checking that the name still holds the file that was listed;
+//   - a date folder is removed (unlinkat AT_REMOVEDIR, which refuses a
+//     non-empty folder) only when a clean-up left it empty of everything;
+//   - the files a sink writes now (log_folder::active, and the untagged file
+//     of a rotated_file layout) are never deleted.
+// The log folder itself is opened as configured (it may be a link the user
+// made on purpose); only what is inside it is treated with suspicion.
+// Failures are reported through the error_reporter, never thrown.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+
+// ---- begin inkwell/detail/sanitize.hpp ----
+// Turns a name that came from log data (a category, a session id, a base
+// name) into one safe path component, so that no name can create or touch a
+// file outside the log folder.
+//
+// The rules:
+//   - only A-Z a-z 0-9 '.' '_' '-' are kept; every other byte (NUL, '/', '\\',
+//     newline, space, each byte of a multi-byte UTF-8 character, invalid
+//     UTF-8) becomes '_';
+//   - a leading '.' becomes '_', so the result is never ".", ".." or hidden;
+//   - an empty name becomes "_";
+//   - at most 64 bytes: a longer name keeps its first 55 bytes and ends in '-'
+//     plus 8 hex digits of a hash of the whole original name, so that two
+//     long names sharing a prefix still get different files.
+// Different names can still map to one component ("a/b" and "a_b"); that only
+// merges two logs, it never escapes the folder.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::size_t max_file_component = 64;
+
+constexpr bool is_safe_file_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-';
+}
+
+// True when `text` already is a component sanitize_file_component leaves
+// as it is (used to check compile-time suffixes and extensions).
+constexpr bool is_safe_file_text(std::string_view text) noexcept {
+    for (char c : text)
+        if (!is_safe_file_char(c)) return false;
+    return true;
+}
+
+namespace sanitize_impl {
+
+// FNV-1a: a stable, dependency-free hash; only collisions between long names matter.
+constexpr std::uint32_t hash(std::string_view text) noexcept {
+    std::uint32_t h = 2166136261u;
+    for (char c : text) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+// Writes the sanitized form of `in` to out[0..64) and returns its length.
+constexpr std::size_t sanitize(std::string_view in, char* out) noexcept {
+    if (in.empty()) {
+        out[0] = '_';
+        return 1;
+    }
+    const bool too_long = in.size() > max_file_component;
+    const std::size_t kept = too_long ? max_file_component - 9 : in.size();
+    for (std::size_t i = 0; i < kept; ++i) out[i] = is_safe_file_char(in[i]) ? in[i] : '_';
+    if (out[0] == '.') out[0] = '_';
+    if (!too_long) return kept;
+    constexpr char hex[] = "0123456789abcdef";
+    std::uint32_t h = hash(in);
+    out[kept] = '-';
+    for (std::size_t i = 0; i < 8; ++i) out[kept + 1 + i] = hex[(h >> (28 - 4 * i)) & 0xF];
+    return max_file_component;
+}
+
+}  // namespace sanitize_impl
+
+// Into a caller's array (no allocation); the result is NUL-terminated and the
+// returned view points into `out`.
+template <std::size_t N>
+constexpr std::string_view sanitize_file_component(std::string_view name, char (&out)[N]) noexcept {
+    static_assert(N > max_file_component, "the buffer must hold 64 bytes plus the terminating NUL");
+    std::size_t len = sanitize_impl::sanitize(name, out);
+    out[len] = '\0';
+    return {out, len};
+}
+
+// Into a string, replacing its contents.
+inline void sanitize_file_component(std::string_view name, std::string& out) {
+    char buffer[max_file_component + 1];
+    out.assign(sanitize_file_component(name, buffer));
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/sanitize.hpp ----
+// ---- begin inkwell/detail/time_format.hpp ----
+// Timestamps without <chrono>'s calendar or strftime: the civil-date
+// arithmetic is a handful of integer operations, the text is written digit
+// by digit, and local time is converted once per second per thread.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+struct civil_date {
+    int year;
+    unsigned month;  // 1..12
+    unsigned day;    // 1..31
+};
+
+constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
+    const std::int64_t q = a / b;
+    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+// The calendar is counted in 400-year eras that start on 1 March of a year
+// divisible by 400: with March first, the leap day is the last day of a
+// year, and every era has exactly 146097 days.
+inline constexpr std::int64_t days_per_era = 146097;
+inline constexpr std::int64_t days_from_0000_03_01_to_epoch = 719468;
+
+// Day of the year counted from 1 March (0..365) for a month counted from March (0..11).
+constexpr unsigned days_before_month_from_march(unsigned month_from_march) noexcept {
+    // Months from March run 31,30,31,30,31 twice and then 31,28/29: the
+    // cumulative length is (153 * m + 2) / 5.
+    return (153 * month_from_march + 2) / 5;
+}
+
+// Days since 1970-01-01 (negative before) of a proleptic Gregorian date.
+constexpr std::int64_t days_from_civil(int year, unsigned month, unsigned day) noexcept {
+    const std::int64_t march_year = static_cast<std::int64_t>(year) - (month <= 2 ? 1 : 0);
+    const std::int64_t era = floor_div(march_year, 400);
+    const auto year_of_era = static_cast<unsigned>(march_year - era * 400);  // 0..399
+    const unsigned month_from_march = month > 2 ? month - 3 : month + 9;
+    const unsigned day_of_year = days_before_month_from_march(month_from_march) + day - 1;
+    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * days_per_era + day_of_era - days_from_0000_03_01_to_epoch;
+}
+
+// The date of a day counted from 1970-01-01; the inverse of days_from_civil.
+constexpr civil_date civil_from_days(std::int64_t days_since_epoch) noexcept {
+    const std::int64_t days = days_since_epoch + days_from_0000_03_01_to_epoch;
+    const std::int64_t era = floor_div(days, days_per_era);
+    auto rest = static_cast<unsigned>(days - era * days_per_era);  // 0..146096
+    // Peel off centuries (36524 days; only the era's last one has a leap day
+    // at its end), then 4-year blocks (1461 days), then years (365 days).
+    // The min() catches the leap day that ends a longer block.
+    unsigned centuries = rest / 36524;
+    if (centuries > 3) centuries = 3;
+    rest -= centuries * 36524;
+    const unsigned quads = rest / 1461;
+    rest -= quads * 1461;
+    unsigned years = rest / 365;
+    if (years > 3) years = 3;
+    rest -= years * 365;
+    const unsigned year_of_era = centuries * 100 + quads * 4 + years;
+    const unsigned day_of_year = rest;  // 0 = 1 March
+    const unsigned month_from_march = (5 * day_of_year + 2) / 153;
+    const unsigned day = day_of_year - days_before_month_from_march(month_from_march) + 1;
+    const unsigned month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+    const std::int64_t year = era * 400 + year_of_era + (month <= 2 ? 1 : 0);
+    return {static_cast<int>(year), month, day};
+}
+
+// A time point split into UTC calendar fields; milliseconds are truncated
+// towards the past, so 23:59:59.9999 stays in the old second, before 1970 too.
+struct utc_fields {
+    civil_date date;
+    unsigned hour, minute, second, millisecond;
+};
+
+inline std::int64_t epoch_milliseconds(time_point t) noexcept {
+    return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+inline utc_fields split_utc_milliseconds(std::int64_t ms_since_epoch) noexcept {
+    const std::int64_t seconds = floor_div(ms_since_epoch, 1000);
+    const std::int64_t days = floor_div(seconds, 86400);
+    const auto second_of_day = static_cast<unsigned>(seconds - days * 86400);
+    return {civil_from_days(days), second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60,
+            static_cast<unsigned>(ms_since_epoch - seconds * 1000)};
+}
+
+inline utc_fields split_utc(time_point t) noexcept { return split_utc_milliseconds(epoch_milliseconds(t)); }
+
+// Days since 1970-01-01 of a time point's UTC date (for day-change checks).
+inline std::int64_t utc_day_number(time_point t) noexcept { return floor_div(epoch_milliseconds(t), 86400000); }
+
+// Writes `value` as exactly `width` decimal digits (leading zeros) at `at`.
+constexpr char* put_digits(char* at, unsigned value, int width) noexcept {
+    for (int i = width - 1; i >= 0; --i) {
+        at[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return at + width;
+}
+
+// Four-digit years only: a nanosecond system_clock spans 1677..2262, so the
+// clamp never changes a real timestamp; it only keeps the width fixed.
+constexpr char* put_year(char* at, int year) noexcept {
+    if (year < 0) year = 0;
+    if (year > 9999) year = 9999;
+    return put_digits(at, static_cast<unsigned>(year), 4);
+}
+
+// "YYYY-MM-DD" into `at` (10 chars), `separator` between the parts ('\0' for none).
+constexpr char* put_date(char* at, const civil_date& d, char separator) noexcept {
+    at = put_year(at, d.year);
+    if (separator) *at++ = separator;
+    at = put_digits(at, d.month, 2);
+    if (separator) *at++ = separator;
+    return put_digits(at, d.day, 2);
+}
+
+constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned second) noexcept {
+    at = put_digits(at, hour, 2);
+    *at++ = ':';
+    at = put_digits(at, minute, 2);
+    *at++ = ':';
+    return put_digits(at, second, 2);
+}
+
+// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z". The
+// calendar part changes once a second; each thread remembers the last one.
+inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
+    thread_local std::int64_t cached_second = INT64_MIN;
+    thread_local char cached_text[19];  // "2024-12-20T10:15:30"
+    const std::int64_t ms = epoch_milliseconds(t);
+    const std::int64_t second = floor_div(ms, 1000);
+    if (second != cached_second) {
+        const utc_fields f = split_utc_milliseconds(second * 1000);
+        char* at = put_date(cached_text, f.date, '-');
+        *at++ = 'T';
+        put_clock(at, f.hour, f.minute, f.second);
+        cached_second = second;
+    }
+    char text[24];
+    std::memcpy(text, cached_text, sizeof cached_text);
+    text[19] = '.';
+    put_digits(text + 20, static_cast<unsigned>(ms - second * 1000), 3);
+    text[23] = 'Z';
+    append(out, {text, sizeof text});
+}
+
+// "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
+// records within the same second skip the conversion (localtime_r takes a
+// lock and may consult the time zone file).
+struct second_text_cache {
+    std::int64_t second = 0;
+    bool valid = false;
+    char text[19]{};
+};
+
+inline void render_second(second_text_cache& cache, std::int64_t second, bool utc) noexcept {
+    char* at = cache.text;
+    bool done = false;
+    if (!utc) {
+        const auto as_time_t = static_cast<std::time_t>(second);
+        std::tm local{};
+        if (::localtime_r(&as_time_t, &local) != nullptr) {
+            at = put_date(at, civil_date{local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1),
+                                         static_cast<unsigned>(local.tm_mday)},
+                          '-');
+            *at++ = ' ';
+            put_clock(at, static_cast<unsigned>(local.tm_hour), static_cast<unsigned>(local.tm_min),
+                      static_cast<unsigned>(local.tm_sec));
+            done = true;
+        }
+    }
+    if (!done) {  // UTC asked for, or the local conversion failed
+        const utc_fields f = split_utc_milliseconds(second * 1000);
+        at = put_date(at, f.date, '-');
+        *at++ = ' ';
+        put_clock(at, f.hour, f.minute, f.second);
+    }
+    cache.second = second;
+    cache.valid = true;
+}
+
+// The text-log time, Python logging's default: "2024-01-15 10:30:15,123",
+// in local time unless `utc`.
+inline void append_text_time(line_buffer& out, time_point t, bool utc) {
+    thread_local second_text_cache local_cache, utc_cache;
+    second_text_cache& cache = utc ? utc_cache : local_cache;
+    const std::int64_t ms = epoch_milliseconds(t);
+    const std::int64_t second = floor_div(ms, 1000);
+    if (!cache.valid || cache.second != second) render_second(cache, second, utc);
+    char text[23];
+    char* at = text;
+    for (char c : cache.text) *at++ = c;
+    *at++ = ',';
+    at = put_digits(at, static_cast<unsigned>(ms - second * 1000), 3);
+    append(out, {text, static_cast<std::size_t>(at - text)});
+}
+
+// "YYYY-MM-DD" of the UTC date, written into `buffer` (date folders).
+inline std::string_view utc_date(time_point t, char (&buffer)[11]) noexcept {
+    char* end = put_date(buffer, split_utc(t).date, '-');
+    *end = '\0';
+    return {buffer, 10};
+}
+
+// "YYYYMMDD" of the UTC date, written into `buffer` (daily rotation suffixes).
+inline std::string_view compact_utc_date(time_point t, char (&buffer)[9]) noexcept {
+    char* end = put_date(buffer, split_utc(t).date, '\0');
+    *end = '\0';
+    return {buffer, 8};
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/time_format.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+// Which names in a log folder are inkwell's (see the top of this file).
+class layout {
+public:
+    enum class kind : unsigned char { date_folders, rotated_file, sessions };
+
+    // Date folders holding <name><extension> and <name>+<tag><extension>.
+    static layout date_folders(std::string_view extension) { return {kind::date_folders, extension}; }
+    // One rotating file and its backups <file_name>.<tag>; the file itself is never deleted.
+    static layout rotated_file(std::string_view file_name) { return {kind::rotated_file, file_name}; }
+    // Session files: session_<time>[_<id>].jsonl.
+    static layout sessions() { return {kind::sessions, ".jsonl"}; }
+
+    kind type() const noexcept { return kind_; }
+    // The extension (date_folders, sessions) or the file's name (rotated_file).
+    std::string_view text() const noexcept { return text_; }
+
+private:
+    layout(kind k, std::string_view text) : kind_(k), text_(text) {}
+    kind kind_;
+    std::string text_;
+};
+
+// One log folder as a sink hands it to retention.
+struct log_folder {
+    std::string directory;              // the sink's folder ("logs")
+    retain::layout layout;              // which names in it are inkwell's
+    std::vector<std::string> active{};  // files being written, relative to directory
+                                        // ("2024-12-20/engine.jsonl"): never deleted
+};
+
+// One of inkwell's files, as a retention policy sees it.
+struct file_info {
+    std::string path;                   // relative to the log folder: "2024-12-20/engine+1.jsonl"
+    std::uint64_t bytes = 0;
+    // The latest time a record in it can have: the end of its day when a date
+    // folder or a dated backup tag names the day, else its last modification.
+    time_point newest{};
+    time_point modified{};              // st_mtime
+    std::optional<level> named_level{}; // what the name says (app_errors.log: error)
+    bool active = false;                // a sink writes it: never deleted
+    bool remove = false;                // set by a policy: delete it
+    bool compressed = false;            // .gz / .zst: its lines cannot be read here
+
+    // Where it is, for the listing.
+    std::size_t folder = 0;
+    std::string name;                   // the name inside its folder
+    dev_t device = 0;
+    ino_t inode = 0;
+
+    // A policy may delete it: not active and not already chosen.
+    bool removable() const noexcept { return !active && !remove; }
+};
+
+// What one clean-up did.
+struct result {
+    std::size_t files_removed = 0;
+    std::size_t folders_removed = 0;
+    std::uint64_t bytes_removed = 0;
+    std::size_t errors = 0;  // failures reported (listing, reading, deleting)
+};
+
+}  // namespace retain
+
+namespace detail {
+namespace log_folder_impl {
+
+inline constexpr std::string_view compressed_suffixes[] = {".gz", ".zst"};
+
+// Heap sort: O(n log n) on the thousands of files of a large folder, without
+// <algorithm> (about 50 ms and 7 MB more to compile every file that logs).
+template <class T, class Less>
+void sort_in_place(std::vector<T>& v, Less less) {
+    const std::size_t n = v.size();
+    auto sift_down = [&](std::size_t root, std::size_t end) {
+        for (;;) {
+            std::size_t child = 2 * root + 1;
+            if (child >= end) return;
+            if (child + 1 < end && less(v[child], v[child + 1])) ++child;
+            if (!less(v[root], v[child])) return;
+            std::swap(v[root], v[child]);
+            root = child;
+        }
+    };
+    for (std::size_t i = n / 2; i-- > 0;) sift_down(i, n);
+    for (std::size_t end = n; end-- > 1;) {
+        std::swap(v[0], v[end]);
+        sift_down(0, end);
+    }
+}
+
+inline bool is_digits(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+inline unsigned number(std::string_view digits) noexcept {
+    unsigned v = 0;
+    for (char c : digits) v = v * 10 + static_cast<unsigned>(c - '0');
+    return v;
+}
+
+// A name sanitize_file_component could have made.
+inline bool is_component(std::string_view s) noexcept {
+    return !s.empty() && s.size() <= max_file_component && s.front() != '.' && is_safe_file_text(s);
+}
+
+// "1", "20241220", "20241220.1": digits, optionally a dot and more digits.
+inline bool is_tag(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 24) return false;
+    auto dot = s.find('.');
+    if (dot == std::string_view::npos) return is_digits(s);
+    return is_digits(s.substr(0, dot)) && is_digits(s.substr(dot + 1));
+}
+
+// A valid calendar date as days since 1970 (round trip through the calendar).
+inline std::optional<std::int64_t> day_of(int year, unsigned month, unsigned day) noexcept {
+    if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+    std::int64_t days = days_from_civil(year, month, day);
+    civil_date back = civil_from_days(days);
+    if (back.year != year || back.month != month || back.day != day) return std::nullopt;
+    return days;
+}
+
+// "YYYY-MM-DD" (a date folder).
+inline std::optional<std::int64_t> parse_dashed_date(std::string_view s) noexcept {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    if (!is_digits(s.substr(0, 4)) || !is_digits(s.substr(5, 2)) || !is_digits(s.substr(8, 2))) return std::nullopt;
+    return day_of(static_cast<int>(number(s.substr(0, 4))), number(s.substr(5, 2)), number(s.substr(8, 2)));
+}
+
+// "YYYYMMDD" at the start of a tag ("20241220" or "20241220.1"): daily's backups.
+inline std::optional<std::int64_t> parse_tag_date(std::string_view tag) noexcept {
+    auto dot = tag.find('.');
+    std::string_view head = tag.substr(0, dot);
+    if (head.size() != 8) return std::nullopt;
+    return day_of(static_cast<int>(number(head.substr(0, 4))), number(head.substr(4, 2)), number(head.substr(6, 2)));
+}
+
+// "YYYY-MM-DDTHH-MM-SSZ" (a session's start).
+inline bool is_session_stamp(std::string_view s) noexcept {
+    if (s.size() != 20 || s[10] != 'T' || s[13] != '-' || s[16] != '-' || s[19] != 'Z') return false;
+    if (!parse_dashed_date(s.substr(0, 10))) return false;
+    return is_digits(s.substr(11, 2)) && is_digits(s.substr(14, 2)) && is_digits(s.substr(17, 2)) &&
+           number(s.substr(11, 2)) < 24 && number(s.substr(14, 2)) < 60 && number(s.substr(17, 2)) < 61;
+}
+
+inline bool ends_with(std::string_view s, std::string_view end) noexcept {
+    return s.size() >= end.size() && s.substr(s.size() - end.size()) == end;
+}
+
+// Strips ".gz" / ".zst"; true when there was one.
+inline bool strip_compressed(std::string_view& name) noexcept {
+    for (auto suffix : compressed_suffixes)
+        if (ends_with(name, suffix) && name.size() > suffix.size()) {
+            name.remove_suffix(suffix.size());
+            return true;
+        }
+    return false;
+}
+
+// What a matching name says about its file.
+struct name_match {
+    bool matches = false;
+    bool active = false;        // the untagged file of a rotated_file layout
+    bool compressed = false;
+    std::optional<std::int64_t> day;  // the day it holds, when the name says
+};
+
+// In a date folder: <name><ext> or <name>+<tag><ext>.
+inline name_match match_category_file(std::string_view name, std::string_view extension) noexcept {
+    name_match m;
+    m.compressed = strip_compressed(name);
+    if (!ends_with(name, extension) || name.size() == extension.size()) return {};
+    name.remove_suffix(extension.size());
+    auto plus = name.find('+');
+    if (plus != std::string_view::npos) {
+        if (!is_tag(name.substr(plus + 1))) return {};
+        name = name.substr(0, plus);
+    }
+    m.matches = is_component(name);
+    return m;
+}
+
+// <file> or <file>.<tag>.
+inline name_match match_rotated_file(std::string_view name, std::string_view file) noexcept {
+    name_match m;
+    m.compressed = strip_compressed(name);
+    if (name == file) {
+        m.matches = true;
+        m.active = !m.compressed;
+        return m;
+    }
+    if (name.size() <= file.size() + 1 || name.substr(0, file.size()) != file || name[file.size()] != '.') return {};
+    std::string_view tag = name.substr(file.size() + 1);
+    if (!is_tag(tag)) return {};
+    m.matches = true;
+    m.day = parse_tag_date(tag);
+    return m;
+}
+
+// session_<stamp>[_<id>].jsonl
+inline name_match match_session_file(std::string_view name) noexcept {
+    name_match m;
+    m.compressed = strip_compressed(name);
+    constexpr std::string_view prefix = "session_", extension = ".jsonl";
+    if (name.size() < prefix.size() + 20 + extension.size() || name.substr(0, prefix.size()) != prefix ||
+        !ends_with(name, extension))
+        return {};
+    name.remove_prefix(prefix.size());
+    name.remove_suffix(extension.size());
+    if (!is_session_stamp(name.substr(0, 20))) return {};
+    std::string_view id = name.substr(20);
+    if (!id.empty() && (id.front() != '_' || !is_component(id.substr(1)))) return {};
+    m.matches = true;
+    return m;
+}
+
+// app_errors.log says it holds errors.
+inline std::optional<level> level_named_by(std::string_view file) noexcept {
+    auto dot = file.rfind('.');
+    std::string_view stem = dot == std::string_view::npos ? file : file.substr(0, dot);
+    if (ends_with(stem, "_errors") || ends_with(stem, "_error")) return level::error;
+    return std::nullopt;
+}
+
+inline time_point from_timespec(const timespec& ts) noexcept {
+    return time_point{std::chrono::duration_cast<time_point::duration>(std::chrono::seconds{ts.tv_sec} +
+                                                                      std::chrono::nanoseconds{ts.tv_nsec})};
+}
+
+inline time_point end_of_day(std::int64_t day) noexcept {
+    return time_point{std::chrono::sys_days{std::chrono::days{day + 1}}};
+}
+
+inline int open_folder_at(int parent, const char* name) noexcept {
+    int fd;
+    do {
+        fd = ::openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
+// Calls f(name) for each entry of the open folder `fd` except "." and "..".
+template <class F>
+int for_each_entry(int fd, F&& f) {
+    int copy = ::dup(fd);  // fdopendir takes ownership of the descriptor it is given
+    if (copy < 0) return errno;
+    DIR* dir = ::fdopendir(copy);
+    if (!dir) {
+        int err = errno;
+        ::close(copy);
+        return err;
+    }
+    ::rewinddir(dir);
+    errno = 0;
+    while (const dirent* e = ::readdir(dir)) {
+        std::string_view name{e->d_name};
+        if (name != "." && name != "..") f(name);
+        errno = 0;
+    }
+    int err = errno;
+    ::closedir(dir);
+    return err;
+}
+
+// The level of one text or JSONL line of inkwell's formatters, from the
+// line's first bytes; nullopt when it shows none.
+inline std::optional<level> level_from_label(std::string_view label) noexcept {
+    if (auto known = parse_level(label)) return known;
+    for (unsigned n = 0; n < 255; ++n) {  // a user-defined level's name
+        auto l = static_cast<level>(n);
+        if (level_name(l) == label || level_label(l) == label)
+            if (label != "level" && label != "LEVEL") return l;
+    }
+    return std::nullopt;
+}
+
+inline std::optional<level> level_of_line(std::string_view head) noexcept {
+    if (!head.empty() && head.front() == '{') {
+        // {"level":"warn",...}: the key must start a member (after '{' or ','),
+        // so a "level" inside a string value does not count.
+        for (std::size_t at = head.find("\"level\""); at != std::string_view::npos;
+             at = head.find("\"level\"", at + 1)) {
+            std::size_t before = at;
+            while (before > 0 && head[before - 1] == ' ') --before;
+            if (before == 0 || (head[before - 1] != '{' && head[before - 1] != ',')) continue;
+            std::size_t p = at + 7;
+            while (p < head.size() && head[p] == ' ') ++p;
+            if (p >= head.size() || head[p] != ':') continue;
+            ++p;
+            while (p < head.size() && head[p] == ' ') ++p;
+            if (p >= head.size() || head[p] != '"') return std::nullopt;
+            std::size_t end = head.find('"', p + 1);
+            if (end == std::string_view::npos) return std::nullopt;
+            std::string_view value = head.substr(p + 1, end - p - 1);
+            if (value.find('\\') != std::string_view::npos) return std::nullopt;
+            return level_from_label(value);
+        }
+        return std::nullopt;
+    }
+    if (!head.empty() && head.front() == '[') {
+        // [2024-01-15 10:30:15,123] [INFO] [auth] message
+        std::size_t open = head.find("] [");
+        if (open == std::string_view::npos) return std::nullopt;
+        std::size_t close = head.find(']', open + 3);
+        if (close == std::string_view::npos) return std::nullopt;
+        return level_from_label(head.substr(open + 3, close - open - 3));
+    }
+    return std::nullopt;
+}
+
+}  // namespace log_folder_impl
+}  // namespace detail
+
+namespace retain {
+
+// inkwell's files in one log folder, with the folder descriptors kept open
+// so that reading and deleting go through the folders that were listed.
+// Made by listing::scan(); not copyable.
+class listing {
+public:
+    listing() = default;
+    listing(listing&& other) noexcept
+        : files_(std::move(other.files_)), folders_(std::move(other.folders_)),
+          directory_(std::move(other.directory_)), errors_(other.errors_),
+          error_count_(other.error_count_) {
+        other.folders_.clear();
+    }
+    listing& operator=(listing&&) = delete;
+    listing(const listing&) = delete;
+    listing& operator=(const listing&) = delete;
+    ~listing() {
+        for (auto& f : folders_)
+            if (f.fd >= 0) ::close(f.fd);
+    }
+
+    // Lists what `folder.layout` says is inkwell's. A missing folder is an
+    // empty listing (nothing was written yet); other failures are reported.
+    static listing scan(const log_folder& folder, error_reporter* errors) {
+        namespace impl = detail::log_folder_impl;
+        listing out;
+        out.errors_ = errors;
+        out.directory_ = folder.directory.empty() ? std::string(".") : folder.directory;
+        int root;
+        do {
+            root = ::open(out.directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        } while (root < 0 && errno == EINTR);
+        if (root < 0) {
+            if (errno != ENOENT) out.report(errno, out.directory_, "retention: cannot open the log folder");
+            return out;
+        }
+        struct stat root_st {};
+        (void)::fstat(root, &root_st);
+        out.folders_.push_back({root, {}, root_st.st_dev, root_st.st_ino, 0, 0});
+
+        const layout& l = folder.layout;
+        if (l.type() == layout::kind::date_folders) {
+            std::vector<std::pair<std::string, std::int64_t>> days;
+            out.list(0, [&](std::string_view name, const struct stat& st) {
+                if (!S_ISDIR(st.st_mode)) return false;  // a symlink is S_ISLNK here: never followed
+                auto day = impl::parse_dashed_date(name);
+                if (!day) return false;
+                days.emplace_back(std::string(name), *day);
+                return true;
+            });
+            for (auto& [name, day] : days) out.scan_date_folder(name, day, l.text());
+        } else {
+            out.list(0, [&](std::string_view name, const struct stat& st) {
+                if (!S_ISREG(st.st_mode)) return false;
+                impl::name_match m = l.type() == layout::kind::sessions ? impl::match_session_file(name)
+                                                                        : impl::match_rotated_file(name, l.text());
+                if (!m.matches) return false;
+                file_info& f = out.add(0, name, st, m);
+                if (l.type() == layout::kind::rotated_file) f.named_level = impl::level_named_by(l.text());
+                return true;
+            });
+        }
+        for (auto& f : out.files_)
+            for (const auto& a : folder.active)
+                if (f.path == a) f.active = true;
+        return out;
+    }
+
+    std::vector<file_info>& files() noexcept { return files_; }
+    const std::vector<file_info>& files() const noexcept { return files_; }
+
+    // The files a policy may still delete, oldest first (by `newest`, then
+    // by modification time, then by name).
+    std::vector<file_info*> removable_oldest_first() {
+        std::vector<file_info*> out;
+        for (auto& f : files_)
+            if (f.removable()) out.push_back(&f);
+        detail::log_folder_impl::sort_in_place(out, [](const file_info* a, const file_info* b) {
+            if (a->newest != b->newest) return a->newest < b->newest;
+            if (a->modified != b->modified) return a->modified < b->modified;
+            return a->path < b->path;
+        });
+        return out;
+    }
+
+    // The most severe level among the file's lines, read once from the
+    // start: stops at the first line at or above `enough`, and after
+    // `max_bytes`. nullopt when it cannot tell (unreadable, compressed, a
+    // line that shows no level, or the limit reached first): the caller then
+    // keeps the file as if it held the most severe level.
+    std::optional<level> most_severe_level(const file_info& f, level enough, std::uint64_t max_bytes) {
+        if (f.named_level) return f.named_level;
+        if (f.compressed) return std::nullopt;
+        int fd;
+        do {
+            fd = ::openat(folders_[f.folder].fd, f.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        } while (fd < 0 && errno == EINTR);
+        if (fd < 0) {
+            if (errno != ENOENT) report(errno, f.path, "retention: cannot read a log file's levels");
+            return std::nullopt;
+        }
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_ino != f.inode || st.st_dev != f.device) {
+            ::close(fd);
+            return std::nullopt;
+        }
+        constexpr std::size_t head_limit = 512;  // a line's level is within its first bytes
+        char chunk[16384];
+        std::string head;
+        head.reserve(head_limit);
+        bool any_line = false, unknown = false;
+        level most = level::trace;
+        std::uint64_t read_total = 0;
+        auto finish_line = [&]() {
+            if (head.empty()) return;  // an empty line says nothing
+            auto l = detail::log_folder_impl::level_of_line(head);
+            if (!l) unknown = true;
+            else if (!any_line || *l > most) most = *l;
+            any_line = true;
+            head.clear();
+        };
+        bool done = false, complete = false;
+        while (!done) {
+            const std::uint64_t left = max_bytes - read_total;
+            if (left == 0) break;  // bounded: the rest stays unknown
+            auto n = ::read(fd, chunk, left < sizeof chunk ? static_cast<std::size_t>(left) : sizeof chunk);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                report(errno, f.path, "retention: cannot read a log file's levels");
+                unknown = true;
+                break;
+            }
+            if (n == 0) {
+                finish_line();  // a last line without '\n'
+                complete = true;
+                break;
+            }
+            read_total += static_cast<std::uint64_t>(n);
+            for (ssize_t i = 0; i < n && !done; ++i) {
+                if (chunk[i] == '\n') {
+                    finish_line();
+                    if (unknown || (any_line && most >= enough)) done = true;
+                } else if (head.size() < head_limit) {
+                    head.push_back(chunk[i]);
+                }
+            }
+        }
+        ::close(fd);
+        if (unknown) return std::nullopt;
+        if (any_line && most >= enough) return most;
+        if (!complete) return std::nullopt;
+        return any_line ? most : level::trace;  // an empty file holds nothing worth keeping
+    }
+
+    // Deletes the files a policy chose, then the date folders this left empty.
+    result remove_chosen() {
+        result r;
+        for (auto& f : files_) {
+            if (!f.remove || f.active) continue;
+            folder_handle& dir = folders_[f.folder];
+            struct stat st {};
+            if (::fstatat(dir.fd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+                if (errno != ENOENT) report(errno, f.path, "retention: cannot check an expired log file");
+                continue;
+            }
+            // The name must still hold the file that was listed.
+            if (!S_ISREG(st.st_mode) || st.st_ino != f.inode || st.st_dev != f.device) continue;
+            if (::unlinkat(dir.fd, f.name.c_str(), 0) != 0) {
+                if (errno != ENOENT) report(errno, f.path, "retention: cannot remove an expired log file");
+                continue;
+            }
+            ++r.files_removed;
+            r.bytes_removed += f.bytes;
+            --dir.entries;
+            ++dir.removed;
+        }
+        for (std::size_t i = 1; i < folders_.size(); ++i) {
+            folder_handle& dir = folders_[i];
+            if (dir.removed == 0 || dir.entries != 0) continue;
+            struct stat st {};
+            if (::fstatat(folders_[0].fd, dir.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode) ||
+                st.st_ino != dir.inode || st.st_dev != dir.device)
+                continue;
+            // AT_REMOVEDIR refuses a folder that is not empty: something put there since stays.
+            if (::unlinkat(folders_[0].fd, dir.name.c_str(), AT_REMOVEDIR) == 0) {
+                ++r.folders_removed;
+            } else if (errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
+                report(errno, dir.name, "retention: cannot remove an empty date folder");
+            }
+        }
+        r.errors = error_count_;
+        return r;
+    }
+
+    std::size_t errors() const noexcept { return error_count_; }
+
+private:
+    struct folder_handle {
+        int fd = -1;
+        std::string name;  // relative to the log folder; empty for the log folder itself
+        dev_t device = 0;
+        ino_t inode = 0;
+        std::size_t entries = 0;  // everything in it, inkwell's or not
+        std::size_t removed = 0;
+    };
+
+    // fstatat(AT_SYMLINK_NOFOLLOW) on each entry; `take(name, st)` says
+    // whether it is inkwell's. Counts every entry of the folder.
+    template <class Take>
+    void list(std::size_t folder, Take&& take) {
+        folder_handle& dir = folders_[folder];
+        const int fd = dir.fd;
+        std::size_t entries = 0;
+        int err = detail::log_folder_impl::for_each_entry(fd, [&](std::string_view name) {
+            ++entries;
+            std::string owned(name);
+            struct stat st {};
+            if (::fstatat(fd, owned.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
+            (void)take(name, st);
+        });
+        folders_[folder].entries = entries;
+        if (err != 0) report(err, folders_[folder].name.empty() ? directory_ : folders_[folder].name,
+                             "retention: cannot list the log folder");
+    }
+
+    void scan_date_folder(const std::string& name, std::int64_t day, std::string_view extension) {
+        namespace impl = detail::log_folder_impl;
+        struct stat listed {};
+        if (::fstatat(folders_[0].fd, name.c_str(), &listed, AT_SYMLINK_NOFOLLOW) != 0) return;
+        int fd = impl::open_folder_at(folders_[0].fd, name.c_str());  // O_NOFOLLOW: a link swapped in fails
+        if (fd < 0) {
+            if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
+                report(errno, name, "retention: cannot open a date folder");
+            return;
+        }
+        struct stat st {};
+        if (::fstat(fd, &st) != 0 || st.st_ino != listed.st_ino || st.st_dev != listed.st_dev) {
+            ::close(fd);
+            return;
+        }
+        folders_.push_back({fd, name, st.st_dev, st.st_ino, 0, 0});
+        const std::size_t index = folders_.size() - 1;
+        list(index, [&](std::string_view file, const struct stat& fst) {
+            if (!S_ISREG(fst.st_mode)) return false;
+            impl::name_match m = impl::match_category_file(file, extension);
+            if (!m.matches) return false;
+            m.day = day;  // the folder names the day its records happened
+            add(index, file, fst, m);
+            return true;
+        });
+    }
+
+    file_info& add(std::size_t folder, std::string_view name, const struct stat& st,
+                   const detail::log_folder_impl::name_match& m) {
+        namespace impl = detail::log_folder_impl;
+        file_info& f = files_.emplace_back();
+        f.folder = folder;
+        f.name.assign(name);
+        f.path = folders_[folder].name.empty() ? f.name : folders_[folder].name + '/' + f.name;
+        f.bytes = static_cast<std::uint64_t>(st.st_size);
+        f.modified = impl::from_timespec(st.st_mtim);
+        f.newest = m.day ? impl::end_of_day(*m.day) : f.modified;
+        f.active = m.active;
+        f.compressed = m.compressed;
+        f.device = st.st_dev;
+        f.inode = st.st_ino;
+        return f;
+    }
+
+    void report(int err, std::string_view path, std::string_view what) noexcept {
+        ++error_count_;
+        if (errors_) errors_->report({error_kind::rotate, err, path, what});
+    }
+
+    std::vector<file_info> files_;
+    std::vector<folder_handle> folders_;  // [0] is the log folder itself
+    std::string directory_;
+    error_reporter* errors_ = nullptr;
+    std::size_t error_count_ = 0;
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/log_folder.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+template <class R>
+concept retention = std::default_initializable<R> && requires(R& r, retain::listing& files, time_point now) {
+    r.select(files, now);
+};
+
+}  // namespace policy
+
+namespace retain {
+
+struct never;
+
+// Lists `folder`, lets `policy` choose, deletes the chosen files and the
+// date folders left empty. Returns what it did; failures are also reported.
+template <policy::retention Policy>
+result apply(Policy& policy, const log_folder& folder, time_point now, error_reporter* errors) {
+    if constexpr (std::is_same_v<std::remove_cv_t<Policy>, never>) {
+        return {};  // keeps everything: no need to even list the folder
+    } else {
+        listing files = listing::scan(folder, errors);
+        policy.select(files, now);
+        return files.remove_chosen();
+    }
+}
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/retention.hpp ----
 
 // ---- begin inkwell/buffer/async.hpp ----
 // buffer::async — the calling thread only copies the call's arguments into
@@ -2519,224 +3521,6 @@ private:
 }  // namespace detail
 INKWELL_END_NAMESPACE
 // ---- end inkwell/detail/field_format.hpp ----
-// ---- begin inkwell/detail/time_format.hpp ----
-// Timestamps without <chrono>'s calendar or strftime: the civil-date
-// arithmetic is a handful of integer operations, the text is written digit
-// by digit, and local time is converted once per second per thread.
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-struct civil_date {
-    int year;
-    unsigned month;  // 1..12
-    unsigned day;    // 1..31
-};
-
-constexpr std::int64_t floor_div(std::int64_t a, std::int64_t b) noexcept {
-    const std::int64_t q = a / b;
-    return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
-// The calendar is counted in 400-year eras that start on 1 March of a year
-// divisible by 400: with March first, the leap day is the last day of a
-// year, and every era has exactly 146097 days.
-inline constexpr std::int64_t days_per_era = 146097;
-inline constexpr std::int64_t days_from_0000_03_01_to_epoch = 719468;
-
-// Day of the year counted from 1 March (0..365) for a month counted from March (0..11).
-constexpr unsigned days_before_month_from_march(unsigned month_from_march) noexcept {
-    // Months from March run 31,30,31,30,31 twice and then 31,28/29: the
-    // cumulative length is (153 * m + 2) / 5.
-    return (153 * month_from_march + 2) / 5;
-}
-
-// Days since 1970-01-01 (negative before) of a proleptic Gregorian date.
-constexpr std::int64_t days_from_civil(int year, unsigned month, unsigned day) noexcept {
-    const std::int64_t march_year = static_cast<std::int64_t>(year) - (month <= 2 ? 1 : 0);
-    const std::int64_t era = floor_div(march_year, 400);
-    const auto year_of_era = static_cast<unsigned>(march_year - era * 400);  // 0..399
-    const unsigned month_from_march = month > 2 ? month - 3 : month + 9;
-    const unsigned day_of_year = days_before_month_from_march(month_from_march) + day - 1;
-    const unsigned day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    return era * days_per_era + day_of_era - days_from_0000_03_01_to_epoch;
-}
-
-// The date of a day counted from 1970-01-01; the inverse of days_from_civil.
-constexpr civil_date civil_from_days(std::int64_t days_since_epoch) noexcept {
-    const std::int64_t days = days_since_epoch + days_from_0000_03_01_to_epoch;
-    const std::int64_t era = floor_div(days, days_per_era);
-    auto rest = static_cast<unsigned>(days - era * days_per_era);  // 0..146096
-    // Peel off centuries (36524 days; only the era's last one has a leap day
-    // at its end), then 4-year blocks (1461 days), then years (365 days).
-    // The min() catches the leap day that ends a longer block.
-    unsigned centuries = rest / 36524;
-    if (centuries > 3) centuries = 3;
-    rest -= centuries * 36524;
-    const unsigned quads = rest / 1461;
-    rest -= quads * 1461;
-    unsigned years = rest / 365;
-    if (years > 3) years = 3;
-    rest -= years * 365;
-    const unsigned year_of_era = centuries * 100 + quads * 4 + years;
-    const unsigned day_of_year = rest;  // 0 = 1 March
-    const unsigned month_from_march = (5 * day_of_year + 2) / 153;
-    const unsigned day = day_of_year - days_before_month_from_march(month_from_march) + 1;
-    const unsigned month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
-    const std::int64_t year = era * 400 + year_of_era + (month <= 2 ? 1 : 0);
-    return {static_cast<int>(year), month, day};
-}
-
-// A time point split into UTC calendar fields; milliseconds are truncated
-// towards the past, so 23:59:59.9999 stays in the old second, before 1970 too.
-struct utc_fields {
-    civil_date date;
-    unsigned hour, minute, second, millisecond;
-};
-
-inline std::int64_t epoch_milliseconds(time_point t) noexcept {
-    return std::chrono::floor<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-inline utc_fields split_utc_milliseconds(std::int64_t ms_since_epoch) noexcept {
-    const std::int64_t seconds = floor_div(ms_since_epoch, 1000);
-    const std::int64_t days = floor_div(seconds, 86400);
-    const auto second_of_day = static_cast<unsigned>(seconds - days * 86400);
-    return {civil_from_days(days), second_of_day / 3600, second_of_day / 60 % 60, second_of_day % 60,
-            static_cast<unsigned>(ms_since_epoch - seconds * 1000)};
-}
-
-inline utc_fields split_utc(time_point t) noexcept { return split_utc_milliseconds(epoch_milliseconds(t)); }
-
-// Days since 1970-01-01 of a time point's UTC date (for day-change checks).
-inline std::int64_t utc_day_number(time_point t) noexcept { return floor_div(epoch_milliseconds(t), 86400000); }
-
-// Writes `value` as exactly `width` decimal digits (leading zeros) at `at`.
-constexpr char* put_digits(char* at, unsigned value, int width) noexcept {
-    for (int i = width - 1; i >= 0; --i) {
-        at[i] = static_cast<char>('0' + value % 10);
-        value /= 10;
-    }
-    return at + width;
-}
-
-// Four-digit years only: a nanosecond system_clock spans 1677..2262, so the
-// clamp never changes a real timestamp; it only keeps the width fixed.
-constexpr char* put_year(char* at, int year) noexcept {
-    if (year < 0) year = 0;
-    if (year > 9999) year = 9999;
-    return put_digits(at, static_cast<unsigned>(year), 4);
-}
-
-// "YYYY-MM-DD" into `at` (10 chars), `separator` between the parts ('\0' for none).
-constexpr char* put_date(char* at, const civil_date& d, char separator) noexcept {
-    at = put_year(at, d.year);
-    if (separator) *at++ = separator;
-    at = put_digits(at, d.month, 2);
-    if (separator) *at++ = separator;
-    return put_digits(at, d.day, 2);
-}
-
-constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned second) noexcept {
-    at = put_digits(at, hour, 2);
-    *at++ = ':';
-    at = put_digits(at, minute, 2);
-    *at++ = ':';
-    return put_digits(at, second, 2);
-}
-
-// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z". The
-// calendar part changes once a second; each thread remembers the last one.
-inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
-    thread_local std::int64_t cached_second = INT64_MIN;
-    thread_local char cached_text[19];  // "2024-12-20T10:15:30"
-    const std::int64_t ms = epoch_milliseconds(t);
-    const std::int64_t second = floor_div(ms, 1000);
-    if (second != cached_second) {
-        const utc_fields f = split_utc_milliseconds(second * 1000);
-        char* at = put_date(cached_text, f.date, '-');
-        *at++ = 'T';
-        put_clock(at, f.hour, f.minute, f.second);
-        cached_second = second;
-    }
-    char text[24];
-    std::memcpy(text, cached_text, sizeof cached_text);
-    text[19] = '.';
-    put_digits(text + 20, static_cast<unsigned>(ms - second * 1000), 3);
-    text[23] = 'Z';
-    append(out, {text, sizeof text});
-}
-
-// "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
-// records within the same second skip the conversion (localtime_r takes a
-// lock and may consult the time zone file).
-struct second_text_cache {
-    std::int64_t second = 0;
-    bool valid = false;
-    char text[19]{};
-};
-
-inline void render_second(second_text_cache& cache, std::int64_t second, bool utc) noexcept {
-    char* at = cache.text;
-    bool done = false;
-    if (!utc) {
-        const auto as_time_t = static_cast<std::time_t>(second);
-        std::tm local{};
-        if (::localtime_r(&as_time_t, &local) != nullptr) {
-            at = put_date(at, civil_date{local.tm_year + 1900, static_cast<unsigned>(local.tm_mon + 1),
-                                         static_cast<unsigned>(local.tm_mday)},
-                          '-');
-            *at++ = ' ';
-            put_clock(at, static_cast<unsigned>(local.tm_hour), static_cast<unsigned>(local.tm_min),
-                      static_cast<unsigned>(local.tm_sec));
-            done = true;
-        }
-    }
-    if (!done) {  // UTC asked for, or the local conversion failed
-        const utc_fields f = split_utc_milliseconds(second * 1000);
-        at = put_date(at, f.date, '-');
-        *at++ = ' ';
-        put_clock(at, f.hour, f.minute, f.second);
-    }
-    cache.second = second;
-    cache.valid = true;
-}
-
-// The text-log time, Python logging's default: "2024-01-15 10:30:15,123",
-// in local time unless `utc`.
-inline void append_text_time(line_buffer& out, time_point t, bool utc) {
-    thread_local second_text_cache local_cache, utc_cache;
-    second_text_cache& cache = utc ? utc_cache : local_cache;
-    const std::int64_t ms = epoch_milliseconds(t);
-    const std::int64_t second = floor_div(ms, 1000);
-    if (!cache.valid || cache.second != second) render_second(cache, second, utc);
-    char text[23];
-    char* at = text;
-    for (char c : cache.text) *at++ = c;
-    *at++ = ',';
-    at = put_digits(at, static_cast<unsigned>(ms - second * 1000), 3);
-    append(out, {text, static_cast<std::size_t>(at - text)});
-}
-
-// "YYYY-MM-DD" of the UTC date, written into `buffer` (date folders).
-inline std::string_view utc_date(time_point t, char (&buffer)[11]) noexcept {
-    char* end = put_date(buffer, split_utc(t).date, '-');
-    *end = '\0';
-    return {buffer, 10};
-}
-
-// "YYYYMMDD" of the UTC date, written into `buffer` (daily rotation suffixes).
-inline std::string_view compact_utc_date(time_point t, char (&buffer)[9]) noexcept {
-    char* end = put_date(buffer, split_utc(t).date, '\0');
-    *end = '\0';
-    return {buffer, 8};
-}
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/time_format.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 namespace buffer {
@@ -3880,8 +4664,6 @@ INKWELL_END_NAMESPACE
 // writer added is ever lost to compression. Failures are collected per sink
 // and reported by the sink on its own thread (compression_handle below).
 
-#include <fcntl.h>
-#include <sys/stat.h>
 
 
 
@@ -4773,7 +5555,6 @@ INKWELL_END_NAMESPACE
 // .2, … is used. A record older than the file's day (a late straggler) never
 // rotates it.
 
-#include <dirent.h>
 
 
 
@@ -4935,6 +5716,294 @@ struct never {
 INKWELL_END_NAMESPACE
 // ---- end inkwell/rotate/never.hpp ----
 
+// ---- begin inkwell/retain/all_of.hpp ----
+// retain::all_of<P...> — every policy holds: a file goes when any of them
+// says so. They choose in order, each seeing what the earlier ones left
+// (max_files after max_age counts only the files max_age kept):
+//   using retention = inkwell::retain::all_of<inkwell::retain::max_age<7>,
+//                                             inkwell::retain::max_bytes<std::uint64_t{1} << 30>>;
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+template <class... Policies>
+class all_of {
+    static_assert((policy::retention<Policies> && ...),
+                  "inkwell: every policy of retain::all_of must satisfy inkwell::policy::retention; "
+                  "see inkwell/policy/retention.hpp");
+
+public:
+    all_of() = default;
+    explicit all_of(Policies... policies) : policies_(std::move(policies)...) {}
+
+    void select(listing& files, time_point now) {
+        std::apply([&](auto&... p) { (p.select(files, now), ...); }, policies_);
+    }
+
+    template <std::size_t I>
+    auto& get() noexcept { return std::get<I>(policies_); }
+
+private:
+    std::tuple<Policies...> policies_;
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/retain/all_of.hpp ----
+// ---- begin inkwell/retain/by_level.hpp ----
+// retain::by_level — each file is kept as long as the retention of the most
+// severe level it holds (platform-structured-logging.md): ERROR and above 30
+// days, WARN 14, INFO (and PERF) 7, DEBUG and TRACE 1, by default. Ages
+// count as in retain::max_age (from the file's newest record).
+//
+// The level comes from the name when it says (app_errors.log: errors), else
+// from the file's lines: the JSONL "level" key or the text "[LEVEL]". They
+// are read only at clean-up, only for a file old enough that its level
+// matters (older than the shortest retention, younger than the longest),
+// from the start up to the first error (the level kept longest) and at most
+// ScanBytes; what was learnt is remembered for as long as the file does not
+// change, so each file is read about once. A file whose level cannot be told
+// (compressed, unreadable, a line without a level, longer than ScanBytes)
+// is kept as if it held errors: retention never deletes what it is unsure of.
+
+#include <initializer_list>
+
+#include <sys/types.h>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+// Days each level class is kept; a class holds the levels from its own up to the next one's.
+struct level_retention {
+    std::chrono::days error;  // error, critical
+    std::chrono::days warn;   // warn
+    std::chrono::days info;   // info, perf
+    std::chrono::days debug;  // debug, trace
+};
+
+template <unsigned ErrorDays = 30, unsigned WarnDays = 14, unsigned InfoDays = 7, unsigned DebugDays = 1,
+          std::uint64_t ScanBytes = std::uint64_t{64} << 20>
+class by_level {
+public:
+    static constexpr level_retention default_retention{std::chrono::days{ErrorDays}, std::chrono::days{WarnDays},
+                                                       std::chrono::days{InfoDays}, std::chrono::days{DebugDays}};
+    static constexpr std::uint64_t scan_bytes = ScanBytes;
+
+    by_level() noexcept : days_(default_retention) {}
+    explicit by_level(level_retention days) noexcept : days_(days) {}
+
+    const level_retention& retention() const noexcept { return days_; }
+
+    // How long a file whose most severe level is `l` is kept.
+    std::chrono::days days_for(level l) const noexcept {
+        if (l >= level::error) return days_.error;
+        if (l >= level::warn) return days_.warn;
+        if (l >= level::info) return days_.info;
+        return days_.debug;
+    }
+
+    void select(listing& files, time_point now) {
+        auto shortest = days_.error, longest = days_.error;
+        for (auto d : {days_.warn, days_.info, days_.debug}) {
+            if (d < shortest) shortest = d;
+            if (d > longest) longest = d;
+        }
+        // Reading can stop at the first error only when errors are kept longest.
+        const level enough = days_.error == longest ? level::error : level::off;
+        std::vector<known> still_known;
+        for (auto& f : files.files()) {
+            if (!f.removable()) continue;
+            const auto age = now - f.newest;
+            if (age < shortest) continue;  // young enough for any level
+            if (age >= longest) {          // too old for every level
+                f.remove = true;
+                continue;
+            }
+            std::optional<level> most = level_of(files, f, enough, still_known);
+            if (most && age >= days_for(*most)) f.remove = true;
+        }
+        detail::log_folder_impl::sort_in_place(still_known, [](const known& a, const known& b) { return a < b; });
+        cache_ = std::move(still_known);
+    }
+
+private:
+    // The most severe level one read of an unchanged file found.
+    struct known {
+        dev_t device;
+        ino_t inode;
+        std::uint64_t bytes;
+        time_point modified;
+        level most;
+        bool operator<(const known& o) const noexcept {
+            return device != o.device ? device < o.device : inode < o.inode;
+        }
+    };
+
+    std::optional<level> level_of(listing& files, const file_info& f, level enough, std::vector<known>& still_known) {
+        if (f.named_level) return f.named_level;
+        known key{f.device, f.inode, f.bytes, f.modified, level::trace};
+        std::size_t low = 0, high = cache_.size();  // the first entry not below key
+        while (low < high) {
+            std::size_t mid = low + (high - low) / 2;
+            if (cache_[mid] < key) low = mid + 1;
+            else high = mid;
+        }
+        if (low < cache_.size()) {
+            const known& at = cache_[low];
+            if (at.device == f.device && at.inode == f.inode && at.bytes == f.bytes && at.modified == f.modified) {
+                still_known.push_back(at);
+                return at.most;
+            }
+        }
+        std::optional<level> most = files.most_severe_level(f, enough, ScanBytes);
+        if (most) {  // "cannot tell" is not remembered: the next clean-up tries again
+            key.most = *most;
+            still_known.push_back(key);
+        }
+        return most;
+    }
+
+    level_retention days_;
+    std::vector<known> cache_;  // sorted by (device, inode)
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/retain/by_level.hpp ----
+// ---- begin inkwell/retain/max_age.hpp ----
+// retain::max_age<Days> — a file goes once its newest record is Days days
+// old. The jsonl preset's default: a date folder goes, whole, when its day
+// ended 7 days ago (logs/2024-12-20/ goes at 2024-12-28T00:00Z), so every
+// record of the last 7 days is kept.
+//
+// A file's newest record is the end of the day its date folder or dated
+// backup tag names, else its last modification time. A file from the future
+// (the clock went back) is kept. Days = 0 keeps everything.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+template <unsigned Days = 7>
+class max_age {
+public:
+    static constexpr unsigned default_days = Days;
+
+    max_age() noexcept : age_(std::chrono::days{Days}) {}
+    explicit max_age(std::chrono::days age) noexcept : age_(age) {}
+
+    std::chrono::days age() const noexcept { return age_; }
+
+    void select(listing& files, time_point now) const {
+        if (age_.count() <= 0) return;
+        for (auto& f : files.files())
+            if (f.removable() && now - f.newest >= age_) f.remove = true;
+    }
+
+private:
+    std::chrono::days age_;
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/retain/max_age.hpp ----
+// ---- begin inkwell/retain/max_bytes.hpp ----
+// retain::max_bytes<Bytes> — inkwell's files in the folder (every date
+// folder together) hold at most Bytes: the oldest go first until the rest
+// fit. The active files count but are never deleted, so they alone may
+// exceed the limit. Bytes = 0 keeps everything.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+template <std::uint64_t Bytes = std::uint64_t{1} << 30>
+class max_bytes {
+public:
+    static constexpr std::uint64_t default_bytes = Bytes;
+
+    max_bytes() noexcept : limit_(Bytes) {}
+    explicit max_bytes(std::uint64_t limit) noexcept : limit_(limit) {}
+
+    std::uint64_t limit() const noexcept { return limit_; }
+
+    void select(listing& files, time_point) const {
+        if (limit_ == 0) return;
+        std::uint64_t kept = 0;
+        for (const auto& f : files.files())
+            if (!f.remove) kept += f.bytes;
+        for (file_info* f : files.removable_oldest_first()) {
+            if (kept <= limit_) break;
+            f->remove = true;
+            kept -= f->bytes;
+        }
+    }
+
+private:
+    std::uint64_t limit_;
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/retain/max_bytes.hpp ----
+// ---- begin inkwell/retain/max_files.hpp ----
+// retain::max_files<N> — at most N of inkwell's files in the folder (every
+// date folder of a date_folders layout together; the active files count
+// too but are never deleted): the oldest go first. N = 0 keeps everything.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+template <std::size_t N = 100>
+class max_files {
+public:
+    static constexpr std::size_t default_files = N;
+
+    max_files() noexcept : limit_(N) {}
+    explicit max_files(std::size_t limit) noexcept : limit_(limit) {}
+
+    std::size_t limit() const noexcept { return limit_; }
+
+    void select(listing& files, time_point) const {
+        if (limit_ == 0) return;
+        std::size_t kept = 0;
+        for (const auto& f : files.files()) kept += !f.remove;
+        for (file_info* f : files.removable_oldest_first()) {
+            if (kept <= limit_) break;
+            f->remove = true;
+            --kept;
+        }
+    }
+
+private:
+    std::size_t limit_;
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/retain/max_files.hpp ----
+// ---- begin inkwell/retain/never.hpp ----
+// retain::never — keeps every file; apply() does not even list the folder.
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+struct never {
+    constexpr void select(listing&, time_point) const noexcept {}
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/retain/never.hpp ----
+
 // ---- begin inkwell/sink/callback.hpp ----
 // sink::callback: hands every line to a function the program sets at run
 // time, e.g. to stream records to a dashboard:
@@ -5047,7 +6116,6 @@ INKWELL_END_NAMESPACE
 // and reading it is one relaxed atomic load per call, nothing worth
 // measuring next to the system call itself.
 
-#include <sys/types.h>
 
 
 
@@ -5723,94 +6791,6 @@ private:
 }  // namespace detail
 INKWELL_END_NAMESPACE
 // ---- end inkwell/detail/posix_file.hpp ----
-// ---- begin inkwell/detail/sanitize.hpp ----
-// Turns a name that came from log data (a category, a session id, a base
-// name) into one safe path component, so that no name can create or touch a
-// file outside the log folder.
-//
-// The rules:
-//   - only A-Z a-z 0-9 '.' '_' '-' are kept; every other byte (NUL, '/', '\\',
-//     newline, space, each byte of a multi-byte UTF-8 character, invalid
-//     UTF-8) becomes '_';
-//   - a leading '.' becomes '_', so the result is never ".", ".." or hidden;
-//   - an empty name becomes "_";
-//   - at most 64 bytes: a longer name keeps its first 55 bytes and ends in '-'
-//     plus 8 hex digits of a hash of the whole original name, so that two
-//     long names sharing a prefix still get different files.
-// Different names can still map to one component ("a/b" and "a_b"); that only
-// merges two logs, it never escapes the folder.
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-inline constexpr std::size_t max_file_component = 64;
-
-constexpr bool is_safe_file_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-           c == '-';
-}
-
-// True when `text` already is a component sanitize_file_component leaves
-// as it is (used to check compile-time suffixes and extensions).
-constexpr bool is_safe_file_text(std::string_view text) noexcept {
-    for (char c : text)
-        if (!is_safe_file_char(c)) return false;
-    return true;
-}
-
-namespace sanitize_impl {
-
-// FNV-1a: a stable, dependency-free hash; only collisions between long names matter.
-constexpr std::uint32_t hash(std::string_view text) noexcept {
-    std::uint32_t h = 2166136261u;
-    for (char c : text) {
-        h ^= static_cast<unsigned char>(c);
-        h *= 16777619u;
-    }
-    return h;
-}
-
-// Writes the sanitized form of `in` to out[0..64) and returns its length.
-constexpr std::size_t sanitize(std::string_view in, char* out) noexcept {
-    if (in.empty()) {
-        out[0] = '_';
-        return 1;
-    }
-    const bool too_long = in.size() > max_file_component;
-    const std::size_t kept = too_long ? max_file_component - 9 : in.size();
-    for (std::size_t i = 0; i < kept; ++i) out[i] = is_safe_file_char(in[i]) ? in[i] : '_';
-    if (out[0] == '.') out[0] = '_';
-    if (!too_long) return kept;
-    constexpr char hex[] = "0123456789abcdef";
-    std::uint32_t h = hash(in);
-    out[kept] = '-';
-    for (std::size_t i = 0; i < 8; ++i) out[kept + 1 + i] = hex[(h >> (28 - 4 * i)) & 0xF];
-    return max_file_component;
-}
-
-}  // namespace sanitize_impl
-
-// Into a caller's array (no allocation); the result is NUL-terminated and the
-// returned view points into `out`.
-template <std::size_t N>
-constexpr std::string_view sanitize_file_component(std::string_view name, char (&out)[N]) noexcept {
-    static_assert(N > max_file_component, "the buffer must hold 64 bytes plus the terminating NUL");
-    std::size_t len = sanitize_impl::sanitize(name, out);
-    out[len] = '\0';
-    return {out, len};
-}
-
-// Into a string, replacing its contents.
-inline void sanitize_file_component(std::string_view name, std::string& out) {
-    char buffer[max_file_component + 1];
-    out.assign(sanitize_file_component(name, buffer));
-}
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/sanitize.hpp ----
 // ---- begin inkwell/sink/rotating_file.hpp ----
 // sink::rotating_file<Rotation, Suffix> — a text log that rotates:
 // `<directory>/<base_name><Suffix>.log`, e.g. app.log and, with Suffix

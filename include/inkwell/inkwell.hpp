@@ -14,6 +14,7 @@
 #include "policy/classifier.hpp"
 #include "policy/compression.hpp"
 #include "policy/dedup.hpp"
+#include "policy/retention.hpp"
 #include "policy/formatter.hpp"
 #include "policy/rotation.hpp"
 #include "policy/sink.hpp"
@@ -40,6 +41,13 @@
 #include "rotate/daily.hpp"
 #include "rotate/from_env.hpp"
 #include "rotate/never.hpp"
+
+#include "retain/all_of.hpp"
+#include "retain/by_level.hpp"
+#include "retain/max_age.hpp"
+#include "retain/max_bytes.hpp"
+#include "retain/max_files.hpp"
+#include "retain/never.hpp"
 
 #include "sink/callback.hpp"
 #include "sink/category_files.hpp"
