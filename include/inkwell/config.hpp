@@ -16,9 +16,11 @@
 
 #include "buffer/immediate.hpp"
 #include "classify/fixed.hpp"
+#include "compress/none.hpp"
 #include "dedup/none.hpp"
 #include "format/text.hpp"
 #include "level.hpp"
+#include "retain/never.hpp"
 #include "rotate/never.hpp"
 #include "sink/console.hpp"
 #include "version.hpp"
@@ -32,6 +34,11 @@ struct default_config {
     using dedup = inkwell::dedup::none;
     using buffer = inkwell::buffer::immediate;
     using rotation = inkwell::rotate::never;
+    // Which old files a file sink deletes (policy/retention.hpp), and what
+    // becomes of a finished file (policy/compression.hpp). A config without
+    // these members keeps every file, uncompressed.
+    using retention = inkwell::retain::never;
+    using compression = inkwell::compress::none;
 
     // Statements below this level are compiled out: no code, arguments not evaluated.
     static constexpr level min_level = level::trace;

@@ -18,7 +18,7 @@
 
 INKWELL_BEGIN_NAMESPACE
 
-enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress };
+enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress, retention };
 
 constexpr std::string_view error_kind_name(error_kind k) noexcept {
     switch (k) {
@@ -29,6 +29,7 @@ constexpr std::string_view error_kind_name(error_kind k) noexcept {
         case error_kind::format: return "format";
         case error_kind::close: return "close";
         case error_kind::compress: return "compress";
+        case error_kind::retention: return "retention";
     }
     return "error";
 }

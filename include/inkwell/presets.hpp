@@ -22,6 +22,7 @@
 #include "format/text.hpp"
 #include "level.hpp"
 #include "logger.hpp"
+#include "retain/max_age.hpp"
 #include "rotate/by_size.hpp"
 #include "rotate/from_env.hpp"
 #include "sink/category_files.hpp"
@@ -38,16 +39,20 @@ namespace presets {
 
 // jsonl-per-category-storage.md: logs/YYYY-MM-DD/<category>.jsonl, keyword
 // categories with a `general` fallback, 10 MB rotation inside the day folder,
-// asynchronous: the calling thread only queues, the writer thread writes
-// (the reference asks for an async queue with back-pressure).
+// date folders older than 7 days removed (at start-up and when a day or a
+// file rolls), asynchronous: the calling thread only queues, the writer
+// thread writes (the reference asks for an async queue with back-pressure).
 struct jsonl_per_category_config : default_config {
     using sink = inkwell::sink::category_files<>;
     using classifier = inkwell::classify::keyword<>;
     using formatter = inkwell::format::jsonl;
     using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
-    // Back-pressure, never loss; 1 MiB per producing thread, all queues together
-    // within 64 MiB (the reference asks < 100 MB).
-    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 64 * 1024 * 1024>;
+    using retention = inkwell::retain::max_age<7>;
+    // Back-pressure, never loss; 1 MiB per producing thread, all queues
+    // together within 32 MiB: with at most 64 open files holding at most
+    // 64 KiB of pending lines each (4 MiB), every buffer of the logger stays
+    // under the 50 MB the files-at-scale issue allows.
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 32 * 1024 * 1024>;
     static constexpr level default_level = level::debug;
 };
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;

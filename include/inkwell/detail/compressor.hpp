@@ -114,6 +114,10 @@ public:
         }
         (void)::fchmod(to, before.st_mode & 07777);  // the umask must not loosen or tighten the log's mode
         compress::result r = fn(from, to);
+        // The copy keeps the original's modification time: retention ages a
+        // backup by it, and compressing must not make an old file look new.
+        const timespec times[2] = {before.st_atim, before.st_mtim};
+        if (r.error == 0) (void)::futimens(to, times);
         if (r.error == 0 && ::fsync(to) != 0) r = {errno, "cannot sync the compressed file"};
         struct stat after {};
         const bool grew = ::fstat(from, &after) == 0 && after.st_size != before.st_size;

@@ -48,6 +48,7 @@
 #include "../level.hpp"
 #include "../record.hpp"
 #include "../version.hpp"
+#include "platform.hpp"
 #include "sanitize.hpp"
 #include "time_format.hpp"
 
@@ -298,29 +299,6 @@ inline int open_folder_at(int parent, const char* name) noexcept {
     return fd;
 }
 
-// Calls f(name) for each entry of the open folder `fd` except "." and "..".
-template <class F>
-int for_each_entry(int fd, F&& f) {
-    int copy = ::dup(fd);  // fdopendir takes ownership of the descriptor it is given
-    if (copy < 0) return errno;
-    DIR* dir = ::fdopendir(copy);
-    if (!dir) {
-        int err = errno;
-        ::close(copy);
-        return err;
-    }
-    ::rewinddir(dir);
-    errno = 0;
-    while (const dirent* e = ::readdir(dir)) {
-        std::string_view name{e->d_name};
-        if (name != "." && name != "..") f(name);
-        errno = 0;
-    }
-    int err = errno;
-    ::closedir(dir);
-    return err;
-}
-
 // The level of one text or JSONL line of inkwell's formatters, from the
 // line's first bytes; nullopt when it shows none.
 inline std::optional<level> level_from_label(std::string_view label) noexcept {
@@ -374,37 +352,43 @@ namespace retain {
 
 // inkwell's files in one log folder, with the folder descriptors kept open
 // so that reading and deleting go through the folders that were listed.
-// Made by listing::scan(); not copyable.
-class listing {
+// Made by listing::scan(); not copyable. A class template only so that a
+// file which never cleans up a folder pays nothing to compile it (a plain
+// class instantiates the std templates it uses at once): use `listing`.
+template <class Unused = void>
+class basic_listing {
+    using listing = basic_listing;
+
 public:
-    listing() = default;
-    listing(listing&& other) noexcept
+    basic_listing() = default;
+    basic_listing(listing&& other) noexcept
         : files_(std::move(other.files_)), folders_(std::move(other.folders_)),
           directory_(std::move(other.directory_)), errors_(other.errors_),
           error_count_(other.error_count_) {
         other.folders_.clear();
     }
     listing& operator=(listing&&) = delete;
-    listing(const listing&) = delete;
+    basic_listing(const listing&) = delete;
     listing& operator=(const listing&) = delete;
-    ~listing() {
+    ~basic_listing() {
         for (auto& f : folders_)
             if (f.fd >= 0) ::close(f.fd);
     }
 
     // Lists what `folder.layout` says is inkwell's. A missing folder is an
     // empty listing (nothing was written yet); other failures are reported.
-    static listing scan(const log_folder& folder, error_reporter* errors) {
+    INKWELL_COLD static listing scan(const log_folder& folder, error_reporter* errors) {
         namespace impl = detail::log_folder_impl;
         listing out;
         out.errors_ = errors;
-        out.directory_ = folder.directory.empty() ? std::string(".") : folder.directory;
+        out.directory_ = folder.directory;
+        if (out.directory_.empty()) out.directory_.assign(1, '.');
         int root;
         do {
             root = ::open(out.directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         } while (root < 0 && errno == EINTR);
         if (root < 0) {
-            if (errno != ENOENT) out.report(errno, out.directory_, "retention: cannot open the log folder");
+            if (errno != ENOENT) out.report(errno, out.directory_, "cannot open the log folder");
             return out;
         }
         struct stat root_st {};
@@ -413,25 +397,12 @@ public:
 
         const layout& l = folder.layout;
         if (l.type() == layout::kind::date_folders) {
-            std::vector<std::pair<std::string, std::int64_t>> days;
-            out.list(0, [&](std::string_view name, const struct stat& st) {
-                if (!S_ISDIR(st.st_mode)) return false;  // a symlink is S_ISLNK here: never followed
-                auto day = impl::parse_dashed_date(name);
-                if (!day) return false;
-                days.emplace_back(std::string(name), *day);
-                return true;
-            });
-            for (auto& [name, day] : days) out.scan_date_folder(name, day, l.text());
+            std::vector<std::string> date_folders;
+            out.list(0, l, 0, &date_folders);
+            for (const auto& name : date_folders)
+                out.scan_date_folder(name, *impl::parse_dashed_date(name), l);
         } else {
-            out.list(0, [&](std::string_view name, const struct stat& st) {
-                if (!S_ISREG(st.st_mode)) return false;
-                impl::name_match m = l.type() == layout::kind::sessions ? impl::match_session_file(name)
-                                                                        : impl::match_rotated_file(name, l.text());
-                if (!m.matches) return false;
-                file_info& f = out.add(0, name, st, m);
-                if (l.type() == layout::kind::rotated_file) f.named_level = impl::level_named_by(l.text());
-                return true;
-            });
+            out.list(0, l, 0, nullptr);
         }
         for (auto& f : out.files_)
             for (const auto& a : folder.active)
@@ -469,7 +440,7 @@ public:
             fd = ::openat(folders_[f.folder].fd, f.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         } while (fd < 0 && errno == EINTR);
         if (fd < 0) {
-            if (errno != ENOENT) report(errno, f.path, "retention: cannot read a log file's levels");
+            if (errno != ENOENT) report(errno, f.path, "cannot read a log file's levels");
             return std::nullopt;
         }
         struct stat st {};
@@ -499,7 +470,7 @@ public:
             auto n = ::read(fd, chunk, left < sizeof chunk ? static_cast<std::size_t>(left) : sizeof chunk);
             if (n < 0) {
                 if (errno == EINTR) continue;
-                report(errno, f.path, "retention: cannot read a log file's levels");
+                report(errno, f.path, "cannot read a log file's levels");
                 unknown = true;
                 break;
             }
@@ -526,20 +497,20 @@ public:
     }
 
     // Deletes the files a policy chose, then the date folders this left empty.
-    result remove_chosen() {
+    INKWELL_COLD result remove_chosen() {
         result r;
         for (auto& f : files_) {
             if (!f.remove || f.active) continue;
             folder_handle& dir = folders_[f.folder];
             struct stat st {};
             if (::fstatat(dir.fd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-                if (errno != ENOENT) report(errno, f.path, "retention: cannot check an expired log file");
+                if (errno != ENOENT) report(errno, f.path, "cannot check an expired log file");
                 continue;
             }
             // The name must still hold the file that was listed.
             if (!S_ISREG(st.st_mode) || st.st_ino != f.inode || st.st_dev != f.device) continue;
             if (::unlinkat(dir.fd, f.name.c_str(), 0) != 0) {
-                if (errno != ENOENT) report(errno, f.path, "retention: cannot remove an expired log file");
+                if (errno != ENOENT) report(errno, f.path, "cannot remove an expired log file");
                 continue;
             }
             ++r.files_removed;
@@ -558,7 +529,7 @@ public:
             if (::unlinkat(folders_[0].fd, dir.name.c_str(), AT_REMOVEDIR) == 0) {
                 ++r.folders_removed;
             } else if (errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
-                report(errno, dir.name, "retention: cannot remove an empty date folder");
+                report(errno, dir.name, "cannot remove an empty date folder");
             }
         }
         r.errors = error_count_;
@@ -577,33 +548,71 @@ private:
         std::size_t removed = 0;
     };
 
-    // fstatat(AT_SYMLINK_NOFOLLOW) on each entry; `take(name, st)` says
-    // whether it is inkwell's. Counts every entry of the folder.
-    template <class Take>
-    void list(std::size_t folder, Take&& take) {
-        folder_handle& dir = folders_[folder];
-        const int fd = dir.fd;
+    // Lists the open folder `folders_[folder]`: fstatat(AT_SYMLINK_NOFOLLOW)
+    // on each entry, keeping inkwell's (take()). Counts every entry. Plain
+    // loops, no callbacks: this is compiled by every file that cleans up.
+    INKWELL_COLD void list(std::size_t folder, const layout& l, std::int64_t day, std::vector<std::string>* date_folders) {
+        const int fd = folders_[folder].fd;
         std::size_t entries = 0;
-        int err = detail::log_folder_impl::for_each_entry(fd, [&](std::string_view name) {
-            ++entries;
-            std::string owned(name);
-            struct stat st {};
-            if (::fstatat(fd, owned.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
-            (void)take(name, st);
-        });
+        int err = 0;
+        const int copy = ::dup(fd);  // fdopendir takes ownership of the descriptor it is given
+        DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
+        if (!dir) {
+            err = errno;
+            if (copy >= 0) ::close(copy);
+        } else {
+            ::rewinddir(dir);
+            errno = 0;
+            while (const dirent* e = ::readdir(dir)) {
+                const std::string_view name{e->d_name};
+                if (name != "." && name != "..") {
+                    ++entries;
+                    struct stat st {};
+                    if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        take(folder, l, day, name, st, date_folders);
+                }
+                errno = 0;
+            }
+            err = errno;
+            ::closedir(dir);
+        }
         folders_[folder].entries = entries;
         if (err != 0) report(err, folders_[folder].name.empty() ? directory_ : folders_[folder].name,
-                             "retention: cannot list the log folder");
+                             "cannot list the log folder");
     }
 
-    void scan_date_folder(const std::string& name, std::int64_t day, std::string_view extension) {
+    // Keeps one entry of a listed folder when it is inkwell's.
+    INKWELL_COLD void take(std::size_t folder, const layout& l, std::int64_t day, std::string_view name, const struct stat& st,
+              std::vector<std::string>* date_folders) {
+        namespace impl = detail::log_folder_impl;
+        if (date_folders) {  // the log folder of a date_folders layout: YYYY-MM-DD folders
+            // A symlink is S_ISLNK here: never followed.
+            if (S_ISDIR(st.st_mode) && impl::parse_dashed_date(name)) date_folders->push_back(std::string(name));
+            return;
+        }
+        if (!S_ISREG(st.st_mode)) return;
+        impl::name_match m;
+        switch (l.type()) {
+            case layout::kind::date_folders:
+                m = impl::match_category_file(name, l.text());
+                m.day = day;  // the folder names the day its records happened
+                break;
+            case layout::kind::rotated_file: m = impl::match_rotated_file(name, l.text()); break;
+            case layout::kind::sessions: m = impl::match_session_file(name); break;
+        }
+        if (!m.matches) return;
+        file_info& f = add(folder, name, st, m);
+        if (l.type() == layout::kind::rotated_file) f.named_level = impl::level_named_by(l.text());
+    }
+
+    INKWELL_COLD void scan_date_folder(const std::string& name, std::int64_t day, const layout& l) {
         namespace impl = detail::log_folder_impl;
         struct stat listed {};
         if (::fstatat(folders_[0].fd, name.c_str(), &listed, AT_SYMLINK_NOFOLLOW) != 0) return;
         int fd = impl::open_folder_at(folders_[0].fd, name.c_str());  // O_NOFOLLOW: a link swapped in fails
         if (fd < 0) {
             if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
-                report(errno, name, "retention: cannot open a date folder");
+                report(errno, name, "cannot open a date folder");
             return;
         }
         struct stat st {};
@@ -612,18 +621,10 @@ private:
             return;
         }
         folders_.push_back({fd, name, st.st_dev, st.st_ino, 0, 0});
-        const std::size_t index = folders_.size() - 1;
-        list(index, [&](std::string_view file, const struct stat& fst) {
-            if (!S_ISREG(fst.st_mode)) return false;
-            impl::name_match m = impl::match_category_file(file, extension);
-            if (!m.matches) return false;
-            m.day = day;  // the folder names the day its records happened
-            add(index, file, fst, m);
-            return true;
-        });
+        list(folders_.size() - 1, l, day, nullptr);
     }
 
-    file_info& add(std::size_t folder, std::string_view name, const struct stat& st,
+    INKWELL_COLD file_info& add(std::size_t folder, std::string_view name, const struct stat& st,
                    const detail::log_folder_impl::name_match& m) {
         namespace impl = detail::log_folder_impl;
         file_info& f = files_.emplace_back();
@@ -642,7 +643,7 @@ private:
 
     void report(int err, std::string_view path, std::string_view what) noexcept {
         ++error_count_;
-        if (errors_) errors_->report({error_kind::rotate, err, path, what});
+        if (errors_) errors_->report({error_kind::retention, err, path, what});
     }
 
     std::vector<file_info> files_;
@@ -651,6 +652,8 @@ private:
     error_reporter* errors_ = nullptr;
     std::size_t error_count_ = 0;
 };
+
+using listing = basic_listing<>;
 
 }  // namespace retain
 INKWELL_END_NAMESPACE

@@ -8,13 +8,17 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../compress/none.hpp"
 #include "../errors.hpp"
 #include "../record.hpp"
+#include "../retain/never.hpp"
 #include "../version.hpp"
 #include "buffer.hpp"
 #include "classifier.hpp"
+#include "compression.hpp"
 #include "dedup.hpp"
 #include "formatter.hpp"
+#include "retention.hpp"
 #include "rotation.hpp"
 #include "sink.hpp"
 
@@ -87,6 +91,13 @@ struct checked_config {
     template <class C, class Fallback> struct rotation_of { using type = Fallback; };
     template <class C, class Fallback> requires requires { typename C::rotation; }
     struct rotation_of<C, Fallback> { using type = typename C::rotation; };
+    // Optional members: a config without them keeps every file, uncompressed.
+    template <class C, class Fallback> struct retention_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::retention; }
+    struct retention_of<C, Fallback> { using type = typename C::retention; };
+    template <class C, class Fallback> struct compression_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::compression; }
+    struct compression_of<C, Fallback> { using type = typename C::compression; };
 
     using raw_sink = pick<typename sink_of<Config, stand_in::sink>::type, has_all, stand_in::sink>;
     using raw_formatter = pick<typename formatter_of<Config, stand_in::formatter>::type, has_all, stand_in::formatter>;
@@ -94,6 +105,8 @@ struct checked_config {
     using raw_dedup = pick<typename dedup_of<Config, stand_in::dedup>::type, has_all, stand_in::dedup>;
     using raw_buffer = pick<typename buffer_of<Config, stand_in::buffer>::type, has_all, stand_in::buffer>;
     using raw_rotation = pick<typename rotation_of<Config, void>::type, has_all, void>;
+    using raw_retention = typename retention_of<Config, retain::never>::type;
+    using raw_compression = typename compression_of<Config, compress::none>::type;
 
     // --- rotation (only checked when the sink takes one)
     static constexpr bool sink_takes_rotation = policy::sink_takes_rotation<raw_sink>;
@@ -107,13 +120,39 @@ struct checked_config {
     struct bind_rotation<S, true> {
         using type = typename S::template with_rotation<raw_rotation>;
     };
-    using bound_sink = typename bind_rotation<raw_sink>::type;
+    using rotation_bound_sink = typename bind_rotation<raw_sink>::type;
+
+    // --- retention and compression: checked whatever the sink, as a config
+    // that names a policy means it; bound into a sink that takes them.
+    static constexpr bool retention_ok = !has_all || !rotation_ok || policy::retention<raw_retention>;
+    static constexpr bool compression_ok =
+        !has_all || !rotation_ok || !retention_ok || policy::compression<raw_compression>;
+    static constexpr bool file_policies_ok = has_all && rotation_ok && retention_ok && compression_ok;
+
+    template <class S, bool Bind = policy::sink_takes_retention<S> && file_policies_ok>
+    struct bind_retention {
+        using type = S;
+    };
+    template <class S>
+    struct bind_retention<S, true> {
+        using type = typename S::template with_retention<raw_retention>;
+    };
+    template <class S, bool Bind = policy::sink_takes_compression<S> && file_policies_ok>
+    struct bind_compression {
+        using type = S;
+    };
+    template <class S>
+    struct bind_compression<S, true> {
+        using type = typename S::template with_compression<raw_compression>;
+    };
+    using bound_sink = typename bind_compression<typename bind_retention<rotation_bound_sink>::type>::type;
 
     // --- sink
-    static constexpr bool sink_ctor = !rotation_ok || sink_constructible<bound_sink>;
+    static constexpr bool sink_ctor = !rotation_ok || !retention_ok || !compression_ok ||
+                                      sink_constructible<bound_sink>;
     static constexpr bool sink_write = !sink_ctor || sink_writes<bound_sink>;
     static constexpr bool sink_flush = !sink_write || sink_flushes<bound_sink>;
-    static constexpr bool sink_ok = rotation_ok && sink_ctor && sink_write && sink_flush;
+    static constexpr bool sink_ok = rotation_ok && retention_ok && compression_ok && sink_ctor && sink_write && sink_flush;
 
     // --- formatter
     static constexpr bool formatter_ctor = !sink_ok || std::default_initializable<raw_formatter>;
@@ -142,6 +181,8 @@ struct checked_config {
     using dedup = pick<raw_dedup, all_ok, stand_in::dedup>;
     using buffer = pick<raw_buffer, all_ok, stand_in::buffer>;
     using rotation = raw_rotation;
+    using retention = raw_retention;
+    using compression = raw_compression;
 };
 
 
@@ -156,6 +197,14 @@ constexpr void diagnose_config() {
                   "derive it from inkwell::default_config (see inkwell/config.hpp)");
     static_assert(c::rotation_ok,
                   "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; see inkwell/policy/rotation.hpp");
+    static_assert(c::retention_ok,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention (a default-constructible "
+                  "class with `void select(inkwell::retain::listing&, inkwell::time_point)`); "
+                  "see inkwell/policy/retention.hpp");
+    static_assert(c::compression_ok,
+                  "inkwell: the compression policy does not satisfy inkwell::policy::compression (`static constexpr "
+                  "std::string_view extension` and `static inkwell::compress::result compress_file(int, int) noexcept`); "
+                  "see inkwell/policy/compression.hpp");
     static_assert(c::sink_ctor,
                   "inkwell: the sink policy has no constructor from `const inkwell::sink_context&`; "
                   "see inkwell/policy/sink.hpp");

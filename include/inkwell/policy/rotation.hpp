@@ -12,7 +12,11 @@
 //       the policy's count); called with every earlier line already in the
 //       file. `outcome::moved` tells the sink to start a new file; when it is
 //       false the sink keeps writing to the current one, so no record is lost.
-//       Errors are returned, never thrown; the sink reports them.
+//       `outcome::backup` names the new backup (the sink hands it to its
+//       compression policy). Errors are returned, never thrown; the sink
+//       reports them. Backups may be compressed (app.log.1.gz, see
+//       compressed_extensions): a policy that renames or deletes backups
+//       treats every form of a backup alike.
 // A file sink that takes a rotation policy (sink::rotating_file,
 // sink::category_files) keeps one policy object and asks it about each of its
 // files; per-file facts live in file_state, so a policy needs no per-file state.
@@ -66,7 +70,14 @@ struct outcome {
     bool moved = false;       // the active file has its backup name now: the sink starts a new one
     int error = 0;            // errno of the first failure, 0 when none
     const char* what = "";    // which step failed, for the error report
+    std::string backup{};     // when moved: the backup's path (what a compression policy compresses);
+                              // a policy may leave it empty, and its backups are then not compressed
 };
+
+// What a compression policy adds to a finished file's name. A backup exists
+// in any of these forms too (app.log.1.gz): rotation that renames or deletes
+// backups handles every form, so a compressed backup counts like a plain one.
+inline constexpr std::string_view compressed_extensions[] = {".gz", ".zst"};
 
 // Reads a non-negative whole number from an environment variable; `fallback`
 // when it is unset or not a plain number (a typo must not turn rotation off).

@@ -13,7 +13,10 @@
 //     file moved or deleted by another tool (logrotate; logger::reopen(),
 //     e.g. on SIGHUP). Lines held back go to the file opened anew.
 //   - `template <class Rotation> using with_rotation = ...;`: the sink takes a
-//     rotation policy, and the logger binds the config's `rotation` into it.
+//     rotation policy, and the logger binds the config's `rotation` into it;
+//     likewise `with_retention` (the config's `retention`, policy/retention.hpp)
+//     and `with_compression` (its `compression`, policy/compression.hpp). Each
+//     keeps the sink's other parameters.
 // Failures go to `context.errors->report(...)` and the line to
 // `context.errors->fallback(line)`; a sink never throws into the caller.
 
@@ -75,6 +78,12 @@ concept sink_reopens = requires(S& s) { s.reopen(); };
 
 template <class S>
 concept sink_takes_rotation = requires { typename S::template with_rotation<void>; };
+
+template <class S>
+concept sink_takes_retention = requires { typename S::template with_retention<void>; };
+
+template <class S>
+concept sink_takes_compression = requires { typename S::template with_compression<void>; };
 
 }  // namespace policy
 INKWELL_END_NAMESPACE

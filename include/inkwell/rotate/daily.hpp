@@ -9,7 +9,8 @@
 // start-up, the day of its last change. When that backup name is taken
 // (rotate_now() twice in a day), the next free one of app.log.20250914.1,
 // .2, … is used. A record older than the file's day (a late straggler) never
-// rotates it.
+// rotates it. A compressed backup (app.log.20250914.gz) takes its name and
+// counts like a plain one.
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -61,14 +63,21 @@ public:
         std::string active = f.active_path();
         if (std::rename(active.c_str(), target.c_str()) != 0)
             return {false, errno, "cannot rename the log file to its dated backup"};
-        if (int err = remove_old_backups(f); err != 0) return {true, err, "cannot remove an old dated backup"};
-        return {true, 0, ""};
+        if (int err = remove_old_backups(f); err != 0) return {true, err, "cannot remove an old dated backup", target};
+        return {true, 0, "", std::move(target)};
     }
 
 private:
-    static bool exists(const std::string& path) noexcept {
+    // Taken in any form: a compressed app.log.20250914.gz keeps the name too.
+    static bool exists(const std::string& path) {
         struct stat st {};
-        return ::lstat(path.c_str(), &st) == 0;
+        if (::lstat(path.c_str(), &st) == 0) return true;
+        for (std::string_view extension : compressed_extensions) {
+            std::string compressed = path;
+            compressed.append(extension);
+            if (::lstat(compressed.c_str(), &st) == 0) return true;
+        }
+        return false;
     }
 
     struct backup {
@@ -107,13 +116,18 @@ private:
         std::vector<backup> found;
         while (const dirent* entry = ::readdir(dir)) {
             std::string_view name{entry->d_name};
+            for (std::string_view extension : compressed_extensions)  // app.log.20250914.gz counts too
+                if (name.size() > extension.size() && name.substr(name.size() - extension.size()) == extension) {
+                    name.remove_suffix(extension.size());
+                    break;
+                }
             if (name.size() <= f.backup_prefix.size() + f.backup_suffix.size()) continue;
             if (name.substr(0, f.backup_prefix.size()) != f.backup_prefix) continue;
             if (name.substr(name.size() - f.backup_suffix.size()) != f.backup_suffix) continue;
             backup b{};
             auto tag = name.substr(f.backup_prefix.size(), name.size() - f.backup_prefix.size() - f.backup_suffix.size());
             if (!parse_tag(tag, b)) continue;
-            b.name.assign(name);
+            b.name.assign(entry->d_name);
             found.push_back(std::move(b));
         }
         ::closedir(dir);

@@ -25,8 +25,28 @@
 // take the name of another category's file (engine.1.jsonl could: the file
 // of category "engine.1"), and a backup still ends in the extension.
 //
+// Retention (bound through with_retention<R>; retain::never by default) runs
+// over the date folders (layout retain::layout::date_folders(Extension); the
+// files open now are passed as active and never deleted) at the first record
+// and whenever a day or a file rolls, on the thread that writes: with
+// retain::max_age<7>, logs/2024-12-20/ goes, whole, once its day ended 7
+// days ago.
+//
+// Compression (with_compression<C>; compress::none by default): a rotated
+// backup is handed to the compressor as rotation makes it (engine+1.jsonl
+// becomes engine+1.jsonl.gz), and at the first record of a new day the files
+// of the days before the previous one: the previous day stays as it is, for
+// late records (a record of an earlier day opens its file again). The same
+// happens at start-up (the first record), for what an earlier run left. A
+// file that already has a compressed copy (a late record made it anew after
+// its day was compressed) is left uncompressed rather than overwrite the
+// copy. A rotation first waits for the backups still being compressed (they
+// are about to be renamed); failures are reported at flush.
+//
 // Files get mode context.file_mode, folders context.directory_mode, created as
 // needed. Not thread-safe by itself: the logger serialises every call.
+
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <chrono>
@@ -34,16 +54,22 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "../compress/none.hpp"
+#include "../detail/compressor.hpp"
 #include "../detail/fixed_string.hpp"
 #include "../detail/posix_file.hpp"
 #include "../detail/time_format.hpp"
 #include "../detail/sanitize.hpp"
+#include "../policy/compression.hpp"
+#include "../policy/retention.hpp"
 #include "../policy/rotation.hpp"
 #include "../policy/sink.hpp"
 #include "../record.hpp"
+#include "../retain/never.hpp"
 #include "../rotate/never.hpp"
 #include "../version.hpp"
 #include "rotating_file.hpp"
@@ -51,18 +77,31 @@
 INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
-template <detail::fixed_string Extension = ".jsonl", class Rotation = rotate::never>
+template <detail::fixed_string Extension = ".jsonl", class Rotation = rotate::never, class Retention = retain::never,
+          class Compression = compress::none>
 class category_files {
     static_assert(policy::rotation<Rotation>,
                   "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; "
                   "see inkwell/policy/rotation.hpp");
+    static_assert(policy::retention<Retention>,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention; "
+                  "see inkwell/policy/retention.hpp");
+    static_assert(policy::compression<Compression>,
+                  "inkwell: the compression policy does not satisfy inkwell::policy::compression; "
+                  "see inkwell/policy/compression.hpp");
     static_assert(Extension.size() <= 64 && detail::is_safe_file_text(Extension.view()),
                   "inkwell: a file extension may hold only A-Z a-z 0-9 . _ - (at most 64 of them)");
 
 public:
     using rotation_type = Rotation;
+    using retention_type = Retention;
+    using compression_type = Compression;
     template <class R>
-    using with_rotation = category_files<Extension, R>;
+    using with_rotation = category_files<Extension, R, Retention, Compression>;
+    template <class R>
+    using with_retention = category_files<Extension, Rotation, R, Compression>;
+    template <class C>
+    using with_compression = category_files<Extension, Rotation, Retention, C>;
 
     static constexpr std::size_t max_open_files = 64;
     static constexpr std::string_view default_category = "general";
@@ -71,29 +110,45 @@ public:
     category_files(const sink_context& context, Rotation rotation)
         : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
-          format_report_(context.format_report) {
-        entries_.reserve(max_open_files);
+          format_report_(context.format_report), entries_(max_open_files) {}
+    ~category_files() {
+        if constexpr (compression_handle::enabled) {
+            for (auto& e : entries_)
+                if (e.in_use) release(e);
+            backups_compression_.wait();  // what was handed over is compressed before the logger goes
+            days_compression_.wait();
+            report_compression_failures();
+        }
     }
+    category_files(const category_files&) = delete;
+    category_files& operator=(const category_files&) = delete;
 
     void write(const record& r, std::string_view line) {
         const days day = std::chrono::floor<std::chrono::days>(r.time).time_since_epoch();
-        if (!any_day_ || day > newest_day_) {
+        bool new_day = false;
+        if (!any_day_ || day > newest_day_) {  // the first record (start-up) counts as a new day
             if (any_day_) close_days_before(day);
             newest_day_ = day;
             any_day_ = true;
+            new_day = true;
         }
         char buffer[detail::max_file_component + 1];
         std::string_view name =
             detail::sanitize_file_component(r.category.empty() ? default_category : r.category, buffer);
         entry& e = find_or_open(day, name, r.time);
         if (!e.file.is_open()) open_making_room(e);  // an earlier open failed: try again
-        detail::rotate_log_file_if_due(e.file, rotation_, r.time, line.size());
+        if (new_day) {  // after the open: the day's first file counts as active
+            clean_up();
+            compress_earlier_days(day);
+        }
+        if (detail::rotation_due(e.file, rotation_, r.time, line.size())) rotate_file(e);
         e.file.append(line, r.time);
     }
 
     void flush() noexcept {
         for (auto& e : entries_)
             if (e.in_use) e.file.flush();
+        if constexpr (compression_handle::enabled) report_compression_failures();
     }
 
     // Opens every file again by name (after logrotate moved or deleted them).
@@ -105,7 +160,14 @@ public:
     // Rotates every open file that holds something (rotation on request).
     void rotate_now() {
         for (auto& e : entries_)
-            if (e.in_use) detail::rotate_log_file(e.file, rotation_);
+            if (e.in_use) rotate_file(e);
+    }
+
+    // Waits until every file handed to the compression policy so far is
+    // compressed (tests; the destructor does it too).
+    void wait_for_compression() {
+        backups_compression_.wait();
+        days_compression_.wait();
     }
 
     // How many files are open now (at most max_open_files).
@@ -116,9 +178,11 @@ public:
     }
 
     const Rotation& rotation() const noexcept { return rotation_; }
+    Retention& retention() noexcept { return retention_; }
 
 private:
     using days = std::chrono::days;
+    using compression_handle = detail::compression_handle<Compression>;
 
     struct entry {
         days day{};
@@ -186,7 +250,6 @@ private:
     entry& free_entry() {
         for (auto& e : entries_)
             if (!e.in_use) return e;
-        if (entries_.size() < max_open_files) return entries_.emplace_back();
         entry* oldest = &entries_.front();
         for (auto& e : entries_)
             if (e.last_use < oldest->last_use) oldest = &e;
@@ -204,17 +267,87 @@ private:
         e.in_use = false;
     }
 
+    void rotate_file(entry& e) {
+        if constexpr (compression_handle::enabled) {
+            // A backup still being compressed must not be renamed under the
+            // compressor; nor may a file of an old day that is being compressed.
+            backups_compression_.wait();
+            if (e.day + days{2} <= newest_day_) days_compression_.wait();
+        }
+        rotate::outcome done = detail::rotate_log_file(e.file, rotation_);
+        if (!done.moved) return;
+        clean_up();
+        if (!done.backup.empty()) backups_compression_.submit(std::move(done.backup));
+    }
+
+    // "YYYY-MM-DD/<name><Extension>": a file open now, as retention names it.
+    std::string relative_path(const entry& e) const {
+        char date[11];
+        std::string path{detail::utc_date(time_point{e.day}, date)};
+        path.append("/").append(e.name).append(Extension.view());
+        return path;
+    }
+
+    // Retention over every date folder; the files open now stay.
+    void clean_up() {
+        if constexpr (!std::is_same_v<Retention, retain::never>) {
+            retain::log_folder folder{directory_, retain::layout::date_folders(Extension.view())};
+            for (const auto& e : entries_)
+                if (e.in_use) folder.active.push_back(relative_path(e));
+            retain::apply(retention_, folder, clock_type::now(), errors_);
+        }
+    }
+
+    // Hands the files of the days before the one before `today` to the
+    // compressor (those not compressed yet, not open, without a compressed copy).
+    void compress_earlier_days(days today) {
+        if constexpr (compression_handle::enabled) {
+            retain::listing files =
+                retain::listing::scan({directory_, retain::layout::date_folders(Extension.view())}, errors_);
+            const time_point last_day_end{today - days{1}};  // a file of day D ends at D + 1 day
+            for (const auto& f : files.files()) {
+                if (f.compressed || f.newest > last_day_end || is_open(f.path)) continue;
+                std::string path = directory_;
+                path.append("/").append(f.path);
+                std::string compressed = path;
+                compressed.append(Compression::extension);
+                struct stat st {};
+                if (::lstat(compressed.c_str(), &st) == 0) continue;  // never overwrite a compressed copy
+                days_compression_.submit(std::move(path));
+            }
+        }
+    }
+
+    bool is_open(std::string_view relative) const {
+        for (const auto& e : entries_)
+            if (e.in_use && relative_path(e) == relative) return true;
+        return false;
+    }
+
+    void report_compression_failures() {
+        error_reporter& errors = detail::reporter_or_orphan(errors_);
+        backups_compression_.report_failures(errors);
+        days_compression_.report_failures(errors);
+    }
+
     [[no_unique_address]] Rotation rotation_;
+    [[no_unique_address]] Retention retention_;
     std::string directory_;
     unsigned file_mode_;
     unsigned directory_mode_;
     error_reporter* errors_;
     report_formatter format_report_;
-    std::vector<entry> entries_;  // never more than max_open_files; reserved, so never moved
+    // All max_open_files slots from the start, so never moved, and no code to
+    // grow the vector (less to compile in every file that uses the sink).
+    std::vector<entry> entries_;
     std::size_t last_ = 0;
     std::uint64_t use_clock_ = 0;
     days newest_day_{};
     bool any_day_ = false;
+    // Two shares of the compressor, so that a rotation waits only for the
+    // backups in flight, not for a whole day's files.
+    compression_handle backups_compression_;
+    compression_handle days_compression_;
 };
 
 }  // namespace sink

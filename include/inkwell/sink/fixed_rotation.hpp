@@ -1,7 +1,9 @@
 #pragma once
 // sink::fixed_rotation<Sink> — keeps a sink's own rotation policy when the
 // config's `rotation` is bound into a tee: rotating-text-logs.md rotates the
-// error log by size even when the main log rotates daily.
+// error log by size even when the main log rotates daily. The config's
+// retention and compression still reach the sink (with_retention,
+// with_compression pass through).
 
 #include <string_view>
 
@@ -13,7 +15,29 @@ INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
 template <class Sink>
-class fixed_rotation {
+class fixed_rotation;
+
+namespace fixed_rotation_detail {
+template <bool SinkTakesRetention, class Sink>
+struct retention_binding {};
+template <class Sink>
+struct retention_binding<true, Sink> {
+    template <class Retention>
+    using with_retention = fixed_rotation<typename Sink::template with_retention<Retention>>;
+};
+template <bool SinkTakesCompression, class Sink>
+struct compression_binding {};
+template <class Sink>
+struct compression_binding<true, Sink> {
+    template <class Compression>
+    using with_compression = fixed_rotation<typename Sink::template with_compression<Compression>>;
+};
+}  // namespace fixed_rotation_detail
+
+template <class Sink>
+class fixed_rotation
+    : public fixed_rotation_detail::retention_binding<policy::sink_takes_retention<Sink>, Sink>,
+      public fixed_rotation_detail::compression_binding<policy::sink_takes_compression<Sink>, Sink> {
 public:
     explicit fixed_rotation(const sink_context& context) : inner_(context) {}
 

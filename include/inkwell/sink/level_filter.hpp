@@ -2,7 +2,8 @@
 // sink::level_filter<level::error, Inner>: only records at or above a level
 // reach Inner, e.g. an error file inside a tee:
 //   sink::tee<sink::rotating_file<...>, sink::level_filter<level::error, sink::rotating_file<...>>>
-// Rotation passes through: the filter takes a rotation policy when Inner does.
+// Rotation, retention and compression pass through: the filter takes each
+// policy when Inner does.
 
 #include <concepts>
 #include <string_view>
@@ -26,11 +27,27 @@ struct rotation_binding<true, Threshold, Inner> {
     template <class Rotation>
     using with_rotation = level_filter<Threshold, typename Inner::template with_rotation<Rotation>>;
 };
+template <bool InnerTakesRetention, level Threshold, class Inner>
+struct retention_binding {};
+template <level Threshold, class Inner>
+struct retention_binding<true, Threshold, Inner> {
+    template <class Retention>
+    using with_retention = level_filter<Threshold, typename Inner::template with_retention<Retention>>;
+};
+template <bool InnerTakesCompression, level Threshold, class Inner>
+struct compression_binding {};
+template <level Threshold, class Inner>
+struct compression_binding<true, Threshold, Inner> {
+    template <class Compression>
+    using with_compression = level_filter<Threshold, typename Inner::template with_compression<Compression>>;
+};
 }  // namespace level_filter_detail
 
 template <level Threshold, class Inner>
 class level_filter
-    : public level_filter_detail::rotation_binding<policy::sink_takes_rotation<Inner>, Threshold, Inner> {
+    : public level_filter_detail::rotation_binding<policy::sink_takes_rotation<Inner>, Threshold, Inner>,
+      public level_filter_detail::retention_binding<policy::sink_takes_retention<Inner>, Threshold, Inner>,
+      public level_filter_detail::compression_binding<policy::sink_takes_compression<Inner>, Threshold, Inner> {
     static_assert(policy::sink<Inner>,
                   "inkwell: level_filter's Inner must satisfy inkwell::policy::sink; see inkwell/policy/sink.hpp");
 

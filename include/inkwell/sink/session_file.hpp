@@ -12,13 +12,16 @@
 
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "../detail/posix_file.hpp"
 #include "../detail/sanitize.hpp"
 #include "../detail/time_format.hpp"
+#include "../policy/retention.hpp"
 #include "../policy/rotation.hpp"
 #include "../policy/sink.hpp"
 #include "../record.hpp"
+#include "../retain/never.hpp"
 #include "../version.hpp"
 
 INKWELL_BEGIN_NAMESPACE
@@ -51,27 +54,50 @@ inline std::string session_file_name(time_point start, std::string_view session_
 
 namespace sink {
 
-// A class template only so that a file which never uses it pays nothing to
+// Retention (bound through with_retention<R>; retain::never by default) runs
+// over the folder's session files (layout retain::layout::sessions(); this
+// session's file stays) at the first record, on the thread that writes.
+// A class template also so that a file which never uses it pays nothing to
 // compile it (a plain class instantiates the std templates it uses at once).
-template <class Unused = void>
+template <class Retention = retain::never>
 class basic_session_file {
+    static_assert(policy::retention<Retention>,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention; "
+                  "see inkwell/policy/retention.hpp");
+
 public:
-    explicit basic_session_file(const sink_context& context) {
+    using retention_type = Retention;
+    template <class R>
+    using with_retention = basic_session_file<R>;
+
+    explicit basic_session_file(const sink_context& context) : errors_(context.errors) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
         file_.ensure_open();
     }
 
-    void write(const record& r, std::string_view line) { file_.append(line, r.time); }
+    void write(const record& r, std::string_view line) {
+        if (!started_) {  // start-up, on the thread that writes
+            started_ = true;
+            if constexpr (!std::is_same_v<Retention, retain::never>)
+                retain::apply(retention_, {file_.folder(), retain::layout::sessions(), {file_.name()}},
+                              clock_type::now(), errors_);
+        }
+        file_.append(line, r.time);
+    }
     void flush() noexcept { file_.flush(); }
     // Opens the file again by name (after logrotate moved or deleted it).
     void reopen() noexcept { file_.reopen(); }
 
     const std::string& path() const noexcept { return file_.path(); }
+    Retention& retention() noexcept { return retention_; }
 
 private:
+    [[no_unique_address]] Retention retention_;
     detail::log_file file_;
+    error_reporter* errors_;
+    bool started_ = false;
 };
 
 using session_file = basic_session_file<>;

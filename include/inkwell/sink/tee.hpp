@@ -4,7 +4,8 @@
 // reach one with `log.with_sink([](auto& s) { s.get<1>(); })`.
 //
 // Rotation: when some children take a rotation policy, the tee does too and
-// binds the logger's rotation into each of them; rotate_now() reaches every
+// binds the logger's rotation into each of them (retention and compression
+// alike, through with_retention / with_compression); rotate_now() reaches every
 // child that rotates on request, and reopen() every child that reopens.
 
 #include <concepts>
@@ -45,10 +46,46 @@ struct rotation_binding<true, Sinks...> {
     using with_rotation = tee<typename bind_rotation<Sinks, Rotation>::type...>;
 };
 
+template <class S, class Retention>
+struct bind_retention {
+    using type = S;
+};
+template <class S, class Retention>
+    requires policy::sink_takes_retention<S>
+struct bind_retention<S, Retention> {
+    using type = typename S::template with_retention<Retention>;
+};
+template <bool AnyTakesRetention, class... Sinks>
+struct retention_binding {};
+template <class... Sinks>
+struct retention_binding<true, Sinks...> {
+    template <class Retention>
+    using with_retention = tee<typename bind_retention<Sinks, Retention>::type...>;
+};
+
+template <class S, class Compression>
+struct bind_compression {
+    using type = S;
+};
+template <class S, class Compression>
+    requires policy::sink_takes_compression<S>
+struct bind_compression<S, Compression> {
+    using type = typename S::template with_compression<Compression>;
+};
+template <bool AnyTakesCompression, class... Sinks>
+struct compression_binding {};
+template <class... Sinks>
+struct compression_binding<true, Sinks...> {
+    template <class Compression>
+    using with_compression = tee<typename bind_compression<Sinks, Compression>::type...>;
+};
+
 }  // namespace tee_detail
 
 template <class... Sinks>
-class tee : public tee_detail::rotation_binding<(policy::sink_takes_rotation<Sinks> || ...), Sinks...> {
+class tee : public tee_detail::rotation_binding<(policy::sink_takes_rotation<Sinks> || ...), Sinks...>,
+            public tee_detail::retention_binding<(policy::sink_takes_retention<Sinks> || ...), Sinks...>,
+            public tee_detail::compression_binding<(policy::sink_takes_compression<Sinks> || ...), Sinks...> {
     static_assert(sizeof...(Sinks) > 0, "inkwell: sink::tee needs at least one sink");
     static_assert((policy::sink<Sinks> && ...),
                   "inkwell: every sink of sink::tee must satisfy inkwell::policy::sink; see inkwell/policy/sink.hpp");
