@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source tools/ensure-packages.sh
 
-# What building the demo needs (the test tools are run-tests.sh's business).
-ensure_packages g++ cmake ninja-build libboost-dev libfmt-dev
+# What building the demo needs (the test tools are run-tests.sh's business);
+# zlib and libzstd for --compress gzip|zstd.
+ensure_packages g++ cmake ninja-build libboost-dev libfmt-dev zlib1g-dev libzstd-dev
 
 build_dir=build/demo
 echo "== configure + build $build_dir (Release, Ninja)"

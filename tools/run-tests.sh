@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 source tools/ensure-packages.sh
 
 ensure_packages g++ clang-14 cmake ninja-build python3 \
-                libboost-dev libboost-test-dev libfmt-dev nlohmann-json3-dev libspdlog-dev zlib1g-dev || exit 1
+                libboost-dev libboost-test-dev libfmt-dev nlohmann-json3-dev libspdlog-dev zlib1g-dev libzstd-dev || exit 1
 
 jobs="${INKWELL_JOBS:-2}"
 runs=("$@")
