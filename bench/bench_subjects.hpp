@@ -44,10 +44,13 @@ namespace bench {
 
 enum class library { spdlog, inkwell };
 enum class mode { sync, batched, async };
-// text: one file, text lines; jsonl: one file, JSON lines; categories: 64 JSONL files.
-enum class workload { text, jsonl, categories };
+// text: one file, text lines; jsonl: one file, JSON lines; categories: 64
+// JSONL files; categories1000: 1,000 JSONL files (more than the descriptors
+// a process under `ulimit -n 64` may hold).
+enum class workload { text, jsonl, categories, categories1000 };
 
 inline constexpr int category_count = 64;  // a power of two: the category is i & (count - 1)
+inline constexpr int many_category_count = 1000;  // record i goes to category i % 1000
 
 struct subject_spec {
     mode buffering = mode::sync;
@@ -57,7 +60,7 @@ struct subject_spec {
 
 inline std::string category_name(int k) {
     char name[16];
-    std::snprintf(name, sizeof name, "cat%02d", k);
+    std::snprintf(name, sizeof name, k < 100 ? "cat%02d" : "cat%d", k);
     return name;
 }
 
@@ -78,6 +81,8 @@ public:
     spdlog_subject(const subject_spec& spec, const std::string& dir) : dir_(dir) {
         if (spec.buffering == mode::async)
             pool_ = std::make_shared<spdlog::details::thread_pool>(queue_items, std::size_t{1});
+        // 1,000 categories are never asked of spdlog (one open file per logger
+        // cannot fit under the descriptor limit that case sets).
         const bool many = spec.layout == workload::categories;
         const int count = many ? category_count : 1;
         mask_ = many ? category_count - 1 : 0;
@@ -164,7 +169,8 @@ private:
 // inkwell: one logger of the given config. Text and JSONL go to one
 // sink::file; the 64 categories to sink::category_files, the category chosen
 // at run time by the caller (a call_site per category, as spdlog picks one
-// of 64 loggers).
+// of 64 loggers). Categories: how many categories the records cycle over
+// (record i goes to category i % Categories), 0 for one file.
 
 template <class Buffer, class Formatter, class Sink, inkwell::level MinLevel = inkwell::level::trace>
 struct bench_config : inkwell::default_config {
@@ -176,7 +182,7 @@ struct bench_config : inkwell::default_config {
     static constexpr inkwell::level default_level = inkwell::level::info;
 };
 
-template <class Config, bool Categories>
+template <class Config, int Categories>
 class inkwell_subject {
 public:
     using logger_type = inkwell::basic_logger<Config>;
@@ -188,7 +194,7 @@ public:
                                        .initial_level = inkwell::level::info,
                                        .read_environment = false,
                                        .on_error = {}}) {
-        for (int k = 0; k < category_count; ++k) {
+        for (int k = 0; k < Categories; ++k) {
             names_[static_cast<std::size_t>(k)] = category_name(k);
             sites_[static_cast<std::size_t>(k)] =
                 inkwell::call_site{inkwell::level::info, INKWELL_BENCH_MESSAGE,
@@ -198,9 +204,11 @@ public:
     }
 
     void log(int i, double d, const std::string& s) {
-        if constexpr (Categories) {
+        if constexpr (Categories > 0) {
+            // i is never negative; % of a constant: an AND for 64, a multiply for 1,000.
             if (log_.should_log(inkwell::level::info))
-                log_.log(sites_[static_cast<std::size_t>(i & (category_count - 1))], INKWELL_BENCH_MESSAGE, i, d, s);
+                log_.log(sites_[static_cast<unsigned>(i) % static_cast<unsigned>(Categories)], INKWELL_BENCH_MESSAGE, i,
+                         d, s);
         } else {
             INKWELL_INFO(log_, INKWELL_BENCH_MESSAGE, i, d, s);
         }
@@ -214,6 +222,8 @@ public:
     void settle() { log_.flush(); }
     void finish() { log_.flush(); }
 
+    inkwell::logger_stats stats() const { return log_.stats(); }
+
     std::string problems() const {
         const inkwell::logger_stats st = log_.stats();
         std::string out;
@@ -226,21 +236,27 @@ public:
 
 private:
     // Before the logger: an asynchronous logger may still read a call site while it drains.
-    std::array<std::string, category_count> names_{};
-    std::array<inkwell::call_site, category_count> sites_{};
+    static constexpr std::size_t slots = Categories > 0 ? static_cast<std::size_t>(Categories) : 1;
+    std::array<std::string, slots> names_{};
+    std::array<inkwell::call_site, slots> sites_{};
     logger_type log_;
 };
 
 template <class Buffer>
-using inkwell_text = inkwell_subject<bench_config<Buffer, inkwell::format::text, inkwell::sink::file>, false>;
+using inkwell_text = inkwell_subject<bench_config<Buffer, inkwell::format::text, inkwell::sink::file>, 0>;
 template <class Buffer>
-using inkwell_jsonl = inkwell_subject<bench_config<Buffer, inkwell::format::jsonl, inkwell::sink::file>, false>;
+using inkwell_jsonl = inkwell_subject<bench_config<Buffer, inkwell::format::jsonl, inkwell::sink::file>, 0>;
 template <class Buffer>
 using inkwell_categories =
-    inkwell_subject<bench_config<Buffer, inkwell::format::jsonl, inkwell::sink::category_files<".jsonl">>, true>;
+    inkwell_subject<bench_config<Buffer, inkwell::format::jsonl, inkwell::sink::category_files<".jsonl">>,
+                    category_count>;
+template <class Buffer>
+using inkwell_many_categories =
+    inkwell_subject<bench_config<Buffer, inkwell::format::jsonl, inkwell::sink::category_files<".jsonl">>,
+                    many_category_count>;
 // min_level info: INKWELL_DEBUG emits no code at all.
 template <class Buffer>
 using inkwell_text_info_only = inkwell_subject<
-    bench_config<Buffer, inkwell::format::text, inkwell::sink::file, inkwell::level::info>, false>;
+    bench_config<Buffer, inkwell::format::text, inkwell::sink::file, inkwell::level::info>, 0>;
 
 }  // namespace bench

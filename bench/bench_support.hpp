@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -191,10 +192,11 @@ inline bool pin_this_thread(int cpu) noexcept {
 // Pins every thread of this process except `keep` to `cpu`: the logging
 // library's own threads (writer, timer, pool) that the benchmark cannot name.
 // Returns how many threads were pinned.
+// -1 when /proc/self/task cannot be read (no descriptor left).
 inline int pin_other_threads(const std::vector<pid_t>& keep, int cpu) {
     int pinned = 0;
     DIR* d = ::opendir("/proc/self/task");
-    if (!d) return 0;
+    if (!d) return -1;
     while (dirent* e = ::readdir(d)) {
         if (e->d_name[0] == '.') continue;
         const auto tid = static_cast<pid_t>(std::strtol(e->d_name, nullptr, 10));
@@ -203,6 +205,25 @@ inline int pin_other_threads(const std::vector<pid_t>& keep, int cpu) {
     }
     ::closedir(d);
     return pinned;
+}
+
+// The descriptors this process holds now, found by asking fcntl() about every
+// number below the soft limit: it needs no descriptor of its own, so it works
+// when the process holds all it may (opendir("/proc/self/fd") would not).
+inline int open_descriptor_count() {
+    rlimit l{};
+    if (::getrlimit(RLIMIT_NOFILE, &l) != 0) return -1;
+    const rlim_t probe = l.rlim_cur == RLIM_INFINITY || l.rlim_cur > 65536 ? 65536 : l.rlim_cur;
+    int n = 0;
+    for (rlim_t fd = 0; fd < probe; ++fd) n += ::fcntl(static_cast<int>(fd), F_GETFD) != -1;
+    return n;
+}
+
+// `ulimit -n limit` for this process: soft and hard limit alike, so nothing
+// it runs can raise it again. Returns 0 or errno.
+inline int limit_descriptors(rlim_t limit) noexcept {
+    const rlimit l{limit, limit};
+    return ::setrlimit(RLIMIT_NOFILE, &l) == 0 ? 0 : errno;
 }
 
 inline int thread_count() {

@@ -3,10 +3,18 @@
 //
 //   inkwell_demo --preset jsonl|session|rotating [--records N] [--threads T]
 //                [--categories C] [--dir DIR] [--sync|--async]
+//                [--retention-days D] [--max-file-size BYTES] [--compress gzip|zstd|none]
 //
 // --sync and --async choose the buffer: the preset's own (the default: jsonl
 // and session are async, rotating is sync), or the other kind, a one-line
 // change of the preset's config.
+// --retention-days D deletes the preset's own files older than D days (0:
+// keeps every file); --max-file-size rotates each file at BYTES; --compress
+// compresses rotated files and finished day folders (gzip: zlib, zstd:
+// libzstd; only when the demo was built with the library, else exit code 2).
+// Without these flags the preset's own policies apply. Configs are types, so
+// the compression is picked among three instantiations; the retention days
+// and the size are run-time values of the policies.
 //
 // The surge is modelled on jsonl-per-category-storage.md: ~13,000 records over
 // the engine/ui/ecs/ai/... categories from several threads, with the repeated
@@ -15,16 +23,28 @@
 
 #include <inkwell/inkwell.hpp>
 
+// Set by CMake when the demo links the add-on (inkwell::gzip, inkwell::zstd).
+#if defined(INKWELL_DEMO_WITH_GZIP)
+#include <inkwell/compress/gzip.hpp>
+#endif
+#if defined(INKWELL_DEMO_WITH_ZSTD)
+#include <inkwell/compress/zstd.hpp>
+#endif
+
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -36,13 +56,21 @@ struct demo_options {
     int threads = 4;
     int extra_categories = 0;
     std::filesystem::path dir;
+    std::optional<long> retention_days;           // unset: the preset's own retention
+    std::optional<std::uint64_t> max_file_bytes;  // unset: the preset's own rotation
+    std::string compress = "none";
 };
+
+// The run-time values of the policies below: a policy is default-constructed
+// by its sink, so it reads them from here (set once, before any logger).
+demo_options settings;
 
 [[noreturn]] void usage(const char* why) {
     std::fprintf(stderr,
                  "inkwell_demo: %s\n"
                  "usage: inkwell_demo [--preset jsonl|session|rotating] [--records N] [--threads T]\n"
-                 "                    [--categories C] [--dir DIR] [--sync|--async]\n",
+                 "                    [--categories C] [--dir DIR] [--sync|--async]\n"
+                 "                    [--retention-days D] [--max-file-size BYTES] [--compress gzip|zstd|none]\n",
                  why);
     std::exit(2);
 }
@@ -67,12 +95,16 @@ demo_options parse(int argc, char** argv) {
         else if (a == "--threads") o.threads = static_cast<int>(number(1, 256));
         else if (a == "--categories") o.extra_categories = static_cast<int>(number(0, 100'000));
         else if (a == "--dir") o.dir = value();
+        else if (a == "--retention-days") o.retention_days = number(0, 100'000);
+        else if (a == "--max-file-size") o.max_file_bytes = static_cast<std::uint64_t>(number(1, 1L << 40));
+        else if (a == "--compress") o.compress = value();
         else if (a == "--sync") o.mode = "sync";
         else if (a == "--async") o.mode = "async";
         else if (a == "--help" || a == "-h") usage("help");
         else usage("unknown flag");
     }
     if (o.preset != "jsonl" && o.preset != "session" && o.preset != "rotating") usage("unknown preset");
+    if (o.compress != "gzip" && o.compress != "zstd" && o.compress != "none") usage("--compress takes gzip, zstd or none");
     if (o.dir.empty()) {
         std::string pattern = (std::filesystem::temp_directory_path() / "inkwell-demo-XXXXXX").string();
         if (!::mkdtemp(pattern.data())) usage("cannot make a temporary folder");
@@ -124,6 +156,7 @@ void surge(Logger& log, long first, long count, int extra_categories) {
 
 struct totals {
     std::uintmax_t files = 0, bytes = 0;
+    std::uintmax_t compressed_files = 0, compressed_bytes = 0;  // *.gz, *.zst
 };
 
 totals measure_folder(const std::filesystem::path& dir) {
@@ -132,20 +165,105 @@ totals measure_folder(const std::filesystem::path& dir) {
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file(ec)) {
+            const std::uintmax_t size = it->file_size(ec);
             ++t.files;
-            t.bytes += it->file_size(ec);
+            t.bytes += size;
+            const auto ext = it->path().extension();
+            if (ext == ".gz" || ext == ".zst") {
+                ++t.compressed_files;
+                t.compressed_bytes += size;
+            }
         }
     }
     return t;
 }
 
-template <class Logger>
+// --max-file-size: size rotation at the given bytes, keeping as many backups
+// as the preset's own rotation does; without the flag, the preset's rotation.
+template <class PresetRotation>
+class demo_rotation {
+public:
+    demo_rotation() : size_(settings.max_file_bytes.value_or(0), backups_of(preset_)) {}
+
+    bool due(const inkwell::rotate::file_state& f, inkwell::time_point t, std::size_t incoming) {
+        return settings.max_file_bytes ? size_.due(f, t, incoming) : preset_.due(f, t, incoming);
+    }
+    inkwell::rotate::outcome rotate(const inkwell::rotate::file_state& f) {
+        return settings.max_file_bytes ? size_.rotate(f) : preset_.rotate(f);
+    }
+
+    static unsigned backups_of(const PresetRotation& r) {
+        if constexpr (requires { r.backups(); }) return r.backups();
+        else if constexpr (requires { r.size_policy().backups(); }) return r.size_policy().backups();  // from_env
+        else return 5;
+    }
+    unsigned backups() const { return size_.backups(); }
+
+private:
+    PresetRotation preset_;  // first: size_ takes its backup count
+    inkwell::rotate::by_size<> size_;
+};
+
+// --retention-days D: files older than D days go (0: every file stays);
+// without the flag, the preset's own retention.
+template <class PresetRetention>
+class demo_retention {
+public:
+    demo_retention() : age_(std::chrono::days{settings.retention_days.value_or(0)}) {}
+
+    void select(inkwell::retain::listing& files, inkwell::time_point now) {
+        if (settings.retention_days) age_.select(files, now);
+        else preset_.select(files, now);
+    }
+
+private:
+    PresetRetention preset_;
+    inkwell::retain::max_age<> age_;
+};
+
+// Every config has one (default_config: retain::never).
+template <class Config>
+using retention_of = typename Config::retention;
+
+// The preset with the demo's policies bound in.
+template <class Config, class Compression>
+struct with_demo_policies : Config {
+    using rotation = demo_rotation<typename Config::rotation>;
+    using retention = demo_retention<retention_of<Config>>;
+    using compression = Compression;
+};
+
+// What the preset's own policies are, for the summary.
+template <class Config>
+std::string preset_rotation_text() {
+    using R = typename Config::rotation;
+    if constexpr (requires { R::default_max_bytes; })
+        return "preset's: at " + std::to_string(R{}.max_bytes()) + " bytes, " + std::to_string(R{}.backups()) +
+               " backups";
+    else if constexpr (requires { R{}.size_policy(); })
+        return R{}.is_daily() ? "preset's: daily (INKWELL_LOG_ROTATION_TYPE=time)"
+                              : "preset's: at " + std::to_string(R{}.size_policy().max_bytes()) + " bytes, " +
+                                    std::to_string(R{}.size_policy().backups()) + " backups";
+    else
+        return "preset's: none";
+}
+
+template <class Config>
+std::string preset_retention_text() {
+    using R = retention_of<Config>;
+    if constexpr (requires { R{}.age(); }) return "preset's: files older than " + std::to_string(R{}.age().count()) + " days deleted";
+    else if constexpr (std::is_same_v<R, inkwell::retain::never>) return "preset's: every file kept";
+    else return "preset's";
+}
+
+template <class Logger, class PresetConfig>
 int run(const demo_options& o) {
     inkwell::logger_options opts;
     opts.name = "demo";
     opts.directory = o.dir;
     opts.initial_level = inkwell::level::trace;  // the surge is mostly debug records: keep them
-    Logger log(opts);
+    std::optional<Logger> maybe_log(std::in_place, opts);
+    Logger& log = *maybe_log;
 
     if constexpr (requires { log.classifier().add_category(std::string{}, std::vector<std::string>{}); }) {
         for (int c = 0; c < o.extra_categories; ++c)
@@ -166,6 +284,7 @@ int run(const demo_options& o) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     const auto stats = log.stats();
+    maybe_log.reset();  // its sinks finish compressing what they handed over before it goes
     const auto folder = measure_folder(o.dir);
     std::printf("preset        %s, %s buffer\n", o.preset.c_str(),
                 requires { Logger::buffer_type::defers_formatting; } ? "async" : "synchronous");
@@ -174,6 +293,27 @@ int run(const demo_options& o) {
     std::printf("lines         %llu written (a record teed to two files counts twice), %llu dropped, %llu to stderr\n",
                 static_cast<unsigned long long>(stats.records), static_cast<unsigned long long>(stats.dropped),
                 static_cast<unsigned long long>(stats.fallback_records));
+    using compression = typename Logger::config::compression;
+    if (o.max_file_bytes)
+        std::printf("rotation      at %llu bytes per file, %u backups kept (--max-file-size)\n",
+                    static_cast<unsigned long long>(*o.max_file_bytes),
+                    demo_rotation<typename PresetConfig::rotation>{}.backups());
+    else
+        std::printf("rotation      %s\n", preset_rotation_text<PresetConfig>().c_str());
+    if (!o.retention_days)
+        std::printf("retention     %s\n", preset_retention_text<PresetConfig>().c_str());
+    else if (*o.retention_days == 0)
+        std::printf("retention     every file kept (--retention-days 0)\n");
+    else
+        std::printf("retention     the preset's own files older than %ld days deleted by its clean-up (--retention-days)\n",
+                    *o.retention_days);
+    if constexpr (inkwell::policy::compresses<compression>)
+        std::printf("compression   %s: rotated files and finished day folders become *%.*s, off the logging threads; "
+                    "%ju compressed file(s), %ju bytes\n",
+                    o.compress.c_str(), static_cast<int>(compression::extension.size()), compression::extension.data(),
+                    folder.compressed_files, folder.compressed_bytes);
+    else
+        std::printf("compression   none\n");
     std::printf("files         %ju\n", folder.files);
     std::printf("bytes         %ju\n", folder.bytes);
     std::printf("seconds       %.3f\n", seconds);
@@ -200,17 +340,53 @@ struct with_async_buffer : Config {
     using buffer = inkwell::buffer::async<>;
 };
 
+template <class Config, class Compression>
+int run_buffers(const demo_options& o) {
+    using demo_config = with_demo_policies<Config, Compression>;
+    if (o.mode == "sync") return run<inkwell::basic_logger<with_sync_buffer<demo_config>>, Config>(o);
+    if (o.mode == "async") return run<inkwell::basic_logger<with_async_buffer<demo_config>>, Config>(o);
+    return run<inkwell::basic_logger<demo_config>, Config>(o);
+}
+
+[[noreturn]] void refuse(const std::string& why) {
+    std::fprintf(stderr, "inkwell_demo: %s\n", why.c_str());
+    std::exit(2);
+}
+
 template <class Config>
 int run_config(const demo_options& o) {
-    if (o.mode == "sync") return run<inkwell::basic_logger<with_sync_buffer<Config>>>(o);
-    if (o.mode == "async") return run<inkwell::basic_logger<with_async_buffer<Config>>>(o);
-    return run<inkwell::basic_logger<Config>>(o);
+    using sink = typename Config::sink;
+    // A flag the preset's files cannot honour is refused, not ignored.
+    if (o.max_file_bytes && !inkwell::policy::sink_takes_rotation<sink>)
+        refuse("--max-file-size: the " + o.preset + " preset writes one file per run and never rotates it");
+    if (o.retention_days && !inkwell::policy::sink_takes_retention<sink>)
+        refuse("--retention-days: the " + o.preset + " preset's sink deletes no old files");
+    if (o.compress != "none" && !inkwell::policy::sink_takes_compression<sink>)
+        refuse("--compress: the " + o.preset + " preset's sink never finishes a file to compress (it does not rotate)");
+    if (o.compress == "gzip") {
+#if defined(INKWELL_DEMO_WITH_GZIP)
+        return run_buffers<Config, inkwell::compress::gzip<>>(o);
+#else
+        refuse("--compress gzip: this inkwell_demo was built without zlib (install zlib1g-dev and rebuild; "
+               "CMake links inkwell::gzip when it finds zlib)");
+#endif
+    }
+    if (o.compress == "zstd") {
+#if defined(INKWELL_DEMO_WITH_ZSTD)
+        return run_buffers<Config, inkwell::compress::zstd<>>(o);
+#else
+        refuse("--compress zstd: this inkwell_demo was built without libzstd (install libzstd-dev and rebuild; "
+               "CMake links inkwell::zstd when it finds libzstd)");
+#endif
+    }
+    return run_buffers<Config, inkwell::compress::none>(o);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const demo_options o = parse(argc, argv);
+    settings = parse(argc, argv);
+    const demo_options& o = settings;
     if (o.preset == "jsonl") return run_config<inkwell::presets::jsonl_per_category_config>(o);
     if (o.preset == "session") return run_config<inkwell::presets::session_file_config>(o);
     return run_config<quiet_rotating_text>(o);
