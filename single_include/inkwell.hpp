@@ -382,7 +382,7 @@ INKWELL_END_NAMESPACE
 
 INKWELL_BEGIN_NAMESPACE
 
-enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress };
+enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress, retention };
 
 constexpr std::string_view error_kind_name(error_kind k) noexcept {
     switch (k) {
@@ -393,6 +393,7 @@ constexpr std::string_view error_kind_name(error_kind k) noexcept {
         case error_kind::format: return "format";
         case error_kind::close: return "close";
         case error_kind::compress: return "compress";
+        case error_kind::retention: return "retention";
     }
     return "error";
 }
@@ -609,647 +610,10 @@ INKWELL_END_NAMESPACE
 // harmless stand-in so that no cascade of template errors follows it.
 
 
-// ---- begin inkwell/policy/classifier.hpp ----
-// The classifier policy: which category a record belongs to.
-//
-// A classifier is a default-constructible class with
-//   `std::string_view classify(const inkwell::record& r)`
-// returning the category; the view must stay valid for the classifier's life.
-// Optionally, `static constexpr std::string_view classify_literal(std::string_view format)`
-// decides the category from a literal format string at compile time (return
-// an empty view when the literal alone cannot decide).
+// ---- begin inkwell/compress/none.hpp ----
+// compress::none — finished files stay as they are (the default).
 
 
-
-INKWELL_BEGIN_NAMESPACE
-namespace policy {
-
-template <class C>
-concept classifier_classifies = requires(C& c, const record& r) {
-    { c.classify(r) } -> std::convertible_to<std::string_view>;
-};
-
-template <class C>
-concept classifier = std::default_initializable<C> && classifier_classifies<C>;
-
-template <class C>
-concept classifies_literals = requires(std::string_view format) {
-    { C::classify_literal(format) } -> std::convertible_to<std::string_view>;
-};
-
-}  // namespace policy
-INKWELL_END_NAMESPACE
-// ---- end inkwell/policy/classifier.hpp ----
-// ---- begin inkwell/policy/dedup.hpp ----
-// The dedup policy: which records are repeats, and what to say about them.
-//
-// A dedup policy is a default-constructible class with
-//   `template <class Forward> void process(const inkwell::record& r, Forward&& forward)`
-//     calling `forward(const record&)` for each record to write (none for a
-//     suppressed repeat, or a summary record before the new one);
-//   `template <class Forward> void flush(Forward&& forward)`
-//     writing whatever summary is pending (called on flush and shutdown).
-// The logger calls both under its own serialisation: no locking needed inside.
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace policy {
-
-namespace detail_dedup {
-struct forward_archetype {
-    void operator()(const record&) const {}
-};
-}  // namespace detail_dedup
-
-template <class D>
-concept dedup_processes = requires(D& d, const record& r, detail_dedup::forward_archetype f) { d.process(r, f); };
-
-template <class D>
-concept dedup_flushes = requires(D& d, detail_dedup::forward_archetype f) { d.flush(f); };
-
-template <class D>
-concept dedup = std::default_initializable<D> && dedup_processes<D> && dedup_flushes<D>;
-
-}  // namespace policy
-INKWELL_END_NAMESPACE
-// ---- end inkwell/policy/dedup.hpp ----
-// ---- begin inkwell/policy/formatter.hpp ----
-// The formatter policy: how a record becomes one line.
-//
-// A formatter is a default-constructible class with
-//   `void format(const inkwell::record& r, inkwell::detail::line_buffer& out)`
-// that appends exactly one line, ending in '\n', with no other newline in it.
-
-
-// ---- begin inkwell/detail/line_buffer.hpp ----
-// The buffer a formatter appends one line to. 512 bytes live inline, so a
-// typical record is formatted without touching the heap.
-//
-// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
-// would make every file that logs compile {fmt}'s whole formatting engine
-// again (it is already compiled into libfmt), which was most of a logging
-// file's compile time and memory.
-
-
-// ---- begin inkwell/detail/platform.hpp ----
-// Compiler and build-mode switches. The library builds with and without
-// exceptions and RTTI; code that would throw goes through these macros.
-
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define INKWELL_HAS_EXCEPTIONS 1
-#define INKWELL_TRY try
-#define INKWELL_CATCH_ALL catch (...)
-#else
-#define INKWELL_HAS_EXCEPTIONS 0
-#define INKWELL_TRY if (true)
-#define INKWELL_CATCH_ALL else
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
-#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define INKWELL_NOINLINE __attribute__((noinline))
-#define INKWELL_COLD __attribute__((cold, noinline))
-#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define INKWELL_LIKELY(x) (x)
-#define INKWELL_UNLIKELY(x) (x)
-#define INKWELL_NOINLINE
-#define INKWELL_COLD
-#define INKWELL_ALWAYS_INLINE inline
-#endif
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-// Data that one thread writes and another reads on every call is kept on
-// cache lines of its own (x86-64 and most ARM cores: 64 bytes).
-inline constexpr std::size_t cache_line = 64;
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/platform.hpp ----
-
-#if __has_include(<fmt/core.h>)
-#include <fmt/core.h>
-#endif
-// clang mangles the engine's signature differently from the g++ that built
-// Debian's libfmt (fmt issue 2377), so a clang build instantiates it itself.
-#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY) || defined(__clang__)
-#include <fmt/format.h>
-#define INKWELL_LINE_BUFFER_FROM_FMT 1
-#endif
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-#ifdef INKWELL_LINE_BUFFER_FROM_FMT
-using line_buffer = fmt::basic_memory_buffer<char, 512>;
-#else
-class line_buffer final : public fmt::detail::buffer<char> {
-public:
-    static constexpr std::size_t inline_size = 512;
-
-    line_buffer() noexcept { this->set(inline_, inline_size); }
-    ~line_buffer() { release(); }
-    line_buffer(const line_buffer&) = delete;
-    line_buffer& operator=(const line_buffer&) = delete;
-
-    void resize(std::size_t count) { this->try_resize(count); }
-    void reserve(std::size_t capacity) { this->try_reserve(capacity); }
-
-private:
-    void grow(std::size_t wanted) override {
-        std::size_t capacity = this->capacity() + this->capacity() / 2;
-        if (capacity < wanted) capacity = wanted;
-        char* fresh = new char[capacity];
-        std::memcpy(fresh, this->data(), this->size());
-        release();
-        this->set(fresh, capacity);
-    }
-    void release() noexcept {
-        if (this->data() != inline_) delete[] this->data();
-    }
-
-    char inline_[inline_size];
-};
-#endif
-
-// Grows once and copies: {fmt}'s generic append goes out of line per call,
-// which the formatters (a dozen short appends per record) feel. Up to 16
-// bytes are copied inline, as two overlapping moves, instead of a call.
-INKWELL_ALWAYS_INLINE void append(line_buffer& out, std::string_view text) {
-    const std::size_t used = out.size(), n = text.size();
-    const char* from = text.data();
-    if (INKWELL_LIKELY(n <= 16 && out.capacity() - used >= 16)) {
-        char* at = out.data() + used;
-        if (n >= 8) {
-            char head[8], tail[8];
-            std::memcpy(head, from, 8);
-            std::memcpy(tail, from + n - 8, 8);
-            std::memcpy(at, head, 8);
-            std::memcpy(at + n - 8, tail, 8);
-        } else if (n >= 4) {
-            char head[4], tail[4];
-            std::memcpy(head, from, 4);
-            std::memcpy(tail, from + n - 4, 4);
-            std::memcpy(at, head, 4);
-            std::memcpy(at + n - 4, tail, 4);
-        } else if (n != 0) {
-            at[0] = from[0];
-            at[n / 2] = from[n / 2];
-            at[n - 1] = from[n - 1];
-        }
-        out.resize(used + n);
-        return;
-    }
-    out.resize(used + n);
-    std::memcpy(out.data() + used, from, n);
-}
-inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/line_buffer.hpp ----
-
-INKWELL_BEGIN_NAMESPACE
-namespace policy {
-
-template <class F>
-concept formatter_formats = requires(F& f, const record& r, detail::line_buffer& out) { f.format(r, out); };
-
-template <class F>
-concept formatter = std::default_initializable<F> && formatter_formats<F>;
-
-}  // namespace policy
-INKWELL_END_NAMESPACE
-// ---- end inkwell/policy/formatter.hpp ----
-// ---- begin inkwell/policy/rotation.hpp ----
-// The rotation policy: when a log file is moved aside, and under what name.
-//
-// A rotation policy is a default-constructible class (it may read its
-// settings from the environment there) with
-//   `bool due(const inkwell::rotate::file_state& f, inkwell::time_point record_time,
-//             std::size_t incoming_bytes)`
-//       asked before each record goes to the file: true when `f` must be
-//       rotated before the record's `incoming_bytes` are added to it;
-//   `inkwell::rotate::outcome rotate(const inkwell::rotate::file_state& f)`
-//       moves the active file to a backup name (and removes backups beyond
-//       the policy's count); called with every earlier line already in the
-//       file. `outcome::moved` tells the sink to start a new file; when it is
-//       false the sink keeps writing to the current one, so no record is lost.
-//       Errors are returned, never thrown; the sink reports them.
-// A file sink that takes a rotation policy (sink::rotating_file,
-// sink::category_files) keeps one policy object and asks it about each of its
-// files; per-file facts live in file_state, so a policy needs no per-file state.
-// Policies: rotate::never, rotate::by_size, rotate::daily, rotate::from_env.
-//
-// Backup names are `backup_prefix + tag + backup_suffix` in the file's folder,
-// the tag being what the policy chooses ("1", "20250914"); e.g. app.log →
-// app.log.1 (prefix "app.log.", suffix ""), engine.jsonl → engine+1.jsonl.
-
-
-// ---- begin inkwell/detail/system.hpp ----
-// Small system facts the logger needs: the thread id, random bytes for
-// UUIDs, and environment look-ups.
-
-#include <cstdlib>
-#include <ctime>
-
-#include <sys/random.h>
-#include <sys/syscall.h>
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-// The kernel's id of the calling thread, looked up once per thread.
-inline std::uint32_t current_thread_id() noexcept {
-    thread_local const auto id = static_cast<std::uint32_t>(::syscall(SYS_gettid));
-    return id;
-}
-
-// Fills `out` with random bytes: getrandom(2), and if that is unavailable a
-// mix of time, pid and address bits (unique enough for a session id).
-inline void random_bytes(unsigned char* out, std::size_t size) noexcept {
-    std::size_t got = 0;
-    while (got < size) {
-        auto n = ::getrandom(out + got, size - got, GRND_NONBLOCK);
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    if (got == size) return;
-    timespec ts{};
-    ::clock_gettime(CLOCK_REALTIME, &ts);
-    std::uint64_t x = static_cast<std::uint64_t>(ts.tv_nsec) ^ (static_cast<std::uint64_t>(ts.tv_sec) << 20) ^
-                      (static_cast<std::uint64_t>(::getpid()) << 40) ^ reinterpret_cast<std::uintptr_t>(out);
-    for (std::size_t i = got; i < size; ++i) {
-        x ^= x << 13;  // xorshift: spreads the few bits of entropy over every byte
-        x ^= x >> 7;
-        x ^= x << 17;
-        out[i] = static_cast<unsigned char>(x >> 32);
-    }
-}
-
-// A random (version 4) UUID in its 36-character text form.
-inline std::string make_uuid_v4() {
-    unsigned char b[16];
-    random_bytes(b, sizeof b);
-    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
-    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string s;
-    s.reserve(36);
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
-        s.push_back(hex[b[i] >> 4]);
-        s.push_back(hex[b[i] & 0x0F]);
-    }
-    return s;
-}
-
-// The value of an environment variable, or an empty view.
-inline std::string_view env(const char* name) noexcept {
-    const char* v = std::getenv(name);
-    return v ? std::string_view{v} : std::string_view{};
-}
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/system.hpp ----
-
-INKWELL_BEGIN_NAMESPACE
-namespace rotate {
-
-// One file as the rotation policy sees it.
-struct file_state {
-    std::string_view directory;      // the folder of the file and of its backups
-    std::string_view name;           // the active file's name: "app.log"
-    std::string_view backup_prefix;  // a backup is named backup_prefix + tag + backup_suffix
-    std::string_view backup_suffix;
-    std::uint64_t size = 0;          // bytes in the file, counting lines not yet flushed
-    // When the file's first record was written (for a file found non-empty at
-    // open: its last modification time); time_point{} while the file is empty.
-    time_point first_record{};
-
-    std::string active_path() const {
-        std::string p;
-        p.reserve(directory.size() + 1 + name.size());
-        p.append(directory).append("/").append(name);
-        return p;
-    }
-    std::string backup_path(std::string_view tag) const {
-        std::string p;
-        p.reserve(directory.size() + 1 + backup_prefix.size() + tag.size() + backup_suffix.size());
-        p.append(directory).append("/").append(backup_prefix).append(tag).append(backup_suffix);
-        return p;
-    }
-};
-
-// What rotate() did.
-struct outcome {
-    bool moved = false;       // the active file has its backup name now: the sink starts a new one
-    int error = 0;            // errno of the first failure, 0 when none
-    const char* what = "";    // which step failed, for the error report
-};
-
-// Reads a non-negative whole number from an environment variable; `fallback`
-// when it is unset or not a plain number (a typo must not turn rotation off).
-inline std::uint64_t env_number(const char* name, std::uint64_t fallback, std::uint64_t max) noexcept {
-    std::string_view text = detail::env(name);
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    if (text.empty()) return fallback;
-    std::uint64_t value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return fallback;
-        value = value * 10 + static_cast<std::uint64_t>(c - '0');
-        if (value > max) return fallback;
-    }
-    return value;
-}
-
-// INKWELL_LOG_MAX_SIZE_MB (MiB; 0 = no size limit), else `fallback` bytes.
-inline std::uint64_t max_bytes_from_env(std::uint64_t fallback) noexcept {
-    constexpr std::uint64_t mib = 1024 * 1024;
-    std::uint64_t megabytes = env_number("INKWELL_LOG_MAX_SIZE_MB", UINT64_MAX, std::uint64_t{1} << 30);
-    return megabytes == UINT64_MAX ? fallback : megabytes * mib;
-}
-
-// INKWELL_LOG_BACKUP_COUNT, else `fallback`.
-inline unsigned backup_count_from_env(unsigned fallback) noexcept {
-    return static_cast<unsigned>(env_number("INKWELL_LOG_BACKUP_COUNT", fallback, 100000));
-}
-
-}  // namespace rotate
-
-namespace policy {
-
-template <class R>
-concept rotation_decides = requires(R& r, const rotate::file_state& f, time_point t, std::size_t n) {
-    { r.due(f, t, n) } -> std::convertible_to<bool>;
-};
-
-template <class R>
-concept rotation_rotates = requires(R& r, const rotate::file_state& f) {
-    { r.rotate(f) } -> std::same_as<rotate::outcome>;
-};
-
-template <class R>
-concept rotation = std::default_initializable<R> && rotation_decides<R> && rotation_rotates<R>;
-
-}  // namespace policy
-INKWELL_END_NAMESPACE
-// ---- end inkwell/policy/rotation.hpp ----
-// ---- begin inkwell/policy/sink.hpp ----
-// The sink policy: where formatted lines go.
-//
-// A sink is a class that
-//   - is constructible from `const inkwell::sink_context&`;
-//   - has `void write(const inkwell::record& r, std::string_view line)`: `line` is
-//     one whole formatted record ending in '\n'. The sink may hold it back, but
-//     every write(2) it makes contains whole lines only;
-//   - has `void flush()`: hand everything held back to the kernel.
-// Optionally:
-//   - `void rotate_now()`: rotate on request (logger::rotate());
-//   - `void reopen()`: close its files and open them again by name, for a
-//     file moved or deleted by another tool (logrotate; logger::reopen(),
-//     e.g. on SIGHUP). Lines held back go to the file opened anew.
-//   - `template <class Rotation> using with_rotation = ...;`: the sink takes a
-//     rotation policy, and the logger binds the config's `rotation` into it.
-// Failures go to `context.errors->report(...)` and the line to
-// `context.errors->fallback(line)`; a sink never throws into the caller.
-
-
-
-INKWELL_BEGIN_NAMESPACE
-
-// How a file sink writes a note of inkwell's own (e.g. "inkwell: 12 records
-// dropped since ...") into its file as a record in the logger's format:
-// level warn, category "inkwell", the time of the call. The logger fills it
-// in; a sink made without a logger gets none and writes a plain line.
-struct report_formatter {
-    void (*format)(void* target, std::string_view message, std::string& out) = nullptr;
-    void* target = nullptr;
-
-    explicit operator bool() const noexcept { return format != nullptr; }
-    void operator()(std::string_view message, std::string& out) const { format(target, message, out); }
-};
-
-// What a sink is built from: the logger's run-time settings.
-struct sink_context {
-    std::string directory = "logs";             // every file a sink makes lives below this
-    std::string base_name = "app";             // "app" → app.log, app_errors.log
-    std::string logger_name = "app";
-    std::string session_id;                    // UUID v4 of this logger's lifetime
-    time_point start_time{};                   // when the logger was made
-    unsigned file_mode = 0644;
-    unsigned directory_mode = 0755;
-    error_reporter* errors = nullptr;          // never null in a logger
-    report_formatter format_report{};          // set by the logger
-};
-
-namespace policy {
-
-template <class S>
-concept sink_constructible = std::constructible_from<S, const sink_context&>;
-
-template <class S>
-concept sink_writes = requires(S& s, const record& r, std::string_view line) { s.write(r, line); };
-
-template <class S>
-concept sink_flushes = requires(S& s) { s.flush(); };
-
-template <class S>
-concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
-
-template <class S>
-concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };
-
-template <class S>
-concept sink_reopens = requires(S& s) { s.reopen(); };
-
-template <class S>
-concept sink_takes_rotation = requires { typename S::template with_rotation<void>; };
-
-}  // namespace policy
-INKWELL_END_NAMESPACE
-// ---- end inkwell/policy/sink.hpp ----
-
-INKWELL_BEGIN_NAMESPACE
-namespace policy {
-
-namespace stand_in {
-struct sink {
-    explicit sink(const sink_context&) {}
-    void write(const record&, std::string_view) {}
-    void flush() {}
-};
-struct formatter {
-    void format(const record&, detail::line_buffer&) {}
-};
-struct classifier {
-    std::string_view classify(const record&) { return "general"; }
-};
-struct dedup {
-    template <class F>
-    void process(const record& r, F&& f) {
-        f(r);
-    }
-    template <class F>
-    void flush(F&&) {}
-};
-struct buffer {
-    template <class Backend>
-    struct engine {
-        explicit engine(Backend&) {}
-        void submit(const record&) {}
-        void flush() {}
-        void stop() {}
-        template <class F>
-        void exclusive(F&&) {}
-    };
-};
-}  // namespace stand_in
-
-template <class Config>
-struct checked_config {
-    // The config must name every policy kind (derive from inkwell::default_config to inherit defaults).
-    static constexpr bool has_sink = requires { typename Config::sink; };
-    static constexpr bool has_formatter = requires { typename Config::formatter; };
-    static constexpr bool has_classifier = requires { typename Config::classifier; };
-    static constexpr bool has_dedup = requires { typename Config::dedup; };
-    static constexpr bool has_buffer = requires { typename Config::buffer; };
-    static constexpr bool has_rotation = requires { typename Config::rotation; };
-    static constexpr bool has_all = has_sink && has_formatter && has_classifier && has_dedup && has_buffer && has_rotation;
-
-    template <class T, bool Ok, class Fallback>
-    using pick = std::conditional_t<Ok, T, Fallback>;
-
-    // Each member type is looked up lazily, so a missing one is only the static_assert above.
-    template <class C, class Fallback> struct sink_of { using type = Fallback; };
-    template <class C, class Fallback> requires requires { typename C::sink; }
-    struct sink_of<C, Fallback> { using type = typename C::sink; };
-    template <class C, class Fallback> struct formatter_of { using type = Fallback; };
-    template <class C, class Fallback> requires requires { typename C::formatter; }
-    struct formatter_of<C, Fallback> { using type = typename C::formatter; };
-    template <class C, class Fallback> struct classifier_of { using type = Fallback; };
-    template <class C, class Fallback> requires requires { typename C::classifier; }
-    struct classifier_of<C, Fallback> { using type = typename C::classifier; };
-    template <class C, class Fallback> struct dedup_of { using type = Fallback; };
-    template <class C, class Fallback> requires requires { typename C::dedup; }
-    struct dedup_of<C, Fallback> { using type = typename C::dedup; };
-    template <class C, class Fallback> struct buffer_of { using type = Fallback; };
-    template <class C, class Fallback> requires requires { typename C::buffer; }
-    struct buffer_of<C, Fallback> { using type = typename C::buffer; };
-    template <class C, class Fallback> struct rotation_of { using type = Fallback; };
-    template <class C, class Fallback> requires requires { typename C::rotation; }
-    struct rotation_of<C, Fallback> { using type = typename C::rotation; };
-
-    using raw_sink = pick<typename sink_of<Config, stand_in::sink>::type, has_all, stand_in::sink>;
-    using raw_formatter = pick<typename formatter_of<Config, stand_in::formatter>::type, has_all, stand_in::formatter>;
-    using raw_classifier = pick<typename classifier_of<Config, stand_in::classifier>::type, has_all, stand_in::classifier>;
-    using raw_dedup = pick<typename dedup_of<Config, stand_in::dedup>::type, has_all, stand_in::dedup>;
-    using raw_buffer = pick<typename buffer_of<Config, stand_in::buffer>::type, has_all, stand_in::buffer>;
-    using raw_rotation = pick<typename rotation_of<Config, void>::type, has_all, void>;
-
-    // --- rotation (only checked when the sink takes one)
-    static constexpr bool sink_takes_rotation = policy::sink_takes_rotation<raw_sink>;
-    static constexpr bool rotation_ok = !has_all || !sink_takes_rotation || policy::rotation<raw_rotation>;
-
-    template <class S, bool Bind = sink_takes_rotation && rotation_ok && has_all>
-    struct bind_rotation {
-        using type = S;
-    };
-    template <class S>
-    struct bind_rotation<S, true> {
-        using type = typename S::template with_rotation<raw_rotation>;
-    };
-    using bound_sink = typename bind_rotation<raw_sink>::type;
-
-    // --- sink
-    static constexpr bool sink_ctor = !rotation_ok || sink_constructible<bound_sink>;
-    static constexpr bool sink_write = !sink_ctor || sink_writes<bound_sink>;
-    static constexpr bool sink_flush = !sink_write || sink_flushes<bound_sink>;
-    static constexpr bool sink_ok = rotation_ok && sink_ctor && sink_write && sink_flush;
-
-    // --- formatter
-    static constexpr bool formatter_ctor = !sink_ok || std::default_initializable<raw_formatter>;
-    static constexpr bool formatter_format = !formatter_ctor || formatter_formats<raw_formatter>;
-    static constexpr bool formatter_ok = sink_ok && formatter_ctor && formatter_format;
-
-    // --- classifier
-    static constexpr bool classifier_ctor = !formatter_ok || std::default_initializable<raw_classifier>;
-    static constexpr bool classifier_classify = !classifier_ctor || classifier_classifies<raw_classifier>;
-    static constexpr bool classifier_ok = formatter_ok && classifier_ctor && classifier_classify;
-
-    // --- dedup
-    static constexpr bool dedup_ctor = !classifier_ok || std::default_initializable<raw_dedup>;
-    static constexpr bool dedup_process = !dedup_ctor || dedup_processes<raw_dedup>;
-    static constexpr bool dedup_flush = !dedup_process || dedup_flushes<raw_dedup>;
-    static constexpr bool dedup_ok = classifier_ok && dedup_ctor && dedup_process && dedup_flush;
-
-    // --- buffer
-    static constexpr bool buffer_engine = !dedup_ok || buffer_has_engine<raw_buffer>;
-    static constexpr bool buffer_works = !buffer_engine || !dedup_ok || buffer<raw_buffer>;
-    static constexpr bool all_ok = dedup_ok && buffer_engine && buffer_works;
-
-    using sink = pick<bound_sink, all_ok, stand_in::sink>;
-    using formatter = pick<raw_formatter, all_ok, stand_in::formatter>;
-    using classifier = pick<raw_classifier, all_ok, stand_in::classifier>;
-    using dedup = pick<raw_dedup, all_ok, stand_in::dedup>;
-    using buffer = pick<raw_buffer, all_ok, stand_in::buffer>;
-    using rotation = raw_rotation;
-};
-
-
-// The messages. They live in a function, not in checked_config, so that a
-// failed check leaves every type usable (clang stops using a class whose
-// static_assert failed, and would add errors of its own after ours).
-template <class Config>
-constexpr void diagnose_config() {
-    using c = checked_config<Config>;
-    static_assert(c::has_all,
-                  "inkwell: the config lacks a policy type (sink, formatter, classifier, dedup, buffer or rotation); "
-                  "derive it from inkwell::default_config (see inkwell/config.hpp)");
-    static_assert(c::rotation_ok,
-                  "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; see inkwell/policy/rotation.hpp");
-    static_assert(c::sink_ctor,
-                  "inkwell: the sink policy has no constructor from `const inkwell::sink_context&`; "
-                  "see inkwell/policy/sink.hpp");
-    static_assert(c::sink_write,
-                  "inkwell: the sink policy has no `void write(const inkwell::record&, std::string_view line)`; "
-                  "see inkwell/policy/sink.hpp");
-    static_assert(c::sink_flush, "inkwell: the sink policy has no `void flush()`; see inkwell/policy/sink.hpp");
-    static_assert(c::formatter_ctor,
-                  "inkwell: the formatter policy is not default-constructible; see inkwell/policy/formatter.hpp");
-    static_assert(c::formatter_format,
-                  "inkwell: the formatter policy has no "
-                  "`void format(const inkwell::record&, inkwell::detail::line_buffer&)`; "
-                  "see inkwell/policy/formatter.hpp");
-    static_assert(c::classifier_ctor,
-                  "inkwell: the classifier policy is not default-constructible; see inkwell/policy/classifier.hpp");
-    static_assert(c::classifier_classify,
-                  "inkwell: the classifier policy has no `std::string_view classify(const inkwell::record&)`; "
-                  "see inkwell/policy/classifier.hpp");
-    static_assert(c::dedup_ctor, "inkwell: the dedup policy is not default-constructible; see inkwell/policy/dedup.hpp");
-    static_assert(c::dedup_process,
-                  "inkwell: the dedup policy has no `template <class F> void process(const inkwell::record&, F&&)`; "
-                  "see inkwell/policy/dedup.hpp");
-    static_assert(c::dedup_flush,
-                  "inkwell: the dedup policy has no `template <class F> void flush(F&&)`; see inkwell/policy/dedup.hpp");
-    static_assert(c::buffer_engine,
-                  "inkwell: the buffer policy has no nested `template <class Backend> class engine`; "
-                  "see inkwell/policy/buffer.hpp");
-    static_assert(c::buffer_works,
-                  "inkwell: the buffer policy's engine lacks `engine(Backend&)`, `submit(const record&)`, `flush()`, "
-                  "`stop()` or `exclusive(f)`; see inkwell/policy/buffer.hpp");
-}
-
-}  // namespace policy
-INKWELL_END_NAMESPACE
-// ---- end inkwell/policy/check.hpp ----
 // ---- begin inkwell/policy/compression.hpp ----
 // The compression policy: what becomes of a log file once nothing more is
 // written to it (a rotated backup, a finished day's file).
@@ -1295,6 +659,21 @@ inline constexpr bool compresses = !std::string_view{C::extension}.empty();
 }  // namespace policy
 INKWELL_END_NAMESPACE
 // ---- end inkwell/policy/compression.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace compress {
+
+struct none {
+    static constexpr std::string_view extension = "";
+    static result compress_file(int, int) noexcept { return {}; }
+};
+
+}  // namespace compress
+INKWELL_END_NAMESPACE
+// ---- end inkwell/compress/none.hpp ----
+// ---- begin inkwell/retain/never.hpp ----
+// retain::never — keeps every file; apply() does not even list the folder.
+
 // ---- begin inkwell/policy/retention.hpp ----
 // The retention policy: which of inkwell's old log files are deleted.
 //
@@ -1355,6 +734,44 @@ INKWELL_END_NAMESPACE
 #include <sys/stat.h>
 
 
+// ---- begin inkwell/detail/platform.hpp ----
+// Compiler and build-mode switches. The library builds with and without
+// exceptions and RTTI; code that would throw goes through these macros.
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define INKWELL_HAS_EXCEPTIONS 1
+#define INKWELL_TRY try
+#define INKWELL_CATCH_ALL catch (...)
+#else
+#define INKWELL_HAS_EXCEPTIONS 0
+#define INKWELL_TRY if (true)
+#define INKWELL_CATCH_ALL else
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INKWELL_NOINLINE __attribute__((noinline))
+#define INKWELL_COLD __attribute__((cold, noinline))
+#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define INKWELL_LIKELY(x) (x)
+#define INKWELL_UNLIKELY(x) (x)
+#define INKWELL_NOINLINE
+#define INKWELL_COLD
+#define INKWELL_ALWAYS_INLINE inline
+#endif
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+// Data that one thread writes and another reads on every call is kept on
+// cache lines of its own (x86-64 and most ARM cores: 64 bytes).
+inline constexpr std::size_t cache_line = 64;
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/platform.hpp ----
 // ---- begin inkwell/detail/sanitize.hpp ----
 // Turns a name that came from log data (a category, a session id, a base
 // name) into one safe path component, so that no name can create or touch a
@@ -1448,7 +865,100 @@ INKWELL_END_NAMESPACE
 // arithmetic is a handful of integer operations, the text is written digit
 // by digit, and local time is converted once per second per thread.
 
+#include <ctime>
 
+// ---- begin inkwell/detail/line_buffer.hpp ----
+// The buffer a formatter appends one line to. 512 bytes live inline, so a
+// typical record is formatted without touching the heap.
+//
+// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
+// would make every file that logs compile {fmt}'s whole formatting engine
+// again (it is already compiled into libfmt), which was most of a logging
+// file's compile time and memory.
+
+
+
+#if __has_include(<fmt/core.h>)
+#include <fmt/core.h>
+#endif
+// clang mangles the engine's signature differently from the g++ that built
+// Debian's libfmt (fmt issue 2377), so a clang build instantiates it itself.
+#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY) || defined(__clang__)
+#include <fmt/format.h>
+#define INKWELL_LINE_BUFFER_FROM_FMT 1
+#endif
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+#ifdef INKWELL_LINE_BUFFER_FROM_FMT
+using line_buffer = fmt::basic_memory_buffer<char, 512>;
+#else
+class line_buffer final : public fmt::detail::buffer<char> {
+public:
+    static constexpr std::size_t inline_size = 512;
+
+    line_buffer() noexcept { this->set(inline_, inline_size); }
+    ~line_buffer() { release(); }
+    line_buffer(const line_buffer&) = delete;
+    line_buffer& operator=(const line_buffer&) = delete;
+
+    void resize(std::size_t count) { this->try_resize(count); }
+    void reserve(std::size_t capacity) { this->try_reserve(capacity); }
+
+private:
+    void grow(std::size_t wanted) override {
+        std::size_t capacity = this->capacity() + this->capacity() / 2;
+        if (capacity < wanted) capacity = wanted;
+        char* fresh = new char[capacity];
+        std::memcpy(fresh, this->data(), this->size());
+        release();
+        this->set(fresh, capacity);
+    }
+    void release() noexcept {
+        if (this->data() != inline_) delete[] this->data();
+    }
+
+    char inline_[inline_size];
+};
+#endif
+
+// Grows once and copies: {fmt}'s generic append goes out of line per call,
+// which the formatters (a dozen short appends per record) feel. Up to 16
+// bytes are copied inline, as two overlapping moves, instead of a call.
+INKWELL_ALWAYS_INLINE void append(line_buffer& out, std::string_view text) {
+    const std::size_t used = out.size(), n = text.size();
+    const char* from = text.data();
+    if (INKWELL_LIKELY(n <= 16 && out.capacity() - used >= 16)) {
+        char* at = out.data() + used;
+        if (n >= 8) {
+            char head[8], tail[8];
+            std::memcpy(head, from, 8);
+            std::memcpy(tail, from + n - 8, 8);
+            std::memcpy(at, head, 8);
+            std::memcpy(at + n - 8, tail, 8);
+        } else if (n >= 4) {
+            char head[4], tail[4];
+            std::memcpy(head, from, 4);
+            std::memcpy(tail, from + n - 4, 4);
+            std::memcpy(at, head, 4);
+            std::memcpy(at + n - 4, tail, 4);
+        } else if (n != 0) {
+            at[0] = from[0];
+            at[n / 2] = from[n / 2];
+            at[n - 1] = from[n - 1];
+        }
+        out.resize(used + n);
+        return;
+    }
+    out.resize(used + n);
+    std::memcpy(out.data() + used, from, n);
+}
+inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/line_buffer.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
@@ -1909,29 +1419,6 @@ inline int open_folder_at(int parent, const char* name) noexcept {
     return fd;
 }
 
-// Calls f(name) for each entry of the open folder `fd` except "." and "..".
-template <class F>
-int for_each_entry(int fd, F&& f) {
-    int copy = ::dup(fd);  // fdopendir takes ownership of the descriptor it is given
-    if (copy < 0) return errno;
-    DIR* dir = ::fdopendir(copy);
-    if (!dir) {
-        int err = errno;
-        ::close(copy);
-        return err;
-    }
-    ::rewinddir(dir);
-    errno = 0;
-    while (const dirent* e = ::readdir(dir)) {
-        std::string_view name{e->d_name};
-        if (name != "." && name != "..") f(name);
-        errno = 0;
-    }
-    int err = errno;
-    ::closedir(dir);
-    return err;
-}
-
 // The level of one text or JSONL line of inkwell's formatters, from the
 // line's first bytes; nullopt when it shows none.
 inline std::optional<level> level_from_label(std::string_view label) noexcept {
@@ -1985,37 +1472,43 @@ namespace retain {
 
 // inkwell's files in one log folder, with the folder descriptors kept open
 // so that reading and deleting go through the folders that were listed.
-// Made by listing::scan(); not copyable.
-class listing {
+// Made by listing::scan(); not copyable. A class template only so that a
+// file which never cleans up a folder pays nothing to compile it (a plain
+// class instantiates the std templates it uses at once): use `listing`.
+template <class Unused = void>
+class basic_listing {
+    using listing = basic_listing;
+
 public:
-    listing() = default;
-    listing(listing&& other) noexcept
+    basic_listing() = default;
+    basic_listing(listing&& other) noexcept
         : files_(std::move(other.files_)), folders_(std::move(other.folders_)),
           directory_(std::move(other.directory_)), errors_(other.errors_),
           error_count_(other.error_count_) {
         other.folders_.clear();
     }
     listing& operator=(listing&&) = delete;
-    listing(const listing&) = delete;
+    basic_listing(const listing&) = delete;
     listing& operator=(const listing&) = delete;
-    ~listing() {
+    ~basic_listing() {
         for (auto& f : folders_)
             if (f.fd >= 0) ::close(f.fd);
     }
 
     // Lists what `folder.layout` says is inkwell's. A missing folder is an
     // empty listing (nothing was written yet); other failures are reported.
-    static listing scan(const log_folder& folder, error_reporter* errors) {
+    INKWELL_COLD static listing scan(const log_folder& folder, error_reporter* errors) {
         namespace impl = detail::log_folder_impl;
         listing out;
         out.errors_ = errors;
-        out.directory_ = folder.directory.empty() ? std::string(".") : folder.directory;
+        out.directory_ = folder.directory;
+        if (out.directory_.empty()) out.directory_.assign(1, '.');
         int root;
         do {
             root = ::open(out.directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         } while (root < 0 && errno == EINTR);
         if (root < 0) {
-            if (errno != ENOENT) out.report(errno, out.directory_, "retention: cannot open the log folder");
+            if (errno != ENOENT) out.report(errno, out.directory_, "cannot open the log folder");
             return out;
         }
         struct stat root_st {};
@@ -2024,25 +1517,12 @@ public:
 
         const layout& l = folder.layout;
         if (l.type() == layout::kind::date_folders) {
-            std::vector<std::pair<std::string, std::int64_t>> days;
-            out.list(0, [&](std::string_view name, const struct stat& st) {
-                if (!S_ISDIR(st.st_mode)) return false;  // a symlink is S_ISLNK here: never followed
-                auto day = impl::parse_dashed_date(name);
-                if (!day) return false;
-                days.emplace_back(std::string(name), *day);
-                return true;
-            });
-            for (auto& [name, day] : days) out.scan_date_folder(name, day, l.text());
+            std::vector<std::string> date_folders;
+            out.list(0, l, 0, &date_folders);
+            for (const auto& name : date_folders)
+                out.scan_date_folder(name, *impl::parse_dashed_date(name), l);
         } else {
-            out.list(0, [&](std::string_view name, const struct stat& st) {
-                if (!S_ISREG(st.st_mode)) return false;
-                impl::name_match m = l.type() == layout::kind::sessions ? impl::match_session_file(name)
-                                                                        : impl::match_rotated_file(name, l.text());
-                if (!m.matches) return false;
-                file_info& f = out.add(0, name, st, m);
-                if (l.type() == layout::kind::rotated_file) f.named_level = impl::level_named_by(l.text());
-                return true;
-            });
+            out.list(0, l, 0, nullptr);
         }
         for (auto& f : out.files_)
             for (const auto& a : folder.active)
@@ -2080,7 +1560,7 @@ public:
             fd = ::openat(folders_[f.folder].fd, f.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         } while (fd < 0 && errno == EINTR);
         if (fd < 0) {
-            if (errno != ENOENT) report(errno, f.path, "retention: cannot read a log file's levels");
+            if (errno != ENOENT) report(errno, f.path, "cannot read a log file's levels");
             return std::nullopt;
         }
         struct stat st {};
@@ -2110,7 +1590,7 @@ public:
             auto n = ::read(fd, chunk, left < sizeof chunk ? static_cast<std::size_t>(left) : sizeof chunk);
             if (n < 0) {
                 if (errno == EINTR) continue;
-                report(errno, f.path, "retention: cannot read a log file's levels");
+                report(errno, f.path, "cannot read a log file's levels");
                 unknown = true;
                 break;
             }
@@ -2137,20 +1617,20 @@ public:
     }
 
     // Deletes the files a policy chose, then the date folders this left empty.
-    result remove_chosen() {
+    INKWELL_COLD result remove_chosen() {
         result r;
         for (auto& f : files_) {
             if (!f.remove || f.active) continue;
             folder_handle& dir = folders_[f.folder];
             struct stat st {};
             if (::fstatat(dir.fd, f.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-                if (errno != ENOENT) report(errno, f.path, "retention: cannot check an expired log file");
+                if (errno != ENOENT) report(errno, f.path, "cannot check an expired log file");
                 continue;
             }
             // The name must still hold the file that was listed.
             if (!S_ISREG(st.st_mode) || st.st_ino != f.inode || st.st_dev != f.device) continue;
             if (::unlinkat(dir.fd, f.name.c_str(), 0) != 0) {
-                if (errno != ENOENT) report(errno, f.path, "retention: cannot remove an expired log file");
+                if (errno != ENOENT) report(errno, f.path, "cannot remove an expired log file");
                 continue;
             }
             ++r.files_removed;
@@ -2169,7 +1649,7 @@ public:
             if (::unlinkat(folders_[0].fd, dir.name.c_str(), AT_REMOVEDIR) == 0) {
                 ++r.folders_removed;
             } else if (errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT) {
-                report(errno, dir.name, "retention: cannot remove an empty date folder");
+                report(errno, dir.name, "cannot remove an empty date folder");
             }
         }
         r.errors = error_count_;
@@ -2188,33 +1668,71 @@ private:
         std::size_t removed = 0;
     };
 
-    // fstatat(AT_SYMLINK_NOFOLLOW) on each entry; `take(name, st)` says
-    // whether it is inkwell's. Counts every entry of the folder.
-    template <class Take>
-    void list(std::size_t folder, Take&& take) {
-        folder_handle& dir = folders_[folder];
-        const int fd = dir.fd;
+    // Lists the open folder `folders_[folder]`: fstatat(AT_SYMLINK_NOFOLLOW)
+    // on each entry, keeping inkwell's (take()). Counts every entry. Plain
+    // loops, no callbacks: this is compiled by every file that cleans up.
+    INKWELL_COLD void list(std::size_t folder, const layout& l, std::int64_t day, std::vector<std::string>* date_folders) {
+        const int fd = folders_[folder].fd;
         std::size_t entries = 0;
-        int err = detail::log_folder_impl::for_each_entry(fd, [&](std::string_view name) {
-            ++entries;
-            std::string owned(name);
-            struct stat st {};
-            if (::fstatat(fd, owned.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return;
-            (void)take(name, st);
-        });
+        int err = 0;
+        const int copy = ::dup(fd);  // fdopendir takes ownership of the descriptor it is given
+        DIR* dir = copy < 0 ? nullptr : ::fdopendir(copy);
+        if (!dir) {
+            err = errno;
+            if (copy >= 0) ::close(copy);
+        } else {
+            ::rewinddir(dir);
+            errno = 0;
+            while (const dirent* e = ::readdir(dir)) {
+                const std::string_view name{e->d_name};
+                if (name != "." && name != "..") {
+                    ++entries;
+                    struct stat st {};
+                    if (::fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+                        take(folder, l, day, name, st, date_folders);
+                }
+                errno = 0;
+            }
+            err = errno;
+            ::closedir(dir);
+        }
         folders_[folder].entries = entries;
         if (err != 0) report(err, folders_[folder].name.empty() ? directory_ : folders_[folder].name,
-                             "retention: cannot list the log folder");
+                             "cannot list the log folder");
     }
 
-    void scan_date_folder(const std::string& name, std::int64_t day, std::string_view extension) {
+    // Keeps one entry of a listed folder when it is inkwell's.
+    INKWELL_COLD void take(std::size_t folder, const layout& l, std::int64_t day, std::string_view name, const struct stat& st,
+              std::vector<std::string>* date_folders) {
+        namespace impl = detail::log_folder_impl;
+        if (date_folders) {  // the log folder of a date_folders layout: YYYY-MM-DD folders
+            // A symlink is S_ISLNK here: never followed.
+            if (S_ISDIR(st.st_mode) && impl::parse_dashed_date(name)) date_folders->push_back(std::string(name));
+            return;
+        }
+        if (!S_ISREG(st.st_mode)) return;
+        impl::name_match m;
+        switch (l.type()) {
+            case layout::kind::date_folders:
+                m = impl::match_category_file(name, l.text());
+                m.day = day;  // the folder names the day its records happened
+                break;
+            case layout::kind::rotated_file: m = impl::match_rotated_file(name, l.text()); break;
+            case layout::kind::sessions: m = impl::match_session_file(name); break;
+        }
+        if (!m.matches) return;
+        file_info& f = add(folder, name, st, m);
+        if (l.type() == layout::kind::rotated_file) f.named_level = impl::level_named_by(l.text());
+    }
+
+    INKWELL_COLD void scan_date_folder(const std::string& name, std::int64_t day, const layout& l) {
         namespace impl = detail::log_folder_impl;
         struct stat listed {};
         if (::fstatat(folders_[0].fd, name.c_str(), &listed, AT_SYMLINK_NOFOLLOW) != 0) return;
         int fd = impl::open_folder_at(folders_[0].fd, name.c_str());  // O_NOFOLLOW: a link swapped in fails
         if (fd < 0) {
             if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
-                report(errno, name, "retention: cannot open a date folder");
+                report(errno, name, "cannot open a date folder");
             return;
         }
         struct stat st {};
@@ -2223,18 +1741,10 @@ private:
             return;
         }
         folders_.push_back({fd, name, st.st_dev, st.st_ino, 0, 0});
-        const std::size_t index = folders_.size() - 1;
-        list(index, [&](std::string_view file, const struct stat& fst) {
-            if (!S_ISREG(fst.st_mode)) return false;
-            impl::name_match m = impl::match_category_file(file, extension);
-            if (!m.matches) return false;
-            m.day = day;  // the folder names the day its records happened
-            add(index, file, fst, m);
-            return true;
-        });
+        list(folders_.size() - 1, l, day, nullptr);
     }
 
-    file_info& add(std::size_t folder, std::string_view name, const struct stat& st,
+    INKWELL_COLD file_info& add(std::size_t folder, std::string_view name, const struct stat& st,
                    const detail::log_folder_impl::name_match& m) {
         namespace impl = detail::log_folder_impl;
         file_info& f = files_.emplace_back();
@@ -2253,7 +1763,7 @@ private:
 
     void report(int err, std::string_view path, std::string_view what) noexcept {
         ++error_count_;
-        if (errors_) errors_->report({error_kind::rotate, err, path, what});
+        if (errors_) errors_->report({error_kind::retention, err, path, what});
     }
 
     std::vector<file_info> files_;
@@ -2262,6 +1772,8 @@ private:
     error_reporter* errors_ = nullptr;
     std::size_t error_count_ = 0;
 };
+
+using listing = basic_listing<>;
 
 }  // namespace retain
 INKWELL_END_NAMESPACE
@@ -2297,6 +1809,592 @@ result apply(Policy& policy, const log_folder& folder, time_point now, error_rep
 }  // namespace retain
 INKWELL_END_NAMESPACE
 // ---- end inkwell/policy/retention.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace retain {
+
+struct never {
+    constexpr void select(listing&, time_point) const noexcept {}
+};
+
+}  // namespace retain
+INKWELL_END_NAMESPACE
+// ---- end inkwell/retain/never.hpp ----
+// ---- begin inkwell/policy/classifier.hpp ----
+// The classifier policy: which category a record belongs to.
+//
+// A classifier is a default-constructible class with
+//   `std::string_view classify(const inkwell::record& r)`
+// returning the category; the view must stay valid for the classifier's life.
+// Optionally, `static constexpr std::string_view classify_literal(std::string_view format)`
+// decides the category from a literal format string at compile time (return
+// an empty view when the literal alone cannot decide).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+template <class C>
+concept classifier_classifies = requires(C& c, const record& r) {
+    { c.classify(r) } -> std::convertible_to<std::string_view>;
+};
+
+template <class C>
+concept classifier = std::default_initializable<C> && classifier_classifies<C>;
+
+template <class C>
+concept classifies_literals = requires(std::string_view format) {
+    { C::classify_literal(format) } -> std::convertible_to<std::string_view>;
+};
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/classifier.hpp ----
+// ---- begin inkwell/policy/dedup.hpp ----
+// The dedup policy: which records are repeats, and what to say about them.
+//
+// A dedup policy is a default-constructible class with
+//   `template <class Forward> void process(const inkwell::record& r, Forward&& forward)`
+//     calling `forward(const record&)` for each record to write (none for a
+//     suppressed repeat, or a summary record before the new one);
+//   `template <class Forward> void flush(Forward&& forward)`
+//     writing whatever summary is pending (called on flush and shutdown).
+// The logger calls both under its own serialisation: no locking needed inside.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+namespace detail_dedup {
+struct forward_archetype {
+    void operator()(const record&) const {}
+};
+}  // namespace detail_dedup
+
+template <class D>
+concept dedup_processes = requires(D& d, const record& r, detail_dedup::forward_archetype f) { d.process(r, f); };
+
+template <class D>
+concept dedup_flushes = requires(D& d, detail_dedup::forward_archetype f) { d.flush(f); };
+
+template <class D>
+concept dedup = std::default_initializable<D> && dedup_processes<D> && dedup_flushes<D>;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/dedup.hpp ----
+// ---- begin inkwell/policy/formatter.hpp ----
+// The formatter policy: how a record becomes one line.
+//
+// A formatter is a default-constructible class with
+//   `void format(const inkwell::record& r, inkwell::detail::line_buffer& out)`
+// that appends exactly one line, ending in '\n', with no other newline in it.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+template <class F>
+concept formatter_formats = requires(F& f, const record& r, detail::line_buffer& out) { f.format(r, out); };
+
+template <class F>
+concept formatter = std::default_initializable<F> && formatter_formats<F>;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/formatter.hpp ----
+// ---- begin inkwell/policy/rotation.hpp ----
+// The rotation policy: when a log file is moved aside, and under what name.
+//
+// A rotation policy is a default-constructible class (it may read its
+// settings from the environment there) with
+//   `bool due(const inkwell::rotate::file_state& f, inkwell::time_point record_time,
+//             std::size_t incoming_bytes)`
+//       asked before each record goes to the file: true when `f` must be
+//       rotated before the record's `incoming_bytes` are added to it;
+//   `inkwell::rotate::outcome rotate(const inkwell::rotate::file_state& f)`
+//       moves the active file to a backup name (and removes backups beyond
+//       the policy's count); called with every earlier line already in the
+//       file. `outcome::moved` tells the sink to start a new file; when it is
+//       false the sink keeps writing to the current one, so no record is lost.
+//       `outcome::backup` names the new backup (the sink hands it to its
+//       compression policy). Errors are returned, never thrown; the sink
+//       reports them. Backups may be compressed (app.log.1.gz, see
+//       compressed_extensions): a policy that renames or deletes backups
+//       treats every form of a backup alike.
+// A file sink that takes a rotation policy (sink::rotating_file,
+// sink::category_files) keeps one policy object and asks it about each of its
+// files; per-file facts live in file_state, so a policy needs no per-file state.
+// Policies: rotate::never, rotate::by_size, rotate::daily, rotate::from_env.
+//
+// Backup names are `backup_prefix + tag + backup_suffix` in the file's folder,
+// the tag being what the policy chooses ("1", "20250914"); e.g. app.log →
+// app.log.1 (prefix "app.log.", suffix ""), engine.jsonl → engine+1.jsonl.
+
+
+// ---- begin inkwell/detail/system.hpp ----
+// Small system facts the logger needs: the thread id, random bytes for
+// UUIDs, and environment look-ups.
+
+#include <cstdlib>
+
+#include <sys/random.h>
+#include <sys/syscall.h>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// The kernel's id of the calling thread, looked up once per thread.
+inline std::uint32_t current_thread_id() noexcept {
+    thread_local const auto id = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    return id;
+}
+
+// Fills `out` with random bytes: getrandom(2), and if that is unavailable a
+// mix of time, pid and address bits (unique enough for a session id).
+inline void random_bytes(unsigned char* out, std::size_t size) noexcept {
+    std::size_t got = 0;
+    while (got < size) {
+        auto n = ::getrandom(out + got, size - got, GRND_NONBLOCK);
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    if (got == size) return;
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    std::uint64_t x = static_cast<std::uint64_t>(ts.tv_nsec) ^ (static_cast<std::uint64_t>(ts.tv_sec) << 20) ^
+                      (static_cast<std::uint64_t>(::getpid()) << 40) ^ reinterpret_cast<std::uintptr_t>(out);
+    for (std::size_t i = got; i < size; ++i) {
+        x ^= x << 13;  // xorshift: spreads the few bits of entropy over every byte
+        x ^= x >> 7;
+        x ^= x << 17;
+        out[i] = static_cast<unsigned char>(x >> 32);
+    }
+}
+
+// A random (version 4) UUID in its 36-character text form.
+inline std::string make_uuid_v4() {
+    unsigned char b[16];
+    random_bytes(b, sizeof b);
+    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x40);  // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    s.reserve(36);
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) s.push_back('-');
+        s.push_back(hex[b[i] >> 4]);
+        s.push_back(hex[b[i] & 0x0F]);
+    }
+    return s;
+}
+
+// The value of an environment variable, or an empty view.
+inline std::string_view env(const char* name) noexcept {
+    const char* v = std::getenv(name);
+    return v ? std::string_view{v} : std::string_view{};
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/system.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace rotate {
+
+// One file as the rotation policy sees it.
+struct file_state {
+    std::string_view directory;      // the folder of the file and of its backups
+    std::string_view name;           // the active file's name: "app.log"
+    std::string_view backup_prefix;  // a backup is named backup_prefix + tag + backup_suffix
+    std::string_view backup_suffix;
+    std::uint64_t size = 0;          // bytes in the file, counting lines not yet flushed
+    // When the file's first record was written (for a file found non-empty at
+    // open: its last modification time); time_point{} while the file is empty.
+    time_point first_record{};
+
+    std::string active_path() const {
+        std::string p;
+        p.reserve(directory.size() + 1 + name.size());
+        p.append(directory).append("/").append(name);
+        return p;
+    }
+    std::string backup_path(std::string_view tag) const {
+        std::string p;
+        p.reserve(directory.size() + 1 + backup_prefix.size() + tag.size() + backup_suffix.size());
+        p.append(directory).append("/").append(backup_prefix).append(tag).append(backup_suffix);
+        return p;
+    }
+};
+
+// What rotate() did.
+struct outcome {
+    bool moved = false;       // the active file has its backup name now: the sink starts a new one
+    int error = 0;            // errno of the first failure, 0 when none
+    const char* what = "";    // which step failed, for the error report
+    std::string backup{};     // when moved: the backup's path (what a compression policy compresses);
+                              // a policy may leave it empty, and its backups are then not compressed
+};
+
+// What a compression policy adds to a finished file's name. A backup exists
+// in any of these forms too (app.log.1.gz): rotation that renames or deletes
+// backups handles every form, so a compressed backup counts like a plain one.
+inline constexpr std::string_view compressed_extensions[] = {".gz", ".zst"};
+
+// Reads a non-negative whole number from an environment variable; `fallback`
+// when it is unset or not a plain number (a typo must not turn rotation off).
+inline std::uint64_t env_number(const char* name, std::uint64_t fallback, std::uint64_t max) noexcept {
+    std::string_view text = detail::env(name);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (text.empty()) return fallback;
+    std::uint64_t value = 0;
+    for (char c : text) {
+        if (c < '0' || c > '9') return fallback;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+        if (value > max) return fallback;
+    }
+    return value;
+}
+
+// INKWELL_LOG_MAX_SIZE_MB (MiB; 0 = no size limit), else `fallback` bytes.
+inline std::uint64_t max_bytes_from_env(std::uint64_t fallback) noexcept {
+    constexpr std::uint64_t mib = 1024 * 1024;
+    std::uint64_t megabytes = env_number("INKWELL_LOG_MAX_SIZE_MB", UINT64_MAX, std::uint64_t{1} << 30);
+    return megabytes == UINT64_MAX ? fallback : megabytes * mib;
+}
+
+// INKWELL_LOG_BACKUP_COUNT, else `fallback`.
+inline unsigned backup_count_from_env(unsigned fallback) noexcept {
+    return static_cast<unsigned>(env_number("INKWELL_LOG_BACKUP_COUNT", fallback, 100000));
+}
+
+}  // namespace rotate
+
+namespace policy {
+
+template <class R>
+concept rotation_decides = requires(R& r, const rotate::file_state& f, time_point t, std::size_t n) {
+    { r.due(f, t, n) } -> std::convertible_to<bool>;
+};
+
+template <class R>
+concept rotation_rotates = requires(R& r, const rotate::file_state& f) {
+    { r.rotate(f) } -> std::same_as<rotate::outcome>;
+};
+
+template <class R>
+concept rotation = std::default_initializable<R> && rotation_decides<R> && rotation_rotates<R>;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/rotation.hpp ----
+// ---- begin inkwell/policy/sink.hpp ----
+// The sink policy: where formatted lines go.
+//
+// A sink is a class that
+//   - is constructible from `const inkwell::sink_context&`;
+//   - has `void write(const inkwell::record& r, std::string_view line)`: `line` is
+//     one whole formatted record ending in '\n'. The sink may hold it back, but
+//     every write(2) it makes contains whole lines only;
+//   - has `void flush()`: hand everything held back to the kernel.
+// Optionally:
+//   - `void rotate_now()`: rotate on request (logger::rotate());
+//   - `void reopen()`: close its files and open them again by name, for a
+//     file moved or deleted by another tool (logrotate; logger::reopen(),
+//     e.g. on SIGHUP). Lines held back go to the file opened anew.
+//   - `template <class Rotation> using with_rotation = ...;`: the sink takes a
+//     rotation policy, and the logger binds the config's `rotation` into it;
+//     likewise `with_retention` (the config's `retention`, policy/retention.hpp)
+//     and `with_compression` (its `compression`, policy/compression.hpp). Each
+//     keeps the sink's other parameters.
+// Failures go to `context.errors->report(...)` and the line to
+// `context.errors->fallback(line)`; a sink never throws into the caller.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+
+// How a file sink writes a note of inkwell's own (e.g. "inkwell: 12 records
+// dropped since ...") into its file as a record in the logger's format:
+// level warn, category "inkwell", the time of the call. The logger fills it
+// in; a sink made without a logger gets none and writes a plain line.
+struct report_formatter {
+    void (*format)(void* target, std::string_view message, std::string& out) = nullptr;
+    void* target = nullptr;
+
+    explicit operator bool() const noexcept { return format != nullptr; }
+    void operator()(std::string_view message, std::string& out) const { format(target, message, out); }
+};
+
+// What a sink is built from: the logger's run-time settings.
+struct sink_context {
+    std::string directory = "logs";             // every file a sink makes lives below this
+    std::string base_name = "app";             // "app" → app.log, app_errors.log
+    std::string logger_name = "app";
+    std::string session_id;                    // UUID v4 of this logger's lifetime
+    time_point start_time{};                   // when the logger was made
+    unsigned file_mode = 0644;
+    unsigned directory_mode = 0755;
+    error_reporter* errors = nullptr;          // never null in a logger
+    report_formatter format_report{};          // set by the logger
+};
+
+namespace policy {
+
+template <class S>
+concept sink_constructible = std::constructible_from<S, const sink_context&>;
+
+template <class S>
+concept sink_writes = requires(S& s, const record& r, std::string_view line) { s.write(r, line); };
+
+template <class S>
+concept sink_flushes = requires(S& s) { s.flush(); };
+
+template <class S>
+concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
+
+template <class S>
+concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };
+
+template <class S>
+concept sink_reopens = requires(S& s) { s.reopen(); };
+
+template <class S>
+concept sink_takes_rotation = requires { typename S::template with_rotation<void>; };
+
+template <class S>
+concept sink_takes_retention = requires { typename S::template with_retention<void>; };
+
+template <class S>
+concept sink_takes_compression = requires { typename S::template with_compression<void>; };
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/sink.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+namespace stand_in {
+struct sink {
+    explicit sink(const sink_context&) {}
+    void write(const record&, std::string_view) {}
+    void flush() {}
+};
+struct formatter {
+    void format(const record&, detail::line_buffer&) {}
+};
+struct classifier {
+    std::string_view classify(const record&) { return "general"; }
+};
+struct dedup {
+    template <class F>
+    void process(const record& r, F&& f) {
+        f(r);
+    }
+    template <class F>
+    void flush(F&&) {}
+};
+struct buffer {
+    template <class Backend>
+    struct engine {
+        explicit engine(Backend&) {}
+        void submit(const record&) {}
+        void flush() {}
+        void stop() {}
+        template <class F>
+        void exclusive(F&&) {}
+    };
+};
+}  // namespace stand_in
+
+template <class Config>
+struct checked_config {
+    // The config must name every policy kind (derive from inkwell::default_config to inherit defaults).
+    static constexpr bool has_sink = requires { typename Config::sink; };
+    static constexpr bool has_formatter = requires { typename Config::formatter; };
+    static constexpr bool has_classifier = requires { typename Config::classifier; };
+    static constexpr bool has_dedup = requires { typename Config::dedup; };
+    static constexpr bool has_buffer = requires { typename Config::buffer; };
+    static constexpr bool has_rotation = requires { typename Config::rotation; };
+    static constexpr bool has_all = has_sink && has_formatter && has_classifier && has_dedup && has_buffer && has_rotation;
+
+    template <class T, bool Ok, class Fallback>
+    using pick = std::conditional_t<Ok, T, Fallback>;
+
+    // Each member type is looked up lazily, so a missing one is only the static_assert above.
+    template <class C, class Fallback> struct sink_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::sink; }
+    struct sink_of<C, Fallback> { using type = typename C::sink; };
+    template <class C, class Fallback> struct formatter_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::formatter; }
+    struct formatter_of<C, Fallback> { using type = typename C::formatter; };
+    template <class C, class Fallback> struct classifier_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::classifier; }
+    struct classifier_of<C, Fallback> { using type = typename C::classifier; };
+    template <class C, class Fallback> struct dedup_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::dedup; }
+    struct dedup_of<C, Fallback> { using type = typename C::dedup; };
+    template <class C, class Fallback> struct buffer_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::buffer; }
+    struct buffer_of<C, Fallback> { using type = typename C::buffer; };
+    template <class C, class Fallback> struct rotation_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::rotation; }
+    struct rotation_of<C, Fallback> { using type = typename C::rotation; };
+    // Optional members: a config without them keeps every file, uncompressed.
+    template <class C, class Fallback> struct retention_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::retention; }
+    struct retention_of<C, Fallback> { using type = typename C::retention; };
+    template <class C, class Fallback> struct compression_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::compression; }
+    struct compression_of<C, Fallback> { using type = typename C::compression; };
+
+    using raw_sink = pick<typename sink_of<Config, stand_in::sink>::type, has_all, stand_in::sink>;
+    using raw_formatter = pick<typename formatter_of<Config, stand_in::formatter>::type, has_all, stand_in::formatter>;
+    using raw_classifier = pick<typename classifier_of<Config, stand_in::classifier>::type, has_all, stand_in::classifier>;
+    using raw_dedup = pick<typename dedup_of<Config, stand_in::dedup>::type, has_all, stand_in::dedup>;
+    using raw_buffer = pick<typename buffer_of<Config, stand_in::buffer>::type, has_all, stand_in::buffer>;
+    using raw_rotation = pick<typename rotation_of<Config, void>::type, has_all, void>;
+    using raw_retention = typename retention_of<Config, retain::never>::type;
+    using raw_compression = typename compression_of<Config, compress::none>::type;
+
+    // --- rotation (only checked when the sink takes one)
+    static constexpr bool sink_takes_rotation = policy::sink_takes_rotation<raw_sink>;
+    static constexpr bool rotation_ok = !has_all || !sink_takes_rotation || policy::rotation<raw_rotation>;
+
+    template <class S, bool Bind = sink_takes_rotation && rotation_ok && has_all>
+    struct bind_rotation {
+        using type = S;
+    };
+    template <class S>
+    struct bind_rotation<S, true> {
+        using type = typename S::template with_rotation<raw_rotation>;
+    };
+    using rotation_bound_sink = typename bind_rotation<raw_sink>::type;
+
+    // --- retention and compression: checked whatever the sink, as a config
+    // that names a policy means it; bound into a sink that takes them.
+    static constexpr bool retention_ok = !has_all || !rotation_ok || policy::retention<raw_retention>;
+    static constexpr bool compression_ok =
+        !has_all || !rotation_ok || !retention_ok || policy::compression<raw_compression>;
+    static constexpr bool file_policies_ok = has_all && rotation_ok && retention_ok && compression_ok;
+
+    template <class S, bool Bind = policy::sink_takes_retention<S> && file_policies_ok>
+    struct bind_retention {
+        using type = S;
+    };
+    template <class S>
+    struct bind_retention<S, true> {
+        using type = typename S::template with_retention<raw_retention>;
+    };
+    template <class S, bool Bind = policy::sink_takes_compression<S> && file_policies_ok>
+    struct bind_compression {
+        using type = S;
+    };
+    template <class S>
+    struct bind_compression<S, true> {
+        using type = typename S::template with_compression<raw_compression>;
+    };
+    using bound_sink = typename bind_compression<typename bind_retention<rotation_bound_sink>::type>::type;
+
+    // --- sink
+    static constexpr bool sink_ctor = !rotation_ok || !retention_ok || !compression_ok ||
+                                      sink_constructible<bound_sink>;
+    static constexpr bool sink_write = !sink_ctor || sink_writes<bound_sink>;
+    static constexpr bool sink_flush = !sink_write || sink_flushes<bound_sink>;
+    static constexpr bool sink_ok = rotation_ok && retention_ok && compression_ok && sink_ctor && sink_write && sink_flush;
+
+    // --- formatter
+    static constexpr bool formatter_ctor = !sink_ok || std::default_initializable<raw_formatter>;
+    static constexpr bool formatter_format = !formatter_ctor || formatter_formats<raw_formatter>;
+    static constexpr bool formatter_ok = sink_ok && formatter_ctor && formatter_format;
+
+    // --- classifier
+    static constexpr bool classifier_ctor = !formatter_ok || std::default_initializable<raw_classifier>;
+    static constexpr bool classifier_classify = !classifier_ctor || classifier_classifies<raw_classifier>;
+    static constexpr bool classifier_ok = formatter_ok && classifier_ctor && classifier_classify;
+
+    // --- dedup
+    static constexpr bool dedup_ctor = !classifier_ok || std::default_initializable<raw_dedup>;
+    static constexpr bool dedup_process = !dedup_ctor || dedup_processes<raw_dedup>;
+    static constexpr bool dedup_flush = !dedup_process || dedup_flushes<raw_dedup>;
+    static constexpr bool dedup_ok = classifier_ok && dedup_ctor && dedup_process && dedup_flush;
+
+    // --- buffer
+    static constexpr bool buffer_engine = !dedup_ok || buffer_has_engine<raw_buffer>;
+    static constexpr bool buffer_works = !buffer_engine || !dedup_ok || buffer<raw_buffer>;
+    static constexpr bool all_ok = dedup_ok && buffer_engine && buffer_works;
+
+    using sink = pick<bound_sink, all_ok, stand_in::sink>;
+    using formatter = pick<raw_formatter, all_ok, stand_in::formatter>;
+    using classifier = pick<raw_classifier, all_ok, stand_in::classifier>;
+    using dedup = pick<raw_dedup, all_ok, stand_in::dedup>;
+    using buffer = pick<raw_buffer, all_ok, stand_in::buffer>;
+    using rotation = raw_rotation;
+    using retention = raw_retention;
+    using compression = raw_compression;
+};
+
+
+// The messages. They live in a function, not in checked_config, so that a
+// failed check leaves every type usable (clang stops using a class whose
+// static_assert failed, and would add errors of its own after ours).
+template <class Config>
+constexpr void diagnose_config() {
+    using c = checked_config<Config>;
+    static_assert(c::has_all,
+                  "inkwell: the config lacks a policy type (sink, formatter, classifier, dedup, buffer or rotation); "
+                  "derive it from inkwell::default_config (see inkwell/config.hpp)");
+    static_assert(c::rotation_ok,
+                  "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; see inkwell/policy/rotation.hpp");
+    static_assert(c::retention_ok,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention (a default-constructible "
+                  "class with `void select(inkwell::retain::listing&, inkwell::time_point)`); "
+                  "see inkwell/policy/retention.hpp");
+    static_assert(c::compression_ok,
+                  "inkwell: the compression policy does not satisfy inkwell::policy::compression (`static constexpr "
+                  "std::string_view extension` and `static inkwell::compress::result compress_file(int, int) noexcept`); "
+                  "see inkwell/policy/compression.hpp");
+    static_assert(c::sink_ctor,
+                  "inkwell: the sink policy has no constructor from `const inkwell::sink_context&`; "
+                  "see inkwell/policy/sink.hpp");
+    static_assert(c::sink_write,
+                  "inkwell: the sink policy has no `void write(const inkwell::record&, std::string_view line)`; "
+                  "see inkwell/policy/sink.hpp");
+    static_assert(c::sink_flush, "inkwell: the sink policy has no `void flush()`; see inkwell/policy/sink.hpp");
+    static_assert(c::formatter_ctor,
+                  "inkwell: the formatter policy is not default-constructible; see inkwell/policy/formatter.hpp");
+    static_assert(c::formatter_format,
+                  "inkwell: the formatter policy has no "
+                  "`void format(const inkwell::record&, inkwell::detail::line_buffer&)`; "
+                  "see inkwell/policy/formatter.hpp");
+    static_assert(c::classifier_ctor,
+                  "inkwell: the classifier policy is not default-constructible; see inkwell/policy/classifier.hpp");
+    static_assert(c::classifier_classify,
+                  "inkwell: the classifier policy has no `std::string_view classify(const inkwell::record&)`; "
+                  "see inkwell/policy/classifier.hpp");
+    static_assert(c::dedup_ctor, "inkwell: the dedup policy is not default-constructible; see inkwell/policy/dedup.hpp");
+    static_assert(c::dedup_process,
+                  "inkwell: the dedup policy has no `template <class F> void process(const inkwell::record&, F&&)`; "
+                  "see inkwell/policy/dedup.hpp");
+    static_assert(c::dedup_flush,
+                  "inkwell: the dedup policy has no `template <class F> void flush(F&&)`; see inkwell/policy/dedup.hpp");
+    static_assert(c::buffer_engine,
+                  "inkwell: the buffer policy has no nested `template <class Backend> class engine`; "
+                  "see inkwell/policy/buffer.hpp");
+    static_assert(c::buffer_works,
+                  "inkwell: the buffer policy's engine lacks `engine(Backend&)`, `submit(const record&)`, `flush()`, "
+                  "`stop()` or `exclusive(f)`; see inkwell/policy/buffer.hpp");
+}
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/check.hpp ----
 
 // ---- begin inkwell/buffer/async.hpp ----
 // buffer::async — the calling thread only copies the call's arguments into
@@ -4638,22 +4736,6 @@ private:
 INKWELL_END_NAMESPACE
 // ---- end inkwell/classify/keyword.hpp ----
 
-// ---- begin inkwell/compress/none.hpp ----
-// compress::none — finished files stay as they are (the default).
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace compress {
-
-struct none {
-    static constexpr std::string_view extension = "";
-    static result compress_file(int, int) noexcept { return {}; }
-};
-
-}  // namespace compress
-INKWELL_END_NAMESPACE
-// ---- end inkwell/compress/none.hpp ----
 // ---- begin inkwell/detail/compressor.hpp ----
 // The thread that compresses finished log files, shared by every sink of the
 // process that has a compression policy; it exists while one of them does.
@@ -4755,6 +4837,10 @@ public:
         }
         (void)::fchmod(to, before.st_mode & 07777);  // the umask must not loosen or tighten the log's mode
         compress::result r = fn(from, to);
+        // The copy keeps the original's modification time: retention ages a
+        // backup by it, and compressing must not make an old file look new.
+        const timespec times[2] = {before.st_atim, before.st_mtim};
+        if (r.error == 0) (void)::futimens(to, times);
         if (r.error == 0 && ::fsync(to) != 0) r = {errno, "cannot sync the compressed file"};
         struct stat after {};
         const bool grew = ::fstat(from, &after) == 0 && after.st_size != before.st_size;
@@ -5473,6 +5559,8 @@ INKWELL_END_NAMESPACE
 // rotate::by_size — when the file would grow past MaxBytes, it moves aside:
 // app.log → app.log.1 → app.log.2 … → app.log.N, and the oldest (N) is
 // deleted. N = Backups. The size counts what the file held before a restart.
+// A compressed backup moves with its number (app.log.1.gz → app.log.2.gz,
+// engine+1.jsonl.gz → engine+2.jsonl.gz) and counts like a plain one.
 //
 // The limits are run-time values: the template arguments are the defaults,
 // INKWELL_LOG_MAX_SIZE_MB and INKWELL_LOG_BACKUP_COUNT override them when the
@@ -5489,6 +5577,27 @@ INKWELL_END_NAMESPACE
 
 INKWELL_BEGIN_NAMESPACE
 namespace rotate {
+
+// A backup is app.log.N or a compressed copy of it (app.log.N.gz): renames
+// every form of backup `*from` to `to`'s name, or, with `from` null, deletes
+// every form of `to`. Returns 0 or the first errno (a missing form is fine).
+// One copy for every by_size<...>: the strings are grown and cut in place.
+inline int move_every_form(std::string* from, std::string& to) {
+    const std::size_t from_size = from ? from->size() : 0, to_size = to.size();
+    int err = 0;
+    for (std::size_t i = 0; i <= std::size(compressed_extensions) && err == 0; ++i) {
+        if (i > 0) {
+            to.resize(to_size);
+            to.append(compressed_extensions[i - 1]);
+            if (from) from->resize(from_size), from->append(compressed_extensions[i - 1]);
+        }
+        const int rc = from ? std::rename(from->c_str(), to.c_str()) : ::unlink(to.c_str());
+        if (rc != 0 && errno != ENOENT) err = errno;
+    }
+    to.resize(to_size);
+    if (from) from->resize(from_size);
+    return err;
+}
 
 template <std::uint64_t MaxBytes = 10 * 1024 * 1024, unsigned Backups = 5>
 class by_size {
@@ -5512,16 +5621,16 @@ public:
         if (backups_ == 0) return {};
         char tag[16];
         std::string from, to = f.backup_path(number(backups_, tag));
-        if (::unlink(to.c_str()) != 0 && errno != ENOENT) return {false, errno, "cannot remove the oldest backup"};
+        if (int err = move_every_form(nullptr, to); err != 0) return {false, err, "cannot remove the oldest backup"};
         for (unsigned i = backups_ - 1; i >= 1; --i) {
             from = f.backup_path(number(i, tag));
-            if (std::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
-                return {false, errno, "cannot rename a backup to the next number"};
+            if (int err = move_every_form(&from, to); err != 0)
+                return {false, err, "cannot rename a backup to the next number"};
             to.swap(from);
         }
         from = f.active_path();
         if (std::rename(from.c_str(), to.c_str()) != 0) return {false, errno, "cannot rename the log file to its backup"};
-        return {true, 0, ""};
+        return {true, 0, "", std::move(to)};
     }
 
 private:
@@ -5553,7 +5662,8 @@ INKWELL_END_NAMESPACE
 // start-up, the day of its last change. When that backup name is taken
 // (rotate_now() twice in a day), the next free one of app.log.20250914.1,
 // .2, … is used. A record older than the file's day (a late straggler) never
-// rotates it.
+// rotates it. A compressed backup (app.log.20250914.gz) takes its name and
+// counts like a plain one.
 
 
 
@@ -5590,14 +5700,21 @@ public:
         std::string active = f.active_path();
         if (std::rename(active.c_str(), target.c_str()) != 0)
             return {false, errno, "cannot rename the log file to its dated backup"};
-        if (int err = remove_old_backups(f); err != 0) return {true, err, "cannot remove an old dated backup"};
-        return {true, 0, ""};
+        if (int err = remove_old_backups(f); err != 0) return {true, err, "cannot remove an old dated backup", target};
+        return {true, 0, "", std::move(target)};
     }
 
 private:
-    static bool exists(const std::string& path) noexcept {
+    // Taken in any form: a compressed app.log.20250914.gz keeps the name too.
+    static bool exists(const std::string& path) {
         struct stat st {};
-        return ::lstat(path.c_str(), &st) == 0;
+        if (::lstat(path.c_str(), &st) == 0) return true;
+        for (std::string_view extension : compressed_extensions) {
+            std::string compressed = path;
+            compressed.append(extension);
+            if (::lstat(compressed.c_str(), &st) == 0) return true;
+        }
+        return false;
     }
 
     struct backup {
@@ -5636,13 +5753,18 @@ private:
         std::vector<backup> found;
         while (const dirent* entry = ::readdir(dir)) {
             std::string_view name{entry->d_name};
+            for (std::string_view extension : compressed_extensions)  // app.log.20250914.gz counts too
+                if (name.size() > extension.size() && name.substr(name.size() - extension.size()) == extension) {
+                    name.remove_suffix(extension.size());
+                    break;
+                }
             if (name.size() <= f.backup_prefix.size() + f.backup_suffix.size()) continue;
             if (name.substr(0, f.backup_prefix.size()) != f.backup_prefix) continue;
             if (name.substr(name.size() - f.backup_suffix.size()) != f.backup_suffix) continue;
             backup b{};
             auto tag = name.substr(f.backup_prefix.size(), name.size() - f.backup_prefix.size() - f.backup_suffix.size());
             if (!parse_tag(tag, b)) continue;
-            b.name.assign(name);
+            b.name.assign(entry->d_name);
             found.push_back(std::move(b));
         }
         ::closedir(dir);
@@ -5989,20 +6111,6 @@ private:
 }  // namespace retain
 INKWELL_END_NAMESPACE
 // ---- end inkwell/retain/max_files.hpp ----
-// ---- begin inkwell/retain/never.hpp ----
-// retain::never — keeps every file; apply() does not even list the folder.
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace retain {
-
-struct never {
-    constexpr void select(listing&, time_point) const noexcept {}
-};
-
-}  // namespace retain
-INKWELL_END_NAMESPACE
-// ---- end inkwell/retain/never.hpp ----
 
 // ---- begin inkwell/sink/callback.hpp ----
 // sink::callback: hands every line to a function the program sets at run
@@ -6089,8 +6197,27 @@ INKWELL_END_NAMESPACE
 // take the name of another category's file (engine.1.jsonl could: the file
 // of category "engine.1"), and a backup still ends in the extension.
 //
+// Retention (bound through with_retention<R>; retain::never by default) runs
+// over the date folders (layout retain::layout::date_folders(Extension); the
+// files open now are passed as active and never deleted) at the first record
+// and whenever a day or a file rolls, on the thread that writes: with
+// retain::max_age<7>, logs/2024-12-20/ goes, whole, once its day ended 7
+// days ago.
+//
+// Compression (with_compression<C>; compress::none by default): a rotated
+// backup is handed to the compressor as rotation makes it (engine+1.jsonl
+// becomes engine+1.jsonl.gz), and at the first record of a new day the files
+// of the days before the previous one: the previous day stays as it is, for
+// late records (a record of an earlier day opens its file again). The same
+// happens at start-up (the first record), for what an earlier run left. A
+// file that already has a compressed copy (a late record made it anew after
+// its day was compressed) is left uncompressed rather than overwrite the
+// copy. A rotation first waits for the backups still being compressed (they
+// are about to be renamed); failures are reported at flush.
+//
 // Files get mode context.file_mode, folders context.directory_mode, created as
 // needed. Not thread-safe by itself: the logger serialises every call.
+
 
 
 // ---- begin inkwell/detail/posix_file.hpp ----
@@ -6805,6 +6932,15 @@ INKWELL_END_NAMESPACE
 // reported, writing goes on in the current file, and automatic rotation
 // waits 10 s before trying again.
 //
+// Retention (bound through `with_retention<R>`; retain::never by default)
+// runs over the file's backups (layout retain::layout::rotated_file: app.log.N,
+// app.log.YYYYMMDD and their compressed copies; the file itself always stays)
+// at the first record and after each rotation, on the thread that writes.
+// Compression (`with_compression<C>`; compress::none by default) gets each
+// backup as rotation makes it: app.log.1 becomes app.log.1.gz on the
+// compressor's thread. A rotation first waits for the backups still being
+// compressed (they are about to be renamed); failures are reported at flush.
+//
 // The file is created at the first record (mode context.file_mode, folders
 // context.directory_mode). flush() writes whole lines only. Not thread-safe
 // by itself: the logger serialises every call.
@@ -6817,11 +6953,11 @@ namespace detail {
 inline constexpr std::chrono::seconds rotation_retry_wait{10};
 
 // Rotates `file` now (unless it is empty): what rotate_now() and a due
-// rotation both do.
+// rotation both do. Returns what the policy did (moved: the backup's path).
 template <class Rotation>
-void rotate_log_file(log_file& file, Rotation& rotation) {
+rotate::outcome rotate_log_file(log_file& file, Rotation& rotation) {
     file.flush();  // earlier lines belong in the file that moves aside, in order
-    if (!file.is_open() || file.size() == 0) return;
+    if (!file.is_open() || file.size() == 0) return {};
     rotate::outcome result = rotation.rotate(file.state());
     if (result.error != 0) file.report(error_kind::rotate, result.error, file.path(), result.what);
     if (result.moved) {
@@ -6830,48 +6966,82 @@ void rotate_log_file(log_file& file, Rotation& rotation) {
     } else if (result.error != 0) {
         file.defer_rotation(rotation_retry_wait);
     }
+    return result;
 }
 
-// Called before `incoming_bytes` of a record at `record_time` go to `file`.
+// Asked before `incoming_bytes` of a record at `record_time` go to `file`:
+// is a rotation due (and not waiting after a failed one)?
 template <class Rotation>
-void rotate_log_file_if_due(log_file& file, Rotation& rotation, time_point record_time, std::size_t incoming_bytes) {
-    if (!rotation.due(file.state(), record_time, incoming_bytes)) return;
-    if (file.rotation_deferred()) return;
-    rotate_log_file(file, rotation);
+bool rotation_due(log_file& file, Rotation& rotation, time_point record_time, std::size_t incoming_bytes) {
+    return rotation.due(file.state(), record_time, incoming_bytes) && !file.rotation_deferred();
+}
+
+// The error reporter of a sink made without one (outside a logger).
+inline error_reporter& reporter_or_orphan(error_reporter* errors) noexcept {
+    return errors ? *errors : orphan_error_reporter();
 }
 
 }  // namespace detail
 
 namespace sink {
 
-template <class Rotation = rotate::by_size<>, detail::fixed_string Suffix = "">
+template <class Rotation = rotate::by_size<>, detail::fixed_string Suffix = "", class Retention = retain::never,
+          class Compression = compress::none>
 class rotating_file {
     static_assert(policy::rotation<Rotation>,
                   "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; "
                   "see inkwell/policy/rotation.hpp");
+    static_assert(policy::retention<Retention>,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention; "
+                  "see inkwell/policy/retention.hpp");
+    static_assert(policy::compression<Compression>,
+                  "inkwell: the compression policy does not satisfy inkwell::policy::compression; "
+                  "see inkwell/policy/compression.hpp");
     static_assert(Suffix.size() <= 64 && detail::is_safe_file_text(Suffix.view()),
                   "inkwell: a file name suffix may hold only A-Z a-z 0-9 . _ - (at most 64 of them)");
 
 public:
     using rotation_type = Rotation;
+    using retention_type = Retention;
+    using compression_type = Compression;
     template <class R>
-    using with_rotation = rotating_file<R, Suffix>;
+    using with_rotation = rotating_file<R, Suffix, Retention, Compression>;
+    template <class R>
+    using with_retention = rotating_file<Rotation, Suffix, R, Compression>;
+    template <class C>
+    using with_compression = rotating_file<Rotation, Suffix, Retention, C>;
 
     explicit rotating_file(const sink_context& context) : rotating_file(context, Rotation{}) {}
-    rotating_file(const sink_context& context, Rotation rotation) : rotation_(std::move(rotation)) {
+    rotating_file(const sink_context& context, Rotation rotation)
+        : rotation_(std::move(rotation)), errors_(context.errors) {
         std::string name;
         detail::sanitize_file_component(context.base_name, name);
         name.append(Suffix.view()).append(".log");
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
     }
+    ~rotating_file() {
+        if constexpr (compression_handle::enabled) {
+            compression_.wait();  // the last backups are compressed before the logger goes
+            compression_.report_failures(detail::reporter_or_orphan(errors_));
+        }
+    }
+    rotating_file(const rotating_file&) = delete;
+    rotating_file& operator=(const rotating_file&) = delete;
 
     void write(const record& r, std::string_view line) {
         if (!file_.is_open()) file_.ensure_open();  // the size a restart found counts toward rotation
-        detail::rotate_log_file_if_due(file_, rotation_, r.time, line.size());
+        if (!started_) {  // start-up, on the thread that writes: the first clean-up
+            started_ = true;
+            clean_up();
+        }
+        if (detail::rotation_due(file_, rotation_, r.time, line.size())) rotate_file();
         file_.append(line, r.time);
     }
-    void flush() noexcept { file_.flush(); }
+    void flush() noexcept {
+        file_.flush();
+        if constexpr (compression_handle::enabled) compression_.report_failures(detail::reporter_or_orphan(errors_));
+    }
     // Opens the file again by name (after logrotate moved or deleted it).
     void reopen() noexcept { file_.reopen(); }
 
@@ -6879,15 +7049,42 @@ public:
     // file, or with rotate::never).
     void rotate_now() {
         if (!file_.is_open()) file_.ensure_open();
-        detail::rotate_log_file(file_, rotation_);
+        rotate_file();
     }
+
+    // Waits until every backup handed to the compression policy so far is
+    // compressed (tests; the destructor does it too).
+    void wait_for_compression() { compression_.wait(); }
 
     const std::string& path() const noexcept { return file_.path(); }
     const Rotation& rotation() const noexcept { return rotation_; }
+    Retention& retention() noexcept { return retention_; }
 
 private:
+    using compression_handle = detail::compression_handle<Compression>;
+
+    void rotate_file() {
+        // A backup still being compressed must not be renamed under the compressor.
+        compression_.wait();
+        rotate::outcome done = detail::rotate_log_file(file_, rotation_);
+        if (!done.moved) return;
+        clean_up();
+        if (!done.backup.empty()) compression_.submit(std::move(done.backup));
+    }
+
+    // Retention over this file's backups (the file itself is always kept).
+    void clean_up() {
+        if constexpr (!std::is_same_v<Retention, retain::never>)
+            retain::apply(retention_, {file_.folder(), retain::layout::rotated_file(file_.name())}, clock_type::now(),
+                          errors_);
+    }
+
     [[no_unique_address]] Rotation rotation_;
+    [[no_unique_address]] Retention retention_;
     detail::log_file file_;
+    error_reporter* errors_;
+    compression_handle compression_;
+    bool started_ = false;
 };
 
 }  // namespace sink
@@ -6897,18 +7094,31 @@ INKWELL_END_NAMESPACE
 INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
-template <detail::fixed_string Extension = ".jsonl", class Rotation = rotate::never>
+template <detail::fixed_string Extension = ".jsonl", class Rotation = rotate::never, class Retention = retain::never,
+          class Compression = compress::none>
 class category_files {
     static_assert(policy::rotation<Rotation>,
                   "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; "
                   "see inkwell/policy/rotation.hpp");
+    static_assert(policy::retention<Retention>,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention; "
+                  "see inkwell/policy/retention.hpp");
+    static_assert(policy::compression<Compression>,
+                  "inkwell: the compression policy does not satisfy inkwell::policy::compression; "
+                  "see inkwell/policy/compression.hpp");
     static_assert(Extension.size() <= 64 && detail::is_safe_file_text(Extension.view()),
                   "inkwell: a file extension may hold only A-Z a-z 0-9 . _ - (at most 64 of them)");
 
 public:
     using rotation_type = Rotation;
+    using retention_type = Retention;
+    using compression_type = Compression;
     template <class R>
-    using with_rotation = category_files<Extension, R>;
+    using with_rotation = category_files<Extension, R, Retention, Compression>;
+    template <class R>
+    using with_retention = category_files<Extension, Rotation, R, Compression>;
+    template <class C>
+    using with_compression = category_files<Extension, Rotation, Retention, C>;
 
     static constexpr std::size_t max_open_files = 64;
     static constexpr std::string_view default_category = "general";
@@ -6917,29 +7127,45 @@ public:
     category_files(const sink_context& context, Rotation rotation)
         : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
-          format_report_(context.format_report) {
-        entries_.reserve(max_open_files);
+          format_report_(context.format_report), entries_(max_open_files) {}
+    ~category_files() {
+        if constexpr (compression_handle::enabled) {
+            for (auto& e : entries_)
+                if (e.in_use) release(e);
+            backups_compression_.wait();  // what was handed over is compressed before the logger goes
+            days_compression_.wait();
+            report_compression_failures();
+        }
     }
+    category_files(const category_files&) = delete;
+    category_files& operator=(const category_files&) = delete;
 
     void write(const record& r, std::string_view line) {
         const days day = std::chrono::floor<std::chrono::days>(r.time).time_since_epoch();
-        if (!any_day_ || day > newest_day_) {
+        bool new_day = false;
+        if (!any_day_ || day > newest_day_) {  // the first record (start-up) counts as a new day
             if (any_day_) close_days_before(day);
             newest_day_ = day;
             any_day_ = true;
+            new_day = true;
         }
         char buffer[detail::max_file_component + 1];
         std::string_view name =
             detail::sanitize_file_component(r.category.empty() ? default_category : r.category, buffer);
         entry& e = find_or_open(day, name, r.time);
         if (!e.file.is_open()) open_making_room(e);  // an earlier open failed: try again
-        detail::rotate_log_file_if_due(e.file, rotation_, r.time, line.size());
+        if (new_day) {  // after the open: the day's first file counts as active
+            clean_up();
+            compress_earlier_days(day);
+        }
+        if (detail::rotation_due(e.file, rotation_, r.time, line.size())) rotate_file(e);
         e.file.append(line, r.time);
     }
 
     void flush() noexcept {
         for (auto& e : entries_)
             if (e.in_use) e.file.flush();
+        if constexpr (compression_handle::enabled) report_compression_failures();
     }
 
     // Opens every file again by name (after logrotate moved or deleted them).
@@ -6951,7 +7177,14 @@ public:
     // Rotates every open file that holds something (rotation on request).
     void rotate_now() {
         for (auto& e : entries_)
-            if (e.in_use) detail::rotate_log_file(e.file, rotation_);
+            if (e.in_use) rotate_file(e);
+    }
+
+    // Waits until every file handed to the compression policy so far is
+    // compressed (tests; the destructor does it too).
+    void wait_for_compression() {
+        backups_compression_.wait();
+        days_compression_.wait();
     }
 
     // How many files are open now (at most max_open_files).
@@ -6962,9 +7195,11 @@ public:
     }
 
     const Rotation& rotation() const noexcept { return rotation_; }
+    Retention& retention() noexcept { return retention_; }
 
 private:
     using days = std::chrono::days;
+    using compression_handle = detail::compression_handle<Compression>;
 
     struct entry {
         days day{};
@@ -7032,7 +7267,6 @@ private:
     entry& free_entry() {
         for (auto& e : entries_)
             if (!e.in_use) return e;
-        if (entries_.size() < max_open_files) return entries_.emplace_back();
         entry* oldest = &entries_.front();
         for (auto& e : entries_)
             if (e.last_use < oldest->last_use) oldest = &e;
@@ -7050,17 +7284,87 @@ private:
         e.in_use = false;
     }
 
+    void rotate_file(entry& e) {
+        if constexpr (compression_handle::enabled) {
+            // A backup still being compressed must not be renamed under the
+            // compressor; nor may a file of an old day that is being compressed.
+            backups_compression_.wait();
+            if (e.day + days{2} <= newest_day_) days_compression_.wait();
+        }
+        rotate::outcome done = detail::rotate_log_file(e.file, rotation_);
+        if (!done.moved) return;
+        clean_up();
+        if (!done.backup.empty()) backups_compression_.submit(std::move(done.backup));
+    }
+
+    // "YYYY-MM-DD/<name><Extension>": a file open now, as retention names it.
+    std::string relative_path(const entry& e) const {
+        char date[11];
+        std::string path{detail::utc_date(time_point{e.day}, date)};
+        path.append("/").append(e.name).append(Extension.view());
+        return path;
+    }
+
+    // Retention over every date folder; the files open now stay.
+    void clean_up() {
+        if constexpr (!std::is_same_v<Retention, retain::never>) {
+            retain::log_folder folder{directory_, retain::layout::date_folders(Extension.view())};
+            for (const auto& e : entries_)
+                if (e.in_use) folder.active.push_back(relative_path(e));
+            retain::apply(retention_, folder, clock_type::now(), errors_);
+        }
+    }
+
+    // Hands the files of the days before the one before `today` to the
+    // compressor (those not compressed yet, not open, without a compressed copy).
+    void compress_earlier_days(days today) {
+        if constexpr (compression_handle::enabled) {
+            retain::listing files =
+                retain::listing::scan({directory_, retain::layout::date_folders(Extension.view())}, errors_);
+            const time_point last_day_end{today - days{1}};  // a file of day D ends at D + 1 day
+            for (const auto& f : files.files()) {
+                if (f.compressed || f.newest > last_day_end || is_open(f.path)) continue;
+                std::string path = directory_;
+                path.append("/").append(f.path);
+                std::string compressed = path;
+                compressed.append(Compression::extension);
+                struct stat st {};
+                if (::lstat(compressed.c_str(), &st) == 0) continue;  // never overwrite a compressed copy
+                days_compression_.submit(std::move(path));
+            }
+        }
+    }
+
+    bool is_open(std::string_view relative) const {
+        for (const auto& e : entries_)
+            if (e.in_use && relative_path(e) == relative) return true;
+        return false;
+    }
+
+    void report_compression_failures() {
+        error_reporter& errors = detail::reporter_or_orphan(errors_);
+        backups_compression_.report_failures(errors);
+        days_compression_.report_failures(errors);
+    }
+
     [[no_unique_address]] Rotation rotation_;
+    [[no_unique_address]] Retention retention_;
     std::string directory_;
     unsigned file_mode_;
     unsigned directory_mode_;
     error_reporter* errors_;
     report_formatter format_report_;
-    std::vector<entry> entries_;  // never more than max_open_files; reserved, so never moved
+    // All max_open_files slots from the start, so never moved, and no code to
+    // grow the vector (less to compile in every file that uses the sink).
+    std::vector<entry> entries_;
     std::size_t last_ = 0;
     std::uint64_t use_clock_ = 0;
     days newest_day_{};
     bool any_day_ = false;
+    // Two shares of the compressor, so that a rotation waits only for the
+    // backups in flight, not for a whole day's files.
+    compression_handle backups_compression_;
+    compression_handle days_compression_;
 };
 
 }  // namespace sink
@@ -7269,7 +7573,9 @@ INKWELL_END_NAMESPACE
 // ---- begin inkwell/sink/fixed_rotation.hpp ----
 // sink::fixed_rotation<Sink> — keeps a sink's own rotation policy when the
 // config's `rotation` is bound into a tee: rotating-text-logs.md rotates the
-// error log by size even when the main log rotates daily.
+// error log by size even when the main log rotates daily. The config's
+// retention and compression still reach the sink (with_retention,
+// with_compression pass through).
 
 
 
@@ -7277,7 +7583,29 @@ INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
 template <class Sink>
-class fixed_rotation {
+class fixed_rotation;
+
+namespace fixed_rotation_detail {
+template <bool SinkTakesRetention, class Sink>
+struct retention_binding {};
+template <class Sink>
+struct retention_binding<true, Sink> {
+    template <class Retention>
+    using with_retention = fixed_rotation<typename Sink::template with_retention<Retention>>;
+};
+template <bool SinkTakesCompression, class Sink>
+struct compression_binding {};
+template <class Sink>
+struct compression_binding<true, Sink> {
+    template <class Compression>
+    using with_compression = fixed_rotation<typename Sink::template with_compression<Compression>>;
+};
+}  // namespace fixed_rotation_detail
+
+template <class Sink>
+class fixed_rotation
+    : public fixed_rotation_detail::retention_binding<policy::sink_takes_retention<Sink>, Sink>,
+      public fixed_rotation_detail::compression_binding<policy::sink_takes_compression<Sink>, Sink> {
 public:
     explicit fixed_rotation(const sink_context& context) : inner_(context) {}
 
@@ -7307,7 +7635,8 @@ INKWELL_END_NAMESPACE
 // sink::level_filter<level::error, Inner>: only records at or above a level
 // reach Inner, e.g. an error file inside a tee:
 //   sink::tee<sink::rotating_file<...>, sink::level_filter<level::error, sink::rotating_file<...>>>
-// Rotation passes through: the filter takes a rotation policy when Inner does.
+// Rotation, retention and compression pass through: the filter takes each
+// policy when Inner does.
 
 
 
@@ -7325,11 +7654,27 @@ struct rotation_binding<true, Threshold, Inner> {
     template <class Rotation>
     using with_rotation = level_filter<Threshold, typename Inner::template with_rotation<Rotation>>;
 };
+template <bool InnerTakesRetention, level Threshold, class Inner>
+struct retention_binding {};
+template <level Threshold, class Inner>
+struct retention_binding<true, Threshold, Inner> {
+    template <class Retention>
+    using with_retention = level_filter<Threshold, typename Inner::template with_retention<Retention>>;
+};
+template <bool InnerTakesCompression, level Threshold, class Inner>
+struct compression_binding {};
+template <level Threshold, class Inner>
+struct compression_binding<true, Threshold, Inner> {
+    template <class Compression>
+    using with_compression = level_filter<Threshold, typename Inner::template with_compression<Compression>>;
+};
 }  // namespace level_filter_detail
 
 template <level Threshold, class Inner>
 class level_filter
-    : public level_filter_detail::rotation_binding<policy::sink_takes_rotation<Inner>, Threshold, Inner> {
+    : public level_filter_detail::rotation_binding<policy::sink_takes_rotation<Inner>, Threshold, Inner>,
+      public level_filter_detail::retention_binding<policy::sink_takes_retention<Inner>, Threshold, Inner>,
+      public level_filter_detail::compression_binding<policy::sink_takes_compression<Inner>, Threshold, Inner> {
     static_assert(policy::sink<Inner>,
                   "inkwell: level_filter's Inner must satisfy inkwell::policy::sink; see inkwell/policy/sink.hpp");
 
@@ -7433,27 +7778,50 @@ inline std::string session_file_name(time_point start, std::string_view session_
 
 namespace sink {
 
-// A class template only so that a file which never uses it pays nothing to
+// Retention (bound through with_retention<R>; retain::never by default) runs
+// over the folder's session files (layout retain::layout::sessions(); this
+// session's file stays) at the first record, on the thread that writes.
+// A class template also so that a file which never uses it pays nothing to
 // compile it (a plain class instantiates the std templates it uses at once).
-template <class Unused = void>
+template <class Retention = retain::never>
 class basic_session_file {
+    static_assert(policy::retention<Retention>,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention; "
+                  "see inkwell/policy/retention.hpp");
+
 public:
-    explicit basic_session_file(const sink_context& context) {
+    using retention_type = Retention;
+    template <class R>
+    using with_retention = basic_session_file<R>;
+
+    explicit basic_session_file(const sink_context& context) : errors_(context.errors) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
         file_.ensure_open();
     }
 
-    void write(const record& r, std::string_view line) { file_.append(line, r.time); }
+    void write(const record& r, std::string_view line) {
+        if (!started_) {  // start-up, on the thread that writes
+            started_ = true;
+            if constexpr (!std::is_same_v<Retention, retain::never>)
+                retain::apply(retention_, {file_.folder(), retain::layout::sessions(), {file_.name()}},
+                              clock_type::now(), errors_);
+        }
+        file_.append(line, r.time);
+    }
     void flush() noexcept { file_.flush(); }
     // Opens the file again by name (after logrotate moved or deleted it).
     void reopen() noexcept { file_.reopen(); }
 
     const std::string& path() const noexcept { return file_.path(); }
+    Retention& retention() noexcept { return retention_; }
 
 private:
+    [[no_unique_address]] Retention retention_;
     detail::log_file file_;
+    error_reporter* errors_;
+    bool started_ = false;
 };
 
 using session_file = basic_session_file<>;
@@ -7467,7 +7835,8 @@ INKWELL_END_NAMESPACE
 // reach one with `log.with_sink([](auto& s) { s.get<1>(); })`.
 //
 // Rotation: when some children take a rotation policy, the tee does too and
-// binds the logger's rotation into each of them; rotate_now() reaches every
+// binds the logger's rotation into each of them (retention and compression
+// alike, through with_retention / with_compression); rotate_now() reaches every
 // child that rotates on request, and reopen() every child that reopens.
 
 
@@ -7500,10 +7869,46 @@ struct rotation_binding<true, Sinks...> {
     using with_rotation = tee<typename bind_rotation<Sinks, Rotation>::type...>;
 };
 
+template <class S, class Retention>
+struct bind_retention {
+    using type = S;
+};
+template <class S, class Retention>
+    requires policy::sink_takes_retention<S>
+struct bind_retention<S, Retention> {
+    using type = typename S::template with_retention<Retention>;
+};
+template <bool AnyTakesRetention, class... Sinks>
+struct retention_binding {};
+template <class... Sinks>
+struct retention_binding<true, Sinks...> {
+    template <class Retention>
+    using with_retention = tee<typename bind_retention<Sinks, Retention>::type...>;
+};
+
+template <class S, class Compression>
+struct bind_compression {
+    using type = S;
+};
+template <class S, class Compression>
+    requires policy::sink_takes_compression<S>
+struct bind_compression<S, Compression> {
+    using type = typename S::template with_compression<Compression>;
+};
+template <bool AnyTakesCompression, class... Sinks>
+struct compression_binding {};
+template <class... Sinks>
+struct compression_binding<true, Sinks...> {
+    template <class Compression>
+    using with_compression = tee<typename bind_compression<Sinks, Compression>::type...>;
+};
+
 }  // namespace tee_detail
 
 template <class... Sinks>
-class tee : public tee_detail::rotation_binding<(policy::sink_takes_rotation<Sinks> || ...), Sinks...> {
+class tee : public tee_detail::rotation_binding<(policy::sink_takes_rotation<Sinks> || ...), Sinks...>,
+            public tee_detail::retention_binding<(policy::sink_takes_retention<Sinks> || ...), Sinks...>,
+            public tee_detail::compression_binding<(policy::sink_takes_compression<Sinks> || ...), Sinks...> {
     static_assert(sizeof...(Sinks) > 0, "inkwell: sink::tee needs at least one sink");
     static_assert((policy::sink<Sinks> && ...),
                   "inkwell: every sink of sink::tee must satisfy inkwell::policy::sink; see inkwell/policy/sink.hpp");
@@ -7573,6 +7978,11 @@ struct default_config {
     using dedup = inkwell::dedup::none;
     using buffer = inkwell::buffer::immediate;
     using rotation = inkwell::rotate::never;
+    // Which old files a file sink deletes (policy/retention.hpp), and what
+    // becomes of a finished file (policy/compression.hpp). A config without
+    // these members keeps every file, uncompressed.
+    using retention = inkwell::retain::never;
+    using compression = inkwell::compress::none;
 
     // Statements below this level are compiled out: no code, arguments not evaluated.
     static constexpr level min_level = level::trace;
@@ -7987,16 +8397,20 @@ namespace presets {
 
 // jsonl-per-category-storage.md: logs/YYYY-MM-DD/<category>.jsonl, keyword
 // categories with a `general` fallback, 10 MB rotation inside the day folder,
-// asynchronous: the calling thread only queues, the writer thread writes
-// (the reference asks for an async queue with back-pressure).
+// date folders older than 7 days removed (at start-up and when a day or a
+// file rolls), asynchronous: the calling thread only queues, the writer
+// thread writes (the reference asks for an async queue with back-pressure).
 struct jsonl_per_category_config : default_config {
     using sink = inkwell::sink::category_files<>;
     using classifier = inkwell::classify::keyword<>;
     using formatter = inkwell::format::jsonl;
     using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
-    // Back-pressure, never loss; 1 MiB per producing thread, all queues together
-    // within 64 MiB (the reference asks < 100 MB).
-    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 64 * 1024 * 1024>;
+    using retention = inkwell::retain::max_age<7>;
+    // Back-pressure, never loss; 1 MiB per producing thread, all queues
+    // together within 32 MiB: with at most 64 open files holding at most
+    // 64 KiB of pending lines each (4 MiB), every buffer of the logger stays
+    // under the 50 MB the files-at-scale issue allows.
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 32 * 1024 * 1024>;
     static constexpr level default_level = level::debug;
 };
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;
