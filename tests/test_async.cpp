@@ -33,8 +33,6 @@ using namespace async_test_support;
 
 namespace {
 
-
-
 // level <TAB> category <TAB> message: enough to tell inkwell's own records apart.
 struct tagged_line {
     void format(const inkwell::record& r, inkwell::detail::line_buffer& out) const {
@@ -46,8 +44,6 @@ struct tagged_line {
         out.push_back('\n');
     }
 };
-
-
 
 // Holds the writer until the scope ends (or release()).
 struct writer_hold {
@@ -80,17 +76,6 @@ public:
 private:
     inkwell::sink::file file_;
 };
-
-// "<thread> <index>" (after an optional prefix) → the pair.
-std::optional<std::pair<std::size_t, std::size_t>> parse_pair(std::string_view text) {
-    std::size_t t = 0, i = 0;
-    const char* end = text.data() + text.size();
-    auto r1 = std::from_chars(text.data(), end, t);
-    if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != ' ') return std::nullopt;
-    auto r2 = std::from_chars(r1.ptr + 1, end, i);
-    if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
-    return std::pair{t, i};
-}
 
 // Checks the (thread, index) records of a file in file order: each thread's
 // indices must increase; gaps are records that never arrived.

@@ -50,8 +50,6 @@ using namespace async_test_support;
 
 namespace {
 
-
-
 // The file's content, or "" before the logger made it.
 std::string content_of(const std::filesystem::path& p) {
     std::error_code ec;
@@ -76,16 +74,6 @@ std::vector<std::string_view> lines_of(const std::string& content) {
         begin = end + 1;
     }
     return out;
-}
-
-std::optional<std::pair<std::size_t, std::size_t>> parse_pair(std::string_view text) {
-    std::size_t t = 0, i = 0;
-    const char* end = text.data() + text.size();
-    auto r1 = std::from_chars(text.data(), end, t);
-    if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != ' ') return std::nullopt;
-    auto r2 = std::from_chars(r1.ptr + 1, end, i);
-    if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
-    return std::pair{t, i};
 }
 
 // "<thread> <index>" lines: how many, and whether each thread's indices
@@ -113,8 +101,6 @@ struct pair_lines {
         ++per_thread[t];
     }
 };
-
-
 
 struct async_config : inkwell::default_config {
     using sink = inkwell::sink::file;

@@ -75,17 +75,6 @@ void for_each_line(const std::string& content, F&& f) {
     }
 }
 
-// "<thread> <index>" → the pair.
-std::optional<std::pair<std::size_t, std::size_t>> parse_pair(std::string_view text) {
-    std::size_t t = 0, i = 0;
-    const char* end = text.data() + text.size();
-    auto r1 = std::from_chars(text.data(), end, t);
-    if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != ' ') return std::nullopt;
-    auto r2 = std::from_chars(r1.ptr + 1, end, i);
-    if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
-    return std::pair{t, i};
-}
-
 // The records of a file, thread by thread: each thread's indices must
 // increase; gaps are records that never arrived. inkwell's own drop reports
 // ("inkwell: N records dropped since ...") are summed apart.

@@ -4,13 +4,16 @@
 // message-only formatter, and a file sink whose writer can be held.
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 #include "inkwell_under_test.hpp"
 
@@ -60,6 +63,17 @@ private:
     bool done_ = false;
     std::thread thread_;
 };
+
+// "<thread> <index>": the text the stress tests log, read back.
+inline std::optional<std::pair<std::size_t, std::size_t>> parse_pair(std::string_view text) {
+    std::size_t t = 0, i = 0;
+    const char* end = text.data() + text.size();
+    auto r1 = std::from_chars(text.data(), end, t);
+    if (r1.ec != std::errc{} || r1.ptr == end || *r1.ptr != ' ') return std::nullopt;
+    auto r2 = std::from_chars(r1.ptr + 1, end, i);
+    if (r2.ec != std::errc{} || r2.ptr != end) return std::nullopt;
+    return std::pair{t, i};
+}
 
 // The message alone: short lines, so millions of records stay a small file.
 struct message_line {

@@ -37,12 +37,8 @@ struct gzip {
         unsigned char out[64 * 1024];
         result r;
         for (bool last = false; !last && r.error == 0;) {
-            const ssize_t n = ::read(from_fd, in, sizeof in);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                r = {errno, "cannot read the file to compress"};
-                break;
-            }
+            const long n = read_chunk(from_fd, in, sizeof in, r);
+            if (n < 0) break;
             last = n == 0;
             z.next_in = in;
             z.avail_in = static_cast<uInt>(n);
@@ -53,16 +49,7 @@ struct gzip {
                     r = {EIO, "zlib failed"};
                     break;
                 }
-                const std::size_t produced = sizeof out - z.avail_out;
-                for (std::size_t done = 0; done < produced;) {
-                    const ssize_t w = ::write(to_fd, out + done, produced - done);
-                    if (w < 0) {
-                        if (errno == EINTR) continue;
-                        r = {errno, "cannot write the compressed file"};
-                        break;
-                    }
-                    done += static_cast<std::size_t>(w);
-                }
+                r = write_all(to_fd, out, sizeof out - z.avail_out);
             } while (r.error == 0 && z.avail_out == 0);
         }
         deflateEnd(&z);

@@ -45,12 +45,8 @@ struct zstd {
         unsigned char out[64 * 1024];
         result r;
         for (bool last = false; !last && r.error == 0;) {
-            const ssize_t n = ::read(from_fd, in, sizeof in);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                r = {errno, "cannot read the file to compress"};
-                break;
-            }
+            const long n = read_chunk(from_fd, in, sizeof in, r);
+            if (n < 0) break;
             last = n == 0;
             ZSTD_inBuffer input{in, static_cast<std::size_t>(n), 0};
             // Until the input is consumed (or, at the end, until the frame's
@@ -68,19 +64,6 @@ struct zstd {
         }
         ZSTD_freeCCtx(context);
         return r;
-    }
-
-private:
-    static result write_all(int fd, const unsigned char* data, std::size_t size) noexcept {
-        for (std::size_t done = 0; done < size;) {
-            const ssize_t w = ::write(fd, data + done, size - done);
-            if (w < 0) {
-                if (errno == EINTR) continue;
-                return {errno, "cannot write the compressed file"};
-            }
-            done += static_cast<std::size_t>(w);
-        }
-        return {};
     }
 };
 

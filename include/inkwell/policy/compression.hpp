@@ -15,7 +15,11 @@
 // Policies: compress::none (the default; links nothing), compress::gzip
 // (<inkwell/compress/gzip.hpp>, links zlib: target inkwell::gzip).
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <concepts>
+#include <cstddef>
 #include <string_view>
 
 #include "../version.hpp"
@@ -28,6 +32,30 @@ struct result {
     int error = 0;          // errno, or EIO for a failure of the compression library
     const char* what = "";  // which step failed
 };
+
+// The I/O every compression policy does around its library: the next
+// chunk of the file (0 at its end, -1 with `r` set on an error) ...
+inline long read_chunk(int fd, unsigned char* buffer, std::size_t size, result& r) noexcept {
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, size);
+        if (n >= 0) return static_cast<long>(n);
+        if (errno == EINTR) continue;
+        r = {errno, "cannot read the file to compress"};
+        return -1;
+    }
+}
+// ... and all of a compressed chunk written out.
+inline result write_all(int fd, const unsigned char* data, std::size_t size) noexcept {
+    for (std::size_t done = 0; done < size;) {
+        const ssize_t w = ::write(fd, data + done, size - done);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return {errno, "cannot write the compressed file"};
+        }
+        done += static_cast<std::size_t>(w);
+    }
+    return {};
+}
 
 }  // namespace compress
 
