@@ -355,7 +355,7 @@ public:
         }
         if (pending_.empty()) return;
         std::size_t lines_out = 0;
-        int err = write_whole_lines(pending_.data(), pending_.size(), lines_out);
+        int err = write_whole_lines(pending_.data(), pending_.size(), pending_lines_, lines_out);
         if (lines_out != 0) errors_->count_written(lines_out);
         if (err == 0) {
             clear_pending();
@@ -440,7 +440,9 @@ private:
     // Writes [data, data + size) (whole lines). On failure, the bytes past
     // the last whole line that got out are cut off the file again, so that
     // no torn line stays. `lines_out` counts the lines that are in the file.
-    int write_whole_lines(const char* data, std::size_t size, std::size_t& lines_out) noexcept {
+    // `lines` is how many lines `data` holds (the caller counted them as they
+    // came: scanning every byte again here cost more than formatting them).
+    int write_whole_lines(const char* data, std::size_t size, std::size_t lines, std::size_t& lines_out) noexcept {
         lines_out = 0;
         if (torn_ && !cut_torn_tail()) {
             // Still torn: end that line first, so the next record starts its own.
@@ -453,7 +455,7 @@ private:
         int err = file_.write_all(data, size, written);
         size_on_disk_ += written;
         if (err == 0) {
-            lines_out = count_lines({data, size});
+            lines_out = lines;
             return 0;
         }
         std::string_view done{data, written};
@@ -522,7 +524,7 @@ private:
         INKWELL_TRY { make_drop_report(line); }
         INKWELL_CATCH_ALL { line.clear(); }
         std::size_t lines_out = 0;
-        int err = line.empty() ? ENOMEM : write_whole_lines(line.data(), line.size(), lines_out);
+        int err = line.empty() ? ENOMEM : write_whole_lines(line.data(), line.size(), 1, lines_out);
         if (err != 0) {
             note_write_failure(err, 0);
             return false;
