@@ -64,18 +64,6 @@ bool has_line(const std::string& content, std::string_view line) {
     return ("\n" + content).find(needle) != std::string::npos;
 }
 
-std::vector<std::string_view> lines_of(const std::string& content) {
-    std::vector<std::string_view> out;
-    std::size_t begin = 0;
-    while (begin < content.size()) {
-        auto end = content.find('\n', begin);
-        if (end == std::string::npos) end = content.size();
-        out.push_back(std::string_view(content).substr(begin, end - begin));
-        begin = end + 1;
-    }
-    return out;
-}
-
 // "<thread> <index>" lines: how many, and whether each thread's indices
 // increase. inkwell's own "inkwell: N records dropped ..." lines are counted apart.
 struct pair_lines {

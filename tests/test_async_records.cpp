@@ -39,20 +39,6 @@ using namespace async_test_support;
 
 namespace {
 
-
-
-std::vector<std::string_view> lines_of(const std::string& content) {
-    std::vector<std::string_view> out;
-    std::size_t begin = 0;
-    while (begin < content.size()) {
-        auto end = content.find('\n', begin);
-        if (end == std::string::npos) end = content.size();
-        out.push_back(std::string_view(content).substr(begin, end - begin));
-        begin = end + 1;
-    }
-    return out;
-}
-
 // Reads unsigned numbers separated by single spaces: "12 34 56".
 template <std::size_t N>
 std::optional<std::array<std::uint64_t, N>> parse_numbers(std::string_view text) {
@@ -71,8 +57,6 @@ std::optional<std::array<std::uint64_t, N>> parse_numbers(std::string_view text)
     if (p != end) return std::nullopt;
     return out;
 }
-
-
 
 // Frees and reuses heap blocks of the sizes the test strings had, so a
 // pointer into a freed string would now read 'Z's.

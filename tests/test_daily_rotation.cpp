@@ -29,6 +29,8 @@ namespace fs = std::filesystem;
 namespace ink = inkwell;
 namespace rotate = inkwell::rotate;
 using sink_test_support::context_for;
+using sink_test_support::numbers_in;
+using sink_test_support::range;
 using sink_test_support::record_at;
 using sink_test_support::reporter;
 
@@ -57,18 +59,6 @@ ink::time_point at(int y, unsigned m, unsigned d, int h = 0, int min = 0) {
 }
 
 std::string line_for(int n) { return "{\"n\":" + std::to_string(n) + "}\n"; }
-
-std::vector<int> numbers_in(const fs::path& p) {
-    std::vector<int> out;
-    for (const auto& j : read_jsonl(p)) out.push_back(j["n"].get<int>());
-    return out;
-}
-
-std::vector<int> range(int from, int to) {  // [from, to)
-    std::vector<int> out;
-    for (int i = from; i < to; ++i) out.push_back(i);
-    return out;
-}
 
 // File names below `dir`, sorted.
 std::vector<std::string> names_in(const fs::path& dir) {

@@ -40,18 +40,6 @@ std::string line50(int n) {
     return line;
 }
 
-std::vector<int> numbers_in(const fs::path& p) {
-    std::vector<int> out;
-    for (const auto& j : read_jsonl(p)) out.push_back(j["n"].get<int>());
-    return out;
-}
-
-std::vector<int> range(int from, int to) {  // [from, to)
-    std::vector<int> out;
-    for (int i = from; i < to; ++i) out.push_back(i);
-    return out;
-}
-
 using test_support::env_guard;
 
 // No rotation variable from the machine running the tests leaks into them.

@@ -11,9 +11,11 @@
 #include <cstdlib>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "inkwell_under_test.hpp"
 
@@ -63,6 +65,19 @@ private:
     bool done_ = false;
     std::thread thread_;
 };
+
+// The lines of a file's content, without their '\n' (a last line without one too).
+inline std::vector<std::string_view> lines_of(const std::string& content) {
+    std::vector<std::string_view> out;
+    std::size_t begin = 0;
+    while (begin < content.size()) {
+        auto end = content.find('\n', begin);
+        if (end == std::string::npos) end = content.size();
+        out.push_back(std::string_view(content).substr(begin, end - begin));
+        begin = end + 1;
+    }
+    return out;
+}
 
 // "<thread> <index>": the text the stress tests log, read back.
 inline std::optional<std::pair<std::size_t, std::size_t>> parse_pair(std::string_view text) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "inkwell_under_test.hpp"
+#include "test_support.hpp"
 
 namespace sink_test_support {
 
@@ -49,6 +50,20 @@ inline inkwell::record record_at(inkwell::time_point t, std::string_view categor
     r.category = category;
     r.message = "m";
     return r;
+}
+
+// The "n" of every JSONL line of a file ({"n":1} ...), in file order.
+inline std::vector<int> numbers_in(const std::filesystem::path& p) {
+    std::vector<int> out;
+    for (const auto& j : test_support::read_jsonl(p)) out.push_back(j["n"].get<int>());
+    return out;
+}
+
+// The whole numbers in [from, to).
+inline std::vector<int> range(int from, int to) {
+    std::vector<int> out;
+    for (int i = from; i < to; ++i) out.push_back(i);
+    return out;
 }
 
 }  // namespace sink_test_support
