@@ -219,13 +219,16 @@ BOOST_AUTO_TEST_CASE(flush_returns_while_other_threads_keep_logging) {
         log.flush();
         slowest = std::max<std::chrono::duration<double>>(slowest, std::chrono::steady_clock::now() - start);
         if (!has_line(content_of(dir / "app.log"), "m " + std::to_string(j))) ++missing;
-        if (slowest > 5s) break;  // failed already; spare the other rounds
+        if (slowest > 30s) break;  // failed already; spare the other rounds
     }
     stop.store(true);
     for (auto& p : producers) p.join();
     BOOST_TEST_MESSAGE("slowest flush under the flood: " << slowest.count() << " s");
     BOOST_TEST(missing == 0);
-    BOOST_TEST(slowest.count() < 5.0);
+    // A flush that waited for empty queues would never return under this flood;
+    // one that drains what was queued before it takes well under a second here.
+    // 30 s is far from both, so a shared, loaded CI machine does not fail it.
+    BOOST_TEST(slowest.count() < 30.0);
 }
 
 // ---------------------------------------------------------------------------

@@ -395,8 +395,11 @@ BOOST_AUTO_TEST_CASE(two_loggers_keep_their_records_apart) {
     }
 }
 
-// b floods the shared writer (its sink is slower than its producer): a is
-// still destroyed promptly, with every record of its own written.
+// b floods the shared writer (its sink is slower than its producer): a can
+// still log and be destroyed while b keeps flooding, with every record of its
+// own written. Nothing here is timed against a bound (CI machines are shared):
+// a destructor that waited for b's flood to end would never return, because b
+// stops only after a is gone, and the watchdog fails the test.
 BOOST_AUTO_TEST_CASE(destroying_one_logger_leaves_the_other_logging) {
     watchdog guard(300s, "destroying one of two loggers");
     const std::size_t per_thread = scaled(100'000);
@@ -435,8 +438,6 @@ BOOST_AUTO_TEST_CASE(destroying_one_logger_leaves_the_other_logging) {
     }
     BOOST_TEST_MESSAGE("while b floods the writer: " << per_thread << " records into a took " << a_logging.count()
                                                      << " s, destroying a " << destroying_a.count() << " s");
-    BOOST_TEST(a_logging.count() < 10.0);  // b's flood does not starve a's queue
-    BOOST_TEST(destroying_a.count() < 5.0);
     logger_file_check check_a(dir_a / "app.log", 0);
     BOOST_TEST(check_a.records == per_thread);
     BOOST_TEST(check_a.wrong_logger == 0u);
