@@ -2128,6 +2128,11 @@ INKWELL_END_NAMESPACE
 //     every write(2) it makes contains whole lines only;
 //   - has `void flush()`: hand everything held back to the kernel.
 // Optionally:
+//   - `void commit()`: what the logger calls after each record it wrote (sync)
+//     or each round of the async writer: the lines that should reach the
+//     kernel now. A sink without it gets flush() there. A sink with many
+//     files (sink::category_files) writes only what is due and keeps the rest
+//     for later; flush() still hands everything over (logger::flush());
 //   - `void rotate_now()`: rotate on request (logger::rotate());
 //   - `void reopen()`: close its files and open them again by name, for a
 //     file moved or deleted by another tool (logrotate; logger::reopen(),
@@ -2182,6 +2187,18 @@ concept sink_flushes = requires(S& s) { s.flush(); };
 
 template <class S>
 concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
+
+template <class S>
+concept sink_commits = requires(S& s) { s.commit(); };
+
+// The end of a batch of records: commit() where the sink has it, else flush().
+template <class S>
+void commit_or_flush(S& s) {
+    if constexpr (sink_commits<S>)
+        s.commit();
+    else
+        s.flush();
+}
 
 template <class S>
 concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };
@@ -7638,6 +7655,7 @@ public:
 
     void write(const record& r, std::string_view line) { inner_.write(r, line); }
     void flush() { inner_.flush(); }
+    void commit() requires policy::sink_commits<Sink> { inner_.commit(); }
     void rotate_now()
         requires policy::sink_rotates_on_request<Sink>
     {
@@ -7715,6 +7733,7 @@ public:
         if (r.severity >= Threshold) inner_.write(r, line);
     }
     void flush() { inner_.flush(); }
+    void commit() requires policy::sink_commits<Inner> { inner_.commit(); }
     void rotate_now() requires policy::sink_rotates_on_request<Inner> { inner_.rotate_now(); }
     void reopen() requires policy::sink_reopens<Inner> { inner_.reopen(); }
 
@@ -7864,7 +7883,8 @@ INKWELL_END_NAMESPACE
 // Rotation: when some children take a rotation policy, the tee does too and
 // binds the logger's rotation into each of them (retention and compression
 // alike, through with_retention / with_compression); rotate_now() reaches every
-// child that rotates on request, and reopen() every child that reopens.
+// child that rotates on request, and reopen() every child that reopens;
+// commit() gives each child its commit() or else its flush().
 
 
 
@@ -7949,6 +7969,9 @@ public:
     }
     void flush() {
         std::apply([](auto&... sink) { (sink.flush(), ...); }, sinks_);
+    }
+    void commit() requires(policy::sink_commits<Sinks> || ...) {
+        std::apply([](auto&... sink) { (policy::commit_or_flush(sink), ...); }, sinks_);
     }
     void rotate_now() requires(policy::sink_rotates_on_request<Sinks> || ...) {
         std::apply([](auto&... sink) { (rotate_if_it_can(sink), ...); }, sinks_);
@@ -8197,7 +8220,7 @@ private:
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
         }
-        void commit() { sink.flush(); }
+        void commit() { policy::commit_or_flush(sink); }
         void flush() {
             dedup.flush([this](const record& out) { write(out); });
             sink.flush();

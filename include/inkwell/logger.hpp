@@ -186,7 +186,7 @@ private:
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
         }
-        void commit() { sink.flush(); }
+        void commit() { policy::commit_or_flush(sink); }
         void flush() {
             dedup.flush([this](const record& out) { write(out); });
             sink.flush();

@@ -8,6 +8,11 @@
 //     every write(2) it makes contains whole lines only;
 //   - has `void flush()`: hand everything held back to the kernel.
 // Optionally:
+//   - `void commit()`: what the logger calls after each record it wrote (sync)
+//     or each round of the async writer: the lines that should reach the
+//     kernel now. A sink without it gets flush() there. A sink with many
+//     files (sink::category_files) writes only what is due and keeps the rest
+//     for later; flush() still hands everything over (logger::flush());
 //   - `void rotate_now()`: rotate on request (logger::rotate());
 //   - `void reopen()`: close its files and open them again by name, for a
 //     file moved or deleted by another tool (logrotate; logger::reopen(),
@@ -69,6 +74,18 @@ concept sink_flushes = requires(S& s) { s.flush(); };
 
 template <class S>
 concept sink = sink_constructible<S> && sink_writes<S> && sink_flushes<S>;
+
+template <class S>
+concept sink_commits = requires(S& s) { s.commit(); };
+
+// The end of a batch of records: commit() where the sink has it, else flush().
+template <class S>
+void commit_or_flush(S& s) {
+    if constexpr (sink_commits<S>)
+        s.commit();
+    else
+        s.flush();
+}
 
 template <class S>
 concept sink_rotates_on_request = requires(S& s) { s.rotate_now(); };

@@ -43,6 +43,7 @@ public:
 
     void write(const record& r, std::string_view line) { inner_.write(r, line); }
     void flush() { inner_.flush(); }
+    void commit() requires policy::sink_commits<Sink> { inner_.commit(); }
     void rotate_now()
         requires policy::sink_rotates_on_request<Sink>
     {

@@ -61,6 +61,7 @@ public:
         if (r.severity >= Threshold) inner_.write(r, line);
     }
     void flush() { inner_.flush(); }
+    void commit() requires policy::sink_commits<Inner> { inner_.commit(); }
     void rotate_now() requires policy::sink_rotates_on_request<Inner> { inner_.rotate_now(); }
     void reopen() requires policy::sink_reopens<Inner> { inner_.reopen(); }
 

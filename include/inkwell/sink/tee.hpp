@@ -6,7 +6,8 @@
 // Rotation: when some children take a rotation policy, the tee does too and
 // binds the logger's rotation into each of them (retention and compression
 // alike, through with_retention / with_compression); rotate_now() reaches every
-// child that rotates on request, and reopen() every child that reopens.
+// child that rotates on request, and reopen() every child that reopens;
+// commit() gives each child its commit() or else its flush().
 
 #include <concepts>
 #include <cstddef>
@@ -99,6 +100,9 @@ public:
     }
     void flush() {
         std::apply([](auto&... sink) { (sink.flush(), ...); }, sinks_);
+    }
+    void commit() requires(policy::sink_commits<Sinks> || ...) {
+        std::apply([](auto&... sink) { (policy::commit_or_flush(sink), ...); }, sinks_);
     }
     void rotate_now() requires(policy::sink_rotates_on_request<Sinks> || ...) {
         std::apply([](auto&... sink) { (rotate_if_it_can(sink), ...); }, sinks_);
