@@ -8144,6 +8144,26 @@ public:
     template <class... Args>
     void critical(format_string<Args...> f, Args&&... a) { log(level::critical, f, std::forward<Args>(a)...); }
 
+    // A record made elsewhere: a captured stream (capture/ostream.hpp),
+    // another logging library (capture/spdlog.hpp). Its level is checked
+    // like a call's; an empty logger name becomes this logger's (the name is
+    // what classify::by_name maps to a service); no time means now; a message
+    // over Config::max_message_bytes is cut. Copied before this returns.
+    void ingest(record r) {
+        if (!should_log(r.severity)) return;
+        if (r.logger_name.empty()) r.logger_name = name_;
+        r.session_id = session_id_;
+        if (r.time == time_point{}) r.time = clock_type::now();
+        if (r.thread_id == 0) r.thread_id = detail::current_thread_id();
+        detail::line_buffer capped;
+        if (r.message.size() > Config::max_message_bytes) {
+            detail::append(capped, r.message);
+            cap_message(capped);
+            r.message = detail::view(capped);
+        }
+        engine_.submit(r);
+    }
+
     // --- control
     // Returns once every record logged before the call has reached the kernel.
     void flush() { engine_.flush(); }
