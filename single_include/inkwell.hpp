@@ -54,6 +54,13 @@ class error_reporter;
 template <class Config>
 class basic_logger;
 
+namespace clock {
+struct system;
+template <class Tag>
+class basic_manual;
+using manual = basic_manual<void>;
+}  // namespace clock
+
 namespace presets {
 struct jsonl_per_category_config;
 struct session_file_config;
@@ -610,6 +617,24 @@ INKWELL_END_NAMESPACE
 // harmless stand-in so that no cascade of template errors follows it.
 
 
+// ---- begin inkwell/clock/system.hpp ----
+// clock::system — the wall clock (std::chrono::system_clock): every
+// config's default. With it, the async buffer stamps a call with the CPU's
+// time-stamp counter and converts on the writer thread (detail/tsc_clock.hpp);
+// any other clock is read on the calling thread itself.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace clock {
+
+struct system {
+    static time_point now() noexcept { return clock_type::now(); }
+};
+
+}  // namespace clock
+INKWELL_END_NAMESPACE
+// ---- end inkwell/clock/system.hpp ----
 // ---- begin inkwell/compress/none.hpp ----
 // compress::none — finished files stay as they are (the default).
 
@@ -1876,6 +1901,49 @@ concept classifies_literals = requires(std::string_view format) {
 }  // namespace policy
 INKWELL_END_NAMESPACE
 // ---- end inkwell/policy/classifier.hpp ----
+// ---- begin inkwell/policy/clock.hpp ----
+// The clock policy: where a logger's "now" comes from.
+//
+// A clock is a class with
+//   `static inkwell::time_point now() noexcept`
+// read for every record's time (on the calling thread), the logger's start
+// time, inkwell's own notes ("N records dropped since T") and the sinks'
+// retention ("which files are old enough to go", through sink_context::now).
+// A config names it as `using clock = ...;` (default_config: clock::system).
+//
+// A static function, not an object: the logger, the async buffer's call
+// site and every sink reach it without an instance being passed around or
+// outliving anything, and sink_context carries it as a plain function
+// pointer. Tests that need several independent clocks use
+// clock::basic_manual<Tag> with a tag each.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace policy {
+
+template <class C>
+concept clock = requires {
+    { C::now() } noexcept -> std::same_as<time_point>;
+};
+
+// The clock a backend (buffer policy, buffer/async.hpp) reads: the logger's
+// backend declares `using clock = ...`; anything else reads the system clock.
+template <class Backend>
+struct clock_of {
+    using type = inkwell::clock::system;
+};
+template <class Backend>
+    requires requires { typename Backend::clock; }
+struct clock_of<Backend> {
+    using type = typename Backend::clock;
+};
+template <class Backend>
+using clock_of_t = typename clock_of<Backend>::type;
+
+}  // namespace policy
+INKWELL_END_NAMESPACE
+// ---- end inkwell/policy/clock.hpp ----
 // ---- begin inkwell/policy/dedup.hpp ----
 // The dedup policy: which records are repeats, and what to say about them.
 //
@@ -2142,6 +2210,9 @@ INKWELL_END_NAMESPACE
 //     likewise `with_retention` (the config's `retention`, policy/retention.hpp)
 //     and `with_compression` (its `compression`, policy/compression.hpp). Each
 //     keeps the sink's other parameters.
+// A sink that needs the time of day for anything but a record (retention:
+// which files are old) calls `context.now()`, never the system clock, so a
+// test's clock drives it too.
 // Failures go to `context.errors->report(...)` and the line to
 // `context.errors->fallback(line)`; a sink never throws into the caller.
 
@@ -2172,6 +2243,9 @@ struct sink_context {
     unsigned directory_mode = 0755;
     error_reporter* errors = nullptr;          // never null in a logger
     report_formatter format_report{};          // set by the logger
+    // The logger's clock (its config's `clock`, policy/clock.hpp): what a
+    // sink's retention takes as "now". A record's own time is in the record.
+    time_point (*now)() noexcept = &inkwell::clock::system::now;
 };
 
 namespace policy {
@@ -2295,6 +2369,9 @@ struct checked_config {
     template <class C, class Fallback> struct compression_of { using type = Fallback; };
     template <class C, class Fallback> requires requires { typename C::compression; }
     struct compression_of<C, Fallback> { using type = typename C::compression; };
+    template <class C, class Fallback> struct clock_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::clock; }
+    struct clock_of<C, Fallback> { using type = typename C::clock; };
 
     using raw_sink = pick<typename sink_of<Config, stand_in::sink>::type, has_all, stand_in::sink>;
     using raw_formatter = pick<typename formatter_of<Config, stand_in::formatter>::type, has_all, stand_in::formatter>;
@@ -2304,6 +2381,7 @@ struct checked_config {
     using raw_rotation = pick<typename rotation_of<Config, void>::type, has_all, void>;
     using raw_retention = typename retention_of<Config, retain::never>::type;
     using raw_compression = typename compression_of<Config, compress::none>::type;
+    using raw_clock = typename clock_of<Config, inkwell::clock::system>::type;
 
     // --- rotation (only checked when the sink takes one)
     static constexpr bool sink_takes_rotation = policy::sink_takes_rotation<raw_sink>;
@@ -2372,6 +2450,11 @@ struct checked_config {
     static constexpr bool buffer_works = !buffer_engine || !dedup_ok || buffer<raw_buffer>;
     static constexpr bool all_ok = dedup_ok && buffer_engine && buffer_works;
 
+    // --- clock (optional: a config without one reads the system clock). A
+    // bad one is replaced by the system clock, so only its message shows.
+    static constexpr bool clock_valid = policy::clock<raw_clock>;
+    static constexpr bool clock_ok = !all_ok || clock_valid;
+
     using sink = pick<bound_sink, all_ok, stand_in::sink>;
     using formatter = pick<raw_formatter, all_ok, stand_in::formatter>;
     using classifier = pick<raw_classifier, all_ok, stand_in::classifier>;
@@ -2380,6 +2463,7 @@ struct checked_config {
     using rotation = raw_rotation;
     using retention = raw_retention;
     using compression = raw_compression;
+    using clock = pick<raw_clock, clock_valid, inkwell::clock::system>;
 };
 
 
@@ -2432,6 +2516,9 @@ constexpr void diagnose_config() {
     static_assert(c::buffer_works,
                   "inkwell: the buffer policy's engine lacks `engine(Backend&)`, `submit(const record&)`, `flush()`, "
                   "`stop()` or `exclusive(f)`; see inkwell/policy/buffer.hpp");
+    static_assert(c::clock_ok,
+                  "inkwell: the clock policy has no `static inkwell::time_point now() noexcept`; "
+                  "see inkwell/policy/clock.hpp");
 }
 
 }  // namespace policy
@@ -2463,6 +2550,12 @@ INKWELL_END_NAMESPACE
 // call. A call whose arguments are not plain numbers or text (a user type
 // with its own formatter) is formatted on the calling thread and queued as
 // a finished record, so its formatter and format specs apply unchanged.
+//
+// The time: with the default clock (clock::system) the call site stores the
+// counter's ticks, converted on the writer thread. A config with a clock of
+// its own (policy/clock.hpp, e.g. clock::manual in tests) has it read on the
+// calling thread and the time itself carried in the entry; the default path
+// does not change by an instruction.
 
 #include <mutex>
 #include <thread>
@@ -3703,6 +3796,11 @@ struct async {
 
     template <class Backend>
     class engine final : public detail::async_target {
+        using clock_source = policy::clock_of_t<Backend>;
+        // The system clock goes by the time-stamp counter; any other clock is
+        // read at the call and its time travels in the entry (nanoseconds).
+        static constexpr bool stamps_ticks = std::is_same_v<clock_source, inkwell::clock::system>;
+
     public:
         explicit engine(Backend& backend)
             : backend_(backend), writer_(detail::async_writer::acquire()), generation_(writer_->generation()),
@@ -3737,7 +3835,7 @@ struct async {
             if (!out) return;  // dropped, and counted
             detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
                                    &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
-                                   detail::call_site_ticks(use_tsc_), &site};
+                                   call_stamp(), &site};
             std::memcpy(out, &h, sizeof h);
             [[maybe_unused]] std::byte* p = out + sizeof h;
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
@@ -3810,6 +3908,33 @@ struct async {
         }
 
     private:
+        INKWELL_ALWAYS_INLINE std::uint64_t call_stamp() const noexcept {
+            if constexpr (stamps_ticks)
+                return detail::call_site_ticks(use_tsc_);
+            else
+                return static_cast<std::uint64_t>(clock_ns());
+        }
+        static std::int64_t clock_ns() noexcept {
+            return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_source::now().time_since_epoch()).count();
+        }
+        static time_point from_ns(std::int64_t ns) noexcept {
+            return time_point{std::chrono::duration_cast<clock_type::duration>(std::chrono::nanoseconds{ns})};
+        }
+        // The time of an entry made by submit_call.
+        static time_point entry_time(const detail::entry_header& h, const detail::tick_converter& ticks) noexcept {
+            if constexpr (stamps_ticks)
+                return ticks.to_time(h.ticks);
+            else
+                return from_ns(static_cast<std::int64_t>(h.ticks));
+        }
+        // Wall-clock "now", as the config's clock tells it.
+        static time_point now() noexcept {
+            if constexpr (stamps_ticks)
+                return clock_type::now();
+            else
+                return clock_source::now();
+        }
+
         std::byte* reserve(detail::thread_queue& queue, std::size_t size) {
             detail::spsc_ring* ring = &queue.producer_ring();
             if (INKWELL_LIKELY(size <= ring->max_entry())) {
@@ -3875,11 +4000,12 @@ struct async {
         }
 
         // Dropping is the slow path already: the first drop of a streak reads
-        // the wall clock itself, so the report needs no tick conversion.
+        // the (config's) clock itself, so the report needs no tick conversion.
         void count_drop() noexcept {
             if (first_drop_ns_.load(std::memory_order_relaxed) == 0) {
                 std::int64_t expected = 0;
-                first_drop_ns_.compare_exchange_strong(expected, detail::realtime_ns(), std::memory_order_relaxed);
+                const std::int64_t now_ns = stamps_ticks ? detail::realtime_ns() : clock_ns();
+                first_drop_ns_.compare_exchange_strong(expected, now_ns, std::memory_order_relaxed);
             }
             dropped_.fetch_add(1, std::memory_order_relaxed);
         }
@@ -3895,12 +4021,11 @@ struct async {
             detail::append(message, "inkwell: ");
             detail::append_integer(message, n);
             detail::append(message, " records dropped since ");
-            const time_point when{std::chrono::duration_cast<clock_type::duration>(std::chrono::nanoseconds{since_ns})};
-            detail::append_iso8601_utc_ms(message, when);
+            detail::append_iso8601_utc_ms(message, from_ns(since_ns));
             detail::append(message, " (the async queue was full)");
             record r = backend_.record_defaults();
             r.severity = level::warn;
-            r.time = clock_type::now();
+            r.time = now();
             r.message = detail::view(message);
             r.category = "inkwell";
             r.thread_id = detail::current_thread_id();
@@ -3943,7 +4068,7 @@ struct async {
             }
             record r = self.backend_.record_defaults();
             r.severity = h.site->severity;
-            r.time = clock.to_time(h.ticks);
+            r.time = entry_time(h, clock);
             self.backend_.cap_message(message);
             r.message = detail::view(message);
             r.category = h.site->category;
@@ -4777,6 +4902,51 @@ private:
 }  // namespace classify
 INKWELL_END_NAMESPACE
 // ---- end inkwell/classify/keyword.hpp ----
+
+// ---- begin inkwell/clock/manual.hpp ----
+// clock::manual — a clock that stands still until it is told otherwise:
+// tests drive a logger across midnight, daylight-saving changes and clock
+// jumps without waiting or touching the machine's clock.
+//
+//   struct test_config : inkwell::presets::jsonl_per_category_config {
+//       using clock = inkwell::clock::manual;
+//   };
+//   inkwell::clock::manual::set(std::chrono::sys_days{2024y / 3 / 31} + 23h);
+//   ...log...
+//   inkwell::clock::manual::advance(2h);    // or a negative duration: the clock jumps back
+//
+// Its time is one atomic per tag, shared by every logger that uses it and
+// safe to read and change from any thread. basic_manual<Tag> with a tag of
+// your own gives an independent clock. It starts at the Unix epoch: set it
+// before logging.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace clock {
+
+template <class Tag = void>
+class basic_manual {
+public:
+    static time_point now() noexcept {
+        return time_point{time_point::duration{ticks_.load(std::memory_order_acquire)}};
+    }
+    static void set(time_point t) noexcept { ticks_.store(t.time_since_epoch().count(), std::memory_order_release); }
+    // Moves the clock by `d`, forwards or (negative) backwards.
+    template <class Rep, class Period>
+    static void advance(std::chrono::duration<Rep, Period> d) noexcept {
+        ticks_.fetch_add(std::chrono::duration_cast<time_point::duration>(d).count(), std::memory_order_acq_rel);
+    }
+
+private:
+    static inline std::atomic<time_point::rep> ticks_{0};
+};
+
+using manual = basic_manual<>;
+
+}  // namespace clock
+INKWELL_END_NAMESPACE
+// ---- end inkwell/clock/manual.hpp ----
 
 // ---- begin inkwell/detail/compressor.hpp ----
 // The thread that compresses finished log files, shared by every sink of the
@@ -6979,7 +7149,8 @@ INKWELL_END_NAMESPACE
 // Retention (bound through `with_retention<R>`; retain::never by default)
 // runs over the file's backups (layout retain::layout::rotated_file: app.log.N,
 // app.log.YYYYMMDD and their compressed copies; the file itself always stays)
-// at the first record and after each rotation, on the thread that writes.
+// at the first record and after each rotation, on the thread that writes,
+// with context.now() (the logger's clock) as the time it measures ages from.
 // Compression (`with_compression<C>`; compress::none by default) gets each
 // backup as rotation makes it: app.log.1 becomes app.log.1.gz on the
 // compressor's thread. A rotation first waits for the backups still being
@@ -7057,7 +7228,7 @@ public:
 
     explicit rotating_file(const sink_context& context) : rotating_file(context, Rotation{}) {}
     rotating_file(const sink_context& context, Rotation rotation)
-        : rotation_(std::move(rotation)), errors_(context.errors) {
+        : rotation_(std::move(rotation)), errors_(context.errors), now_(context.now) {
         std::string name;
         detail::sanitize_file_component(context.base_name, name);
         name.append(Suffix.view()).append(".log");
@@ -7119,14 +7290,14 @@ private:
     // Retention over this file's backups (the file itself is always kept).
     void clean_up() {
         if constexpr (!std::is_same_v<Retention, retain::never>)
-            retain::apply(retention_, {file_.folder(), retain::layout::rotated_file(file_.name())}, clock_type::now(),
-                          errors_);
+            retain::apply(retention_, {file_.folder(), retain::layout::rotated_file(file_.name())}, now_(), errors_);
     }
 
     [[no_unique_address]] Rotation rotation_;
     [[no_unique_address]] Retention retention_;
     detail::log_file file_;
     error_reporter* errors_;
+    time_point (*now_)() noexcept;  // the logger's clock, for retention
     compression_handle compression_;
     bool started_ = false;
 };
@@ -7171,7 +7342,7 @@ public:
     category_files(const sink_context& context, Rotation rotation)
         : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
-          format_report_(context.format_report), entries_(max_open_files) {}
+          format_report_(context.format_report), now_(context.now), entries_(max_open_files) {}
     ~category_files() {
         if constexpr (compression_handle::enabled) {
             for (auto& e : entries_)
@@ -7355,7 +7526,7 @@ private:
             retain::log_folder folder{directory_, retain::layout::date_folders(Extension.view())};
             for (const auto& e : entries_)
                 if (e.in_use) folder.active.push_back(relative_path(e));
-            retain::apply(retention_, folder, clock_type::now(), errors_);
+            retain::apply(retention_, folder, now_(), errors_);
         }
     }
 
@@ -7398,6 +7569,7 @@ private:
     unsigned directory_mode_;
     error_reporter* errors_;
     report_formatter format_report_;
+    time_point (*now_)() noexcept;  // the logger's clock, for retention
     // All max_open_files slots from the start, so never moved, and no code to
     // grow the vector (less to compile in every file that uses the sink).
     std::vector<entry> entries_;
@@ -7826,7 +7998,8 @@ namespace sink {
 
 // Retention (bound through with_retention<R>; retain::never by default) runs
 // over the folder's session files (layout retain::layout::sessions(); this
-// session's file stays) at the first record, on the thread that writes.
+// session's file stays) at the first record, on the thread that writes,
+// with context.now() (the logger's clock) as the time it measures ages from.
 // A class template also so that a file which never uses it pays nothing to
 // compile it (a plain class instantiates the std templates it uses at once).
 template <class Retention = retain::never>
@@ -7840,7 +8013,7 @@ public:
     template <class R>
     using with_retention = basic_session_file<R>;
 
-    explicit basic_session_file(const sink_context& context) : errors_(context.errors) {
+    explicit basic_session_file(const sink_context& context) : errors_(context.errors), now_(context.now) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
@@ -7852,7 +8025,7 @@ public:
             started_ = true;
             if constexpr (!std::is_same_v<Retention, retain::never>)
                 retain::apply(retention_, {file_.folder(), retain::layout::sessions(), {file_.name()}},
-                              clock_type::now(), errors_);
+                              now_(), errors_);
         }
         file_.append(line, r.time);
     }
@@ -7867,6 +8040,7 @@ private:
     [[no_unique_address]] Retention retention_;
     detail::log_file file_;
     error_reporter* errors_;
+    time_point (*now_)() noexcept;  // the logger's clock, for retention
     bool started_ = false;
 };
 
@@ -8033,6 +8207,9 @@ struct default_config {
     // these members keeps every file, uncompressed.
     using retention = inkwell::retain::never;
     using compression = inkwell::compress::none;
+    // Where "now" comes from (policy/clock.hpp): each record's time, the
+    // logger's start time and the files' retention. Tests use clock::manual.
+    using clock = inkwell::clock::system;
 
     // Statements below this level are compiled out: no code, arguments not evaluated.
     static constexpr level min_level = level::trace;
@@ -8089,6 +8266,8 @@ public:
     using dedup_type = typename checked::dedup;
     using buffer_type = typename checked::buffer;
     using rotation_type = typename checked::rotation;
+    // Where every "now" of this logger comes from (Config::clock; policy/clock.hpp).
+    using clock = typename checked::clock;
 
     static constexpr level min_level = Config::min_level;
 
@@ -8096,7 +8275,7 @@ public:
         : errors_(std::move(options.on_error)),
           name_(std::move(options.name)),
           session_id_(detail::make_uuid_v4()),
-          start_time_(clock_type::now()),
+          start_time_(clock::now()),
           level_(initial_level(options)),
           backend_(make_context(options)),
           engine_(backend_) {
@@ -8153,7 +8332,7 @@ public:
         if (!should_log(r.severity)) return;
         if (r.logger_name.empty()) r.logger_name = name_;
         r.session_id = session_id_;
-        if (r.time == time_point{}) r.time = clock_type::now();
+        if (r.time == time_point{}) r.time = clock::now();
         if (r.thread_id == 0) r.thread_id = detail::current_thread_id();
         detail::line_buffer capped;
         if (r.message.size() > Config::max_message_bytes) {
@@ -8206,6 +8385,8 @@ public:
 
 private:
     struct backend {
+        using clock = typename basic_logger::clock;  // read by buffer engines that stamp records themselves
+
         explicit backend(const sink_context& context)
             : sink(context), logger_name(context.logger_name), session_id(context.session_id), errors_(context.errors) {}
 
@@ -8224,7 +8405,7 @@ private:
             auto& b = *static_cast<backend*>(self);
             record r = b.record_defaults();
             r.severity = level::warn;
-            r.time = clock_type::now();
+            r.time = clock::now();
             r.message = message;
             r.category = "inkwell";
             r.thread_id = detail::current_thread_id();
@@ -8281,6 +8462,7 @@ private:
         c.directory_mode = Config::directory_mode;
         c.errors = &errors_;
         c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
+        c.now = &clock::now;
         return c;
     }
 
@@ -8326,7 +8508,7 @@ private:
 
         record r;
         r.severity = site.severity;
-        r.time = clock_type::now();
+        r.time = clock::now();
         r.message = detail::view(message);
         r.category = site.category;
         r.logger_name = name_;

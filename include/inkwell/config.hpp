@@ -16,6 +16,7 @@
 
 #include "buffer/immediate.hpp"
 #include "classify/fixed.hpp"
+#include "clock/system.hpp"
 #include "compress/none.hpp"
 #include "dedup/none.hpp"
 #include "format/text.hpp"
@@ -39,6 +40,9 @@ struct default_config {
     // these members keeps every file, uncompressed.
     using retention = inkwell::retain::never;
     using compression = inkwell::compress::none;
+    // Where "now" comes from (policy/clock.hpp): each record's time, the
+    // logger's start time and the files' retention. Tests use clock::manual.
+    using clock = inkwell::clock::system;
 
     // Statements below this level are compiled out: no code, arguments not evaluated.
     static constexpr level min_level = level::trace;

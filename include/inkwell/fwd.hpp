@@ -19,6 +19,13 @@ class error_reporter;
 template <class Config>
 class basic_logger;
 
+namespace clock {
+struct system;
+template <class Tag>
+class basic_manual;
+using manual = basic_manual<void>;
+}  // namespace clock
+
 namespace presets {
 struct jsonl_per_category_config;
 struct session_file_config;

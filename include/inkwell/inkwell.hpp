@@ -12,6 +12,7 @@
 #include "policy/buffer.hpp"
 #include "policy/check.hpp"
 #include "policy/classifier.hpp"
+#include "policy/clock.hpp"
 #include "policy/compression.hpp"
 #include "policy/dedup.hpp"
 #include "policy/retention.hpp"
@@ -27,6 +28,9 @@
 #include "classify/by_name.hpp"
 #include "classify/fixed.hpp"
 #include "classify/keyword.hpp"
+
+#include "clock/manual.hpp"
+#include "clock/system.hpp"
 
 #include "compress/none.hpp"
 #include "detail/compressor.hpp"

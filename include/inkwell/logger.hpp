@@ -55,6 +55,8 @@ public:
     using dedup_type = typename checked::dedup;
     using buffer_type = typename checked::buffer;
     using rotation_type = typename checked::rotation;
+    // Where every "now" of this logger comes from (Config::clock; policy/clock.hpp).
+    using clock = typename checked::clock;
 
     static constexpr level min_level = Config::min_level;
 
@@ -62,7 +64,7 @@ public:
         : errors_(std::move(options.on_error)),
           name_(std::move(options.name)),
           session_id_(detail::make_uuid_v4()),
-          start_time_(clock_type::now()),
+          start_time_(clock::now()),
           level_(initial_level(options)),
           backend_(make_context(options)),
           engine_(backend_) {
@@ -119,7 +121,7 @@ public:
         if (!should_log(r.severity)) return;
         if (r.logger_name.empty()) r.logger_name = name_;
         r.session_id = session_id_;
-        if (r.time == time_point{}) r.time = clock_type::now();
+        if (r.time == time_point{}) r.time = clock::now();
         if (r.thread_id == 0) r.thread_id = detail::current_thread_id();
         detail::line_buffer capped;
         if (r.message.size() > Config::max_message_bytes) {
@@ -172,6 +174,8 @@ public:
 
 private:
     struct backend {
+        using clock = typename basic_logger::clock;  // read by buffer engines that stamp records themselves
+
         explicit backend(const sink_context& context)
             : sink(context), logger_name(context.logger_name), session_id(context.session_id), errors_(context.errors) {}
 
@@ -190,7 +194,7 @@ private:
             auto& b = *static_cast<backend*>(self);
             record r = b.record_defaults();
             r.severity = level::warn;
-            r.time = clock_type::now();
+            r.time = clock::now();
             r.message = message;
             r.category = "inkwell";
             r.thread_id = detail::current_thread_id();
@@ -247,6 +251,7 @@ private:
         c.directory_mode = Config::directory_mode;
         c.errors = &errors_;
         c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
+        c.now = &clock::now;
         return c;
     }
 
@@ -292,7 +297,7 @@ private:
 
         record r;
         r.severity = site.severity;
-        r.time = clock_type::now();
+        r.time = clock::now();
         r.message = detail::view(message);
         r.category = site.category;
         r.logger_name = name_;

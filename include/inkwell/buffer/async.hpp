@@ -23,6 +23,12 @@
 // call. A call whose arguments are not plain numbers or text (a user type
 // with its own formatter) is formatted on the calling thread and queued as
 // a finished record, so its formatter and format specs apply unchanged.
+//
+// The time: with the default clock (clock::system) the call site stores the
+// counter's ticks, converted on the writer thread. A config with a clock of
+// its own (policy/clock.hpp, e.g. clock::manual in tests) has it read on the
+// calling thread and the time itself carried in the entry; the default path
+// does not change by an instruction.
 
 #include <array>
 #include <atomic>
@@ -47,6 +53,7 @@
 #include "../detail/time_format.hpp"
 #include "../errors.hpp"
 #include "../level.hpp"
+#include "../policy/clock.hpp"
 #include "../record.hpp"
 #include "../version.hpp"
 
@@ -91,6 +98,11 @@ struct async {
 
     template <class Backend>
     class engine final : public detail::async_target {
+        using clock_source = policy::clock_of_t<Backend>;
+        // The system clock goes by the time-stamp counter; any other clock is
+        // read at the call and its time travels in the entry (nanoseconds).
+        static constexpr bool stamps_ticks = std::is_same_v<clock_source, inkwell::clock::system>;
+
     public:
         explicit engine(Backend& backend)
             : backend_(backend), writer_(detail::async_writer::acquire()), generation_(writer_->generation()),
@@ -125,7 +137,7 @@ struct async {
             if (!out) return;  // dropped, and counted
             detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
                                    &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
-                                   detail::call_site_ticks(use_tsc_), &site};
+                                   call_stamp(), &site};
             std::memcpy(out, &h, sizeof h);
             [[maybe_unused]] std::byte* p = out + sizeof h;
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
@@ -198,6 +210,33 @@ struct async {
         }
 
     private:
+        INKWELL_ALWAYS_INLINE std::uint64_t call_stamp() const noexcept {
+            if constexpr (stamps_ticks)
+                return detail::call_site_ticks(use_tsc_);
+            else
+                return static_cast<std::uint64_t>(clock_ns());
+        }
+        static std::int64_t clock_ns() noexcept {
+            return std::chrono::duration_cast<std::chrono::nanoseconds>(clock_source::now().time_since_epoch()).count();
+        }
+        static time_point from_ns(std::int64_t ns) noexcept {
+            return time_point{std::chrono::duration_cast<clock_type::duration>(std::chrono::nanoseconds{ns})};
+        }
+        // The time of an entry made by submit_call.
+        static time_point entry_time(const detail::entry_header& h, const detail::tick_converter& ticks) noexcept {
+            if constexpr (stamps_ticks)
+                return ticks.to_time(h.ticks);
+            else
+                return from_ns(static_cast<std::int64_t>(h.ticks));
+        }
+        // Wall-clock "now", as the config's clock tells it.
+        static time_point now() noexcept {
+            if constexpr (stamps_ticks)
+                return clock_type::now();
+            else
+                return clock_source::now();
+        }
+
         std::byte* reserve(detail::thread_queue& queue, std::size_t size) {
             detail::spsc_ring* ring = &queue.producer_ring();
             if (INKWELL_LIKELY(size <= ring->max_entry())) {
@@ -263,11 +302,12 @@ struct async {
         }
 
         // Dropping is the slow path already: the first drop of a streak reads
-        // the wall clock itself, so the report needs no tick conversion.
+        // the (config's) clock itself, so the report needs no tick conversion.
         void count_drop() noexcept {
             if (first_drop_ns_.load(std::memory_order_relaxed) == 0) {
                 std::int64_t expected = 0;
-                first_drop_ns_.compare_exchange_strong(expected, detail::realtime_ns(), std::memory_order_relaxed);
+                const std::int64_t now_ns = stamps_ticks ? detail::realtime_ns() : clock_ns();
+                first_drop_ns_.compare_exchange_strong(expected, now_ns, std::memory_order_relaxed);
             }
             dropped_.fetch_add(1, std::memory_order_relaxed);
         }
@@ -283,12 +323,11 @@ struct async {
             detail::append(message, "inkwell: ");
             detail::append_integer(message, n);
             detail::append(message, " records dropped since ");
-            const time_point when{std::chrono::duration_cast<clock_type::duration>(std::chrono::nanoseconds{since_ns})};
-            detail::append_iso8601_utc_ms(message, when);
+            detail::append_iso8601_utc_ms(message, from_ns(since_ns));
             detail::append(message, " (the async queue was full)");
             record r = backend_.record_defaults();
             r.severity = level::warn;
-            r.time = clock_type::now();
+            r.time = now();
             r.message = detail::view(message);
             r.category = "inkwell";
             r.thread_id = detail::current_thread_id();
@@ -331,7 +370,7 @@ struct async {
             }
             record r = self.backend_.record_defaults();
             r.severity = h.site->severity;
-            r.time = clock.to_time(h.ticks);
+            r.time = entry_time(h, clock);
             self.backend_.cap_message(message);
             r.message = detail::view(message);
             r.category = h.site->category;

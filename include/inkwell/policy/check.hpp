@@ -8,6 +8,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../clock/system.hpp"
 #include "../compress/none.hpp"
 #include "../errors.hpp"
 #include "../record.hpp"
@@ -15,6 +16,7 @@
 #include "../version.hpp"
 #include "buffer.hpp"
 #include "classifier.hpp"
+#include "clock.hpp"
 #include "compression.hpp"
 #include "dedup.hpp"
 #include "formatter.hpp"
@@ -98,6 +100,9 @@ struct checked_config {
     template <class C, class Fallback> struct compression_of { using type = Fallback; };
     template <class C, class Fallback> requires requires { typename C::compression; }
     struct compression_of<C, Fallback> { using type = typename C::compression; };
+    template <class C, class Fallback> struct clock_of { using type = Fallback; };
+    template <class C, class Fallback> requires requires { typename C::clock; }
+    struct clock_of<C, Fallback> { using type = typename C::clock; };
 
     using raw_sink = pick<typename sink_of<Config, stand_in::sink>::type, has_all, stand_in::sink>;
     using raw_formatter = pick<typename formatter_of<Config, stand_in::formatter>::type, has_all, stand_in::formatter>;
@@ -107,6 +112,7 @@ struct checked_config {
     using raw_rotation = pick<typename rotation_of<Config, void>::type, has_all, void>;
     using raw_retention = typename retention_of<Config, retain::never>::type;
     using raw_compression = typename compression_of<Config, compress::none>::type;
+    using raw_clock = typename clock_of<Config, inkwell::clock::system>::type;
 
     // --- rotation (only checked when the sink takes one)
     static constexpr bool sink_takes_rotation = policy::sink_takes_rotation<raw_sink>;
@@ -175,6 +181,11 @@ struct checked_config {
     static constexpr bool buffer_works = !buffer_engine || !dedup_ok || buffer<raw_buffer>;
     static constexpr bool all_ok = dedup_ok && buffer_engine && buffer_works;
 
+    // --- clock (optional: a config without one reads the system clock). A
+    // bad one is replaced by the system clock, so only its message shows.
+    static constexpr bool clock_valid = policy::clock<raw_clock>;
+    static constexpr bool clock_ok = !all_ok || clock_valid;
+
     using sink = pick<bound_sink, all_ok, stand_in::sink>;
     using formatter = pick<raw_formatter, all_ok, stand_in::formatter>;
     using classifier = pick<raw_classifier, all_ok, stand_in::classifier>;
@@ -183,6 +194,7 @@ struct checked_config {
     using rotation = raw_rotation;
     using retention = raw_retention;
     using compression = raw_compression;
+    using clock = pick<raw_clock, clock_valid, inkwell::clock::system>;
 };
 
 
@@ -235,6 +247,9 @@ constexpr void diagnose_config() {
     static_assert(c::buffer_works,
                   "inkwell: the buffer policy's engine lacks `engine(Backend&)`, `submit(const record&)`, `flush()`, "
                   "`stop()` or `exclusive(f)`; see inkwell/policy/buffer.hpp");
+    static_assert(c::clock_ok,
+                  "inkwell: the clock policy has no `static inkwell::time_point now() noexcept`; "
+                  "see inkwell/policy/clock.hpp");
 }
 
 }  // namespace policy

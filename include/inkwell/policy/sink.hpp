@@ -22,6 +22,9 @@
 //     likewise `with_retention` (the config's `retention`, policy/retention.hpp)
 //     and `with_compression` (its `compression`, policy/compression.hpp). Each
 //     keeps the sink's other parameters.
+// A sink that needs the time of day for anything but a record (retention:
+// which files are old) calls `context.now()`, never the system clock, so a
+// test's clock drives it too.
 // Failures go to `context.errors->report(...)` and the line to
 // `context.errors->fallback(line)`; a sink never throws into the caller.
 
@@ -30,6 +33,7 @@
 #include <string>
 #include <string_view>
 
+#include "../clock/system.hpp"
 #include "../errors.hpp"
 #include "../record.hpp"
 #include "../version.hpp"
@@ -59,6 +63,9 @@ struct sink_context {
     unsigned directory_mode = 0755;
     error_reporter* errors = nullptr;          // never null in a logger
     report_formatter format_report{};          // set by the logger
+    // The logger's clock (its config's `clock`, policy/clock.hpp): what a
+    // sink's retention takes as "now". A record's own time is in the record.
+    time_point (*now)() noexcept = &inkwell::clock::system::now;
 };
 
 namespace policy {

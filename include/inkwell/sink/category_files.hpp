@@ -110,7 +110,7 @@ public:
     category_files(const sink_context& context, Rotation rotation)
         : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
-          format_report_(context.format_report), entries_(max_open_files) {}
+          format_report_(context.format_report), now_(context.now), entries_(max_open_files) {}
     ~category_files() {
         if constexpr (compression_handle::enabled) {
             for (auto& e : entries_)
@@ -294,7 +294,7 @@ private:
             retain::log_folder folder{directory_, retain::layout::date_folders(Extension.view())};
             for (const auto& e : entries_)
                 if (e.in_use) folder.active.push_back(relative_path(e));
-            retain::apply(retention_, folder, clock_type::now(), errors_);
+            retain::apply(retention_, folder, now_(), errors_);
         }
     }
 
@@ -337,6 +337,7 @@ private:
     unsigned directory_mode_;
     error_reporter* errors_;
     report_formatter format_report_;
+    time_point (*now_)() noexcept;  // the logger's clock, for retention
     // All max_open_files slots from the start, so never moved, and no code to
     // grow the vector (less to compile in every file that uses the sink).
     std::vector<entry> entries_;

@@ -15,7 +15,8 @@
 // Retention (bound through `with_retention<R>`; retain::never by default)
 // runs over the file's backups (layout retain::layout::rotated_file: app.log.N,
 // app.log.YYYYMMDD and their compressed copies; the file itself always stays)
-// at the first record and after each rotation, on the thread that writes.
+// at the first record and after each rotation, on the thread that writes,
+// with context.now() (the logger's clock) as the time it measures ages from.
 // Compression (`with_compression<C>`; compress::none by default) gets each
 // backup as rotation makes it: app.log.1 becomes app.log.1.gz on the
 // compressor's thread. A rotation first waits for the backups still being
@@ -111,7 +112,7 @@ public:
 
     explicit rotating_file(const sink_context& context) : rotating_file(context, Rotation{}) {}
     rotating_file(const sink_context& context, Rotation rotation)
-        : rotation_(std::move(rotation)), errors_(context.errors) {
+        : rotation_(std::move(rotation)), errors_(context.errors), now_(context.now) {
         std::string name;
         detail::sanitize_file_component(context.base_name, name);
         name.append(Suffix.view()).append(".log");
@@ -173,14 +174,14 @@ private:
     // Retention over this file's backups (the file itself is always kept).
     void clean_up() {
         if constexpr (!std::is_same_v<Retention, retain::never>)
-            retain::apply(retention_, {file_.folder(), retain::layout::rotated_file(file_.name())}, clock_type::now(),
-                          errors_);
+            retain::apply(retention_, {file_.folder(), retain::layout::rotated_file(file_.name())}, now_(), errors_);
     }
 
     [[no_unique_address]] Rotation rotation_;
     [[no_unique_address]] Retention retention_;
     detail::log_file file_;
     error_reporter* errors_;
+    time_point (*now_)() noexcept;  // the logger's clock, for retention
     compression_handle compression_;
     bool started_ = false;
 };

@@ -56,7 +56,8 @@ namespace sink {
 
 // Retention (bound through with_retention<R>; retain::never by default) runs
 // over the folder's session files (layout retain::layout::sessions(); this
-// session's file stays) at the first record, on the thread that writes.
+// session's file stays) at the first record, on the thread that writes,
+// with context.now() (the logger's clock) as the time it measures ages from.
 // A class template also so that a file which never uses it pays nothing to
 // compile it (a plain class instantiates the std templates it uses at once).
 template <class Retention = retain::never>
@@ -70,7 +71,7 @@ public:
     template <class R>
     using with_retention = basic_session_file<R>;
 
-    explicit basic_session_file(const sink_context& context) : errors_(context.errors) {
+    explicit basic_session_file(const sink_context& context) : errors_(context.errors), now_(context.now) {
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
@@ -82,7 +83,7 @@ public:
             started_ = true;
             if constexpr (!std::is_same_v<Retention, retain::never>)
                 retain::apply(retention_, {file_.folder(), retain::layout::sessions(), {file_.name()}},
-                              clock_type::now(), errors_);
+                              now_(), errors_);
         }
         file_.append(line, r.time);
     }
@@ -97,6 +98,7 @@ private:
     [[no_unique_address]] Retention retention_;
     detail::log_file file_;
     error_reporter* errors_;
+    time_point (*now_)() noexcept;  // the logger's clock, for retention
     bool started_ = false;
 };
 
