@@ -260,6 +260,7 @@ struct record {
     source_location where{};
     std::span<const field> fields{};
     std::uint32_t thread_id = 0;
+    std::uint64_t sequence = 0;  // set by the logger as it writes: 1, 2, ... (format::jsonl_with_entry_id)
 };
 
 // A record that owns its text, for buffers that write later than the call.
@@ -420,6 +421,10 @@ struct logger_stats {
     std::uint64_t errors = 0;            // failures reported to the error handler
     std::uint64_t fallback_records = 0;  // records written to stderr instead of their file
     std::uint64_t dropped = 0;           // records lost (counted, never silent)
+    // With a dedup policy (dedup/time_window.hpp): repeats left out, and the
+    // "repeated N times" records written for them (counted in `records` too).
+    std::uint64_t deduplicated = 0;
+    std::uint64_t summaries = 0;
 };
 
 namespace detail {
@@ -5186,6 +5191,893 @@ struct none {
 }  // namespace dedup
 INKWELL_END_NAMESPACE
 // ---- end inkwell/dedup/none.hpp ----
+// ---- begin inkwell/dedup/signature.hpp ----
+// dedup::signature<Seconds, MaxIdentities> — dedup::time_window, but two
+// messages are "the same" when they differ only in the variable parts:
+// numbers, UUIDs, hex ids, e-mail addresses, URLs, IP addresses and ISO
+// timestamps (detail/generalize.hpp lists exactly what is replaced). So
+// "user 42 failed" and "user 97 failed" are one message; the first one is
+// written, the others are counted.
+//
+//   struct my_config : inkwell::presets::session_file_config {
+//       using dedup = inkwell::dedup::signature<30>;
+//   };
+//
+// The summary is time_window's, plus a field `signature` with the
+// generalized message ("user <num> failed", at most 256 bytes), and its
+// message says "(similar messages repeated N times)" when the suppressed
+// messages were not all identical to the written one.
+//
+// Generalizing costs a scan of the message (the first 4 KiB of it; the rest
+// counts as it is) on the writer thread, without allocating.
+// dedup::generalized(message) shows what a message becomes.
+
+
+// ---- begin inkwell/detail/generalize.hpp ----
+// The generalized form of a message: what dedup::signature compares, so that
+// "user 42 failed" and "user 97 failed" count as one message.
+//
+//   detail::generalize(text, out)   calls out(std::string_view) with the pieces
+//                                   of the generalized text, in order: runs of
+//                                   the input as they are, and placeholders
+//   detail::generalized(text)       the same, joined into one std::string
+//
+// What is replaced, tried in this order where a word starts (after a byte
+// that is not an ASCII letter or digit):
+//   <url>    scheme://… up to white space or a quote ("https://x.org/a?b=1")
+//   <email>  local@domain.tld
+//   <time>   ISO dates and times: 2024-12-20, 2024-12-20T10:15:30.123Z,
+//            2024-12-20 10:15:30,123+01:00, and 10:15:30(.123)
+//   <uuid>   8-4-4-4-12 hex digits
+//   <ip>     IPv4 (10.0.0.1) and IPv6 (fe80::1, 2001:db8::ff00:42:8329, ::1)
+//   <hex>    0x1f3a, and runs of 8 or more hex digits holding a digit (a1b2c3d4)
+//   <num>    a number anywhere, also inside a word: 42, -7, 3.14, 1.2.3, 6e10,
+//            user42 → user<num>, 12ms → <num>ms
+//
+// A hand-written scanner rather than <regex>: it compiles in a fraction of
+// the time, never allocates, and runs in linear time whatever the input
+// (each matcher looks ahead a bounded distance, or consumes what it scans, or
+// remembers where its last failed scan ended). It works on bytes and never
+// decodes UTF-8, so invalid UTF-8 passes through unchanged and cannot upset it.
+// Only the first `max_generalized_bytes` of a message are generalized; the
+// rest is passed on as it is (bounded work per message; two long messages
+// that differ after that point stay two messages).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+inline constexpr std::size_t max_generalized_bytes = 4096;
+
+namespace generalize_scan {
+
+inline constexpr std::string_view number = "<num>", hex = "<hex>", uuid = "<uuid>", ip = "<ip>", email = "<email>",
+                                  url = "<url>", time = "<time>";
+
+// Character classes by table: one load per byte on the scanner's hot path.
+enum : unsigned char { digit_class = 1, alpha_class = 2, hex_class = 4 };
+struct class_table {
+    unsigned char of[256]{};
+    constexpr class_table() {
+        for (int c = '0'; c <= '9'; ++c) of[c] = digit_class | hex_class;
+        for (int c = 'a'; c <= 'z'; ++c) of[c] = alpha_class | (c <= 'f' ? hex_class : 0);
+        for (int c = 'A'; c <= 'Z'; ++c) of[c] = alpha_class | (c <= 'F' ? hex_class : 0);
+    }
+};
+inline constexpr class_table classes{};
+
+constexpr unsigned char class_of(char c) noexcept { return classes.of[static_cast<unsigned char>(c)]; }
+constexpr bool is_digit(char c) noexcept { return (class_of(c) & digit_class) != 0; }
+constexpr bool is_alpha(char c) noexcept { return (class_of(c) & alpha_class) != 0; }
+constexpr bool is_alnum(char c) noexcept { return (class_of(c) & (digit_class | alpha_class)) != 0; }
+constexpr bool is_hex(char c) noexcept { return (class_of(c) & hex_class) != 0; }
+
+// The input being scanned, with bounds-checked peeks.
+struct text {
+    const char* begin;
+    std::size_t size;
+    constexpr char at(std::size_t i) const noexcept { return i < size ? begin[i] : '\0'; }
+    // How many of `test` follow position i, at most `max`.
+    template <class Test>
+    constexpr std::size_t run(std::size_t i, Test test, std::size_t max) const noexcept {
+        std::size_t n = 0;
+        while (n < max && i + n < size && test(begin[i + n])) ++n;
+        return n;
+    }
+    constexpr std::size_t digits(std::size_t i, std::size_t max = static_cast<std::size_t>(-1)) const noexcept {
+        return run(i, is_digit, max);
+    }
+    constexpr std::size_t hex_digits(std::size_t i, std::size_t max = static_cast<std::size_t>(-1)) const noexcept {
+        return run(i, is_hex, max);
+    }
+};
+
+// Exactly n digits at i (and not more).
+constexpr bool exact_digits(const text& t, std::size_t i, std::size_t n) noexcept {
+    return t.digits(i, n + 1) == n;
+}
+
+// A fraction ".123" or ",123" (Python's default time format) at i: its length, or 0.
+constexpr std::size_t fraction(const text& t, std::size_t i) noexcept {
+    if (t.at(i) != '.' && t.at(i) != ',') return 0;
+    const std::size_t n = t.digits(i + 1, 10);
+    return n == 0 ? 0 : 1 + n;
+}
+
+// HH:MM:SS with an optional fraction, at i: its length, or 0. With
+// `minutes_are_enough`, HH:MM alone counts too (after a date).
+constexpr std::size_t clock_time(const text& t, std::size_t i, bool minutes_are_enough) noexcept {
+    if (!exact_digits(t, i, 2) || t.at(i + 2) != ':' || !exact_digits(t, i + 3, 2)) return 0;
+    std::size_t n = 5;
+    if (t.at(i + 5) == ':' && exact_digits(t, i + 6, 2)) {
+        n = 8;
+        n += fraction(t, i + n);
+    } else if (!minutes_are_enough) {
+        return 0;
+    }
+    return n;
+}
+
+// A time zone after a clock time: Z, +01, +0100 or +01:00.
+constexpr std::size_t zone(const text& t, std::size_t i) noexcept {
+    const char c = t.at(i);
+    if (c == 'Z' || c == 'z') return 1;
+    if ((c != '+' && c != '-') || !exact_digits(t, i + 1, 2)) return 0;
+    if (t.at(i + 3) == ':' && exact_digits(t, i + 4, 2)) return 6;
+    if (exact_digits(t, i + 3, 2)) return 5;
+    return 3;
+}
+
+// An ISO date with an optional time and zone, or a bare HH:MM:SS.
+constexpr std::size_t timestamp(const text& t, std::size_t i) noexcept {
+    std::size_t n = 0;
+    if (exact_digits(t, i, 4) && t.at(i + 4) == '-' && exact_digits(t, i + 5, 2) && t.at(i + 7) == '-' &&
+        exact_digits(t, i + 8, 2)) {
+        n = 10;
+        const char separator = t.at(i + n);
+        if (separator == 'T' || separator == ' ') {
+            if (const std::size_t c = clock_time(t, i + n + 1, true); c != 0) n += 1 + c;
+        }
+    } else {
+        n = clock_time(t, i, false);
+        if (n == 0) return 0;
+    }
+    n += zone(t, i + n);
+    if (is_alnum(t.at(i + n))) return 0;  // "2024-12-20abc" is not a date
+    return n;
+}
+
+// 8-4-4-4-12 hex digits.
+constexpr std::size_t uuid_at(const text& t, std::size_t i) noexcept {
+    constexpr std::size_t groups[] = {8, 4, 4, 4, 12};
+    std::size_t n = 0;
+    for (std::size_t g = 0; g < 5; ++g) {
+        if (g != 0) {
+            if (t.at(i + n) != '-') return 0;
+            ++n;
+        }
+        if (t.hex_digits(i + n, groups[g] + 1) != groups[g]) return 0;
+        n += groups[g];
+    }
+    return is_alnum(t.at(i + n)) ? 0 : n;
+}
+
+// Four decimal octets (0-255); "1.2.3.4.5" is a version number, not an address.
+constexpr std::size_t ipv4_at(const text& t, std::size_t i) noexcept {
+    std::size_t n = 0;
+    for (int octet = 0; octet < 4; ++octet) {
+        if (octet != 0) {
+            if (t.at(i + n) != '.') return 0;
+            ++n;
+        }
+        const std::size_t d = t.digits(i + n, 4);
+        if (d == 0 || d > 3) return 0;
+        unsigned value = 0;
+        for (std::size_t k = 0; k < d; ++k) value = value * 10 + static_cast<unsigned>(t.at(i + n + k) - '0');
+        if (value > 255) return 0;
+        n += d;
+    }
+    if (is_alnum(t.at(i + n)) || (t.at(i + n) == '.' && is_digit(t.at(i + n + 1)))) return 0;
+    return n;
+}
+
+// An IPv6 address: eight groups, or fewer with one "::", maybe ending in an
+// IPv4 address. It must hold a decimal digit, so that C++ names such as
+// "db::add" stay words.
+constexpr std::size_t ipv6_at(const text& t, std::size_t i) noexcept {
+    std::size_t n = 0, groups = 0;
+    bool compressed = false, digit = false;
+    if (t.at(i) == ':') {
+        if (t.at(i + 1) != ':') return 0;
+        compressed = true;
+        n = 2;
+    }
+    while (groups < 8) {
+        const std::size_t h = t.hex_digits(i + n, 5);
+        if (h == 0) break;
+        if (t.at(i + n + h) == '.') {  // the last 32 bits written as IPv4
+            const std::size_t v4 = ipv4_at(t, i + n);
+            if (v4 == 0 || groups > 6) return 0;
+            n += v4;
+            groups += 2;
+            digit = true;
+            break;
+        }
+        if (h > 4) return 0;
+        for (std::size_t k = 0; k < h; ++k) digit = digit || is_digit(t.at(i + n + k));
+        n += h;
+        ++groups;
+        if (t.at(i + n) != ':') break;
+        if (t.at(i + n + 1) == ':') {
+            if (compressed) return 0;
+            compressed = true;
+            n += 2;
+        } else if (is_hex(t.at(i + n + 1))) {
+            n += 1;
+        } else {
+            break;  // "fe80::1: refused": the colon is the text's
+        }
+    }
+    if (!digit || (compressed ? groups > 7 : groups != 8)) return 0;
+    if (is_alnum(t.at(i + n)) || t.at(i + n) == ':') return 0;
+    return n;
+}
+
+// scheme://… up to white space, a quote or an angle bracket; trailing
+// punctuation belongs to the sentence.
+constexpr std::size_t url_at(const text& t, std::size_t i) noexcept {
+    if (!is_alpha(t.at(i))) return 0;
+    const std::size_t scheme =
+        t.run(i, [](char c) { return is_alnum(c) || c == '+' || c == '.' || c == '-'; }, 17);
+    if (scheme > 16 || t.at(i + scheme) != ':' || t.at(i + scheme + 1) != '/' || t.at(i + scheme + 2) != '/')
+        return 0;
+    std::size_t n = scheme + 3;
+    const std::size_t rest = t.run(i + n, [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u > 0x20 && c != '"' && c != '\'' && c != '<' && c != '>' && c != '`' && u != 0x7f;
+    }, static_cast<std::size_t>(-1));
+    if (rest == 0) return 0;
+    n += rest;
+    while (n > scheme + 3) {
+        const char last = t.at(i + n - 1);
+        if (last != '.' && last != ',' && last != ';' && last != ':' && last != '!' && last != '?' && last != ')' &&
+            last != ']' && last != '}')
+            break;
+        --n;
+    }
+    return n;
+}
+
+constexpr bool email_local_char(char c) noexcept {
+    return is_alnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+constexpr bool domain_char(char c) noexcept { return is_alnum(c) || c == '-'; }
+
+// local@domain.tld. `scanned_to` remembers where the scan of the local part
+// stopped: a later start before it would stop at the same place, so it is
+// not tried again (what keeps "a.a.a.a…" linear).
+constexpr std::size_t email_at(const text& t, std::size_t i, std::size_t& scanned_to) noexcept {
+    if (i < scanned_to) return 0;
+    const std::size_t local = t.run(i, email_local_char, static_cast<std::size_t>(-1));
+    scanned_to = i + local;
+    if (local == 0 || t.at(i + local) != '@') return 0;
+    std::size_t n = local + 1, labels = 0;
+    for (;;) {
+        const std::size_t label = t.run(i + n, domain_char, static_cast<std::size_t>(-1));
+        if (label == 0) break;
+        n += label;
+        ++labels;
+        if (t.at(i + n) != '.' || !domain_char(t.at(i + n + 1))) break;
+        ++n;
+    }
+    return labels >= 2 ? n : 0;
+}
+
+// 0x followed by hex digits.
+constexpr std::size_t prefixed_hex_at(const text& t, std::size_t i) noexcept {
+    if (t.at(i) != '0' || (t.at(i + 1) != 'x' && t.at(i + 1) != 'X')) return 0;
+    const std::size_t h = t.hex_digits(i + 2);
+    if (h == 0 || is_alnum(t.at(i + 2 + h))) return 0;
+    return 2 + h;
+}
+
+// Digits with ".digits" groups (3.14, 1.2.3) and an exponent (6e10, 1.5E-3).
+constexpr std::size_t number_at(const text& t, std::size_t i) noexcept {
+    std::size_t n = t.digits(i);
+    while (t.at(i + n) == '.' && is_digit(t.at(i + n + 1))) n += 1 + t.digits(i + n + 1);
+    const char e = t.at(i + n);
+    if (e == 'e' || e == 'E') {
+        std::size_t sign = (t.at(i + n + 1) == '+' || t.at(i + n + 1) == '-') ? 1 : 0;
+        if (const std::size_t d = t.digits(i + n + 1 + sign); d != 0) n += 1 + sign + d;
+    }
+    return n;
+}
+
+struct match {
+    std::size_t length = 0;
+    std::string_view placeholder{};
+};
+
+// The word (ASCII letters and digits) that starts at i, in one pass.
+struct word_shape {
+    std::size_t length = 0;
+    bool all_hex = true, digit = false, letter = false;
+};
+
+constexpr word_shape shape_of(const text& t, std::size_t i) noexcept {
+    word_shape w;
+    unsigned char seen = 0, hex_letters = hex_class;
+    std::size_t k = i;
+    for (; k < t.size; ++k) {
+        const unsigned char c = class_of(t.begin[k]);
+        if ((c & (digit_class | alpha_class)) == 0) break;
+        seen |= c;
+        if (c & alpha_class) hex_letters &= c;
+    }
+    w.length = k - i;
+    w.digit = (seen & digit_class) != 0;
+    w.letter = (seen & alpha_class) != 0;
+    w.all_hex = (hex_letters & hex_class) != 0;
+    return w;
+}
+
+// What starts a word at i, if anything but a number. `w` is the word's
+// shape; the character after the word decides which matchers can apply, so
+// most words are looked at once. `email_scanned_to`: see email_at.
+constexpr match at_word_start(const text& t, std::size_t i, const word_shape& w,
+                              std::size_t& email_scanned_to) noexcept {
+    const char c = t.at(i);
+    if (c == ':') {
+        if (const std::size_t n = ipv6_at(t, i)) return {n, ip};
+        return {};
+    }
+    if (w.length == 0) return {};
+    const char next = t.at(i + w.length);
+    if (is_alpha(c) && (next == ':' || next == '+' || next == '.' || next == '-')) {
+        if (const std::size_t n = url_at(t, i)) return {n, url};
+    }
+    if (is_digit(c)) {
+        if (next == '-' || next == ':') {
+            if (const std::size_t n = timestamp(t, i)) return {n, time};
+        }
+        if (next == '.') {
+            if (const std::size_t n = ipv4_at(t, i)) return {n, ip};
+        }
+        if (c == '0' && (t.at(i + 1) == 'x' || t.at(i + 1) == 'X')) {
+            if (const std::size_t n = prefixed_hex_at(t, i)) return {n, hex};
+        }
+    }
+    if (w.all_hex) {
+        if (w.length == 8 && next == '-') {
+            if (const std::size_t n = uuid_at(t, i)) return {n, uuid};
+        }
+        if (w.length <= 4 && next == ':') {
+            if (const std::size_t n = ipv6_at(t, i)) return {n, ip};
+        }
+    }
+    if (next == '@' || next == '.' || next == '_' || next == '%' || next == '+' || next == '-') {
+        if (const std::size_t n = email_at(t, i, email_scanned_to)) return {n, email};
+    }
+    if (w.length >= 8 && w.all_hex && w.digit && w.letter) return {w.length, hex};
+    return {};
+}
+
+}  // namespace generalize_scan
+
+// Calls out(std::string_view) with the pieces of the generalized message.
+template <class Out>
+void generalize(std::string_view message, Out&& out) {
+    namespace g = generalize_scan;
+    const g::text t{message.data(), message.size()};
+    const std::size_t limit = message.size() < max_generalized_bytes ? message.size() : max_generalized_bytes;
+    std::size_t literal_from = 0, email_scanned_to = 0, i = 0;
+    auto replace = [&](std::size_t length, std::string_view placeholder) {
+        if (i > literal_from) out(message.substr(literal_from, i - literal_from));
+        out(placeholder);
+        i += length;
+        literal_from = i;
+    };
+    while (i < limit) {
+        const char c = message[i];
+        const bool word_start = i == 0 || !g::is_alnum(message[i - 1]);
+        if (word_start) {
+            const g::word_shape w = g::shape_of(t, i);
+            if (const g::match m = g::at_word_start(t, i, w, email_scanned_to); m.length != 0) {
+                replace(m.length, m.placeholder);
+                continue;
+            }
+            if (!w.digit && w.length != 0) {  // a word of letters only: nothing in it to replace
+                i += w.length;
+                continue;
+            }
+            // A sign belongs to a number that starts a word: "x=-5", "(+3)".
+            if ((c == '-' || c == '+') && g::is_digit(t.at(i + 1))) {
+                replace(1 + g::number_at(t, i + 1), g::number);
+                continue;
+            }
+        }
+        if (g::is_digit(c)) {
+            replace(g::number_at(t, i), g::number);
+            continue;
+        }
+        ++i;
+    }
+    if (message.size() > literal_from) out(message.substr(literal_from));
+}
+
+// The generalized message as one string (for tests, tools and summaries).
+inline std::string generalized(std::string_view message) {
+    std::string out;
+    out.reserve(message.size());
+    generalize(message, [&](std::string_view piece) { out.append(piece); });
+    return out;
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/generalize.hpp ----
+// ---- begin inkwell/dedup/time_window.hpp ----
+// dedup::time_window<Seconds, MaxIdentities> — a record identical to one
+// written in the last `Seconds` (same level, category and message) is not
+// written; one summary record later says how often it came and when.
+//
+//   struct my_config : inkwell::presets::session_file_config {
+//       using dedup = inkwell::dedup::time_window<30>;   // the reference's deduplication_window
+//   };
+//
+// The window is a count of seconds, not a std::chrono::duration: a duration
+// cannot be a template argument in C++20 (its member is private, so it is not
+// a structural type), and whole seconds are what such windows are set in.
+//
+// What is written, for a message A:
+//   - the first A, as it is; it opens A's window;
+//   - every A within the window after it is suppressed and counted;
+//   - one summary for the suppressed ones: A's level, category, logger and
+//     call site, the message "<A> (repeated N times)" and the fields
+//       repeated     N, the number of records suppressed
+//       firstRepeat  ISO time of the first one suppressed
+//       lastRepeat   ISO time of the last one suppressed
+//     It is written at the first of
+//       * a different record being written right after a run of A's
+//         (A A A B: A, summary, B — spdlog's dup_filter case),
+//       * the window closing: checked at each record and by expire(now),
+//       * A being evicted from the bounded cache to make room,
+//       * flush() (log.flush() and shutdown).
+//   - an A after the window closed is written again and opens a new window.
+// Interleaved repeats (A B A B A …) are suppressed too, the reference's
+// cache keyed by message: a start-up surge of a few messages shrinks to one
+// record and one summary each per window, however they interleave. Their
+// summaries wait for the window to close (a summary per interleaved record
+// would write more lines than it saves).
+//
+// The file stays in time order: a summary's time is its last repeat's, or
+// that of the latest record already written if that is later; the true
+// first and last times are in its fields.
+//
+// Nothing is lost silently: every suppressed record is counted in
+// deduplicated() and in exactly one summary's `repeated`; a record leaving
+// the cache with repeats pending gets its summary first. Records written =
+// records logged − deduplicated() + summaries().
+//
+// The cache holds at most MaxIdentities messages (the oldest window is
+// closed early to make room) and keeps at most `max_kept_message_bytes` of
+// each message for its summary. Identities are compared by a 64-bit hash of
+// level, category and the whole message: with 1,024 identities two different
+// messages share a hash about once in 10^13 caches.
+//
+// Runs on the logger's writer thread (the backend serialises every call); the
+// counters may be read from any thread.
+
+#include <bit>
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// A streaming 64-bit hash: the same bytes give the same hash however they
+// are split across add() calls. Eight bytes a step, then a final avalanche.
+class identity_hash {
+public:
+    void add(std::string_view bytes) noexcept {
+        const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+        std::size_t n = bytes.size();
+        length_ += n;
+        while (pending_bytes_ != 0 && n != 0) take_byte(*p++), --n;
+        if constexpr (std::endian::native == std::endian::little) {
+            for (; n >= 8; p += 8, n -= 8) {
+                std::uint64_t word;
+                std::memcpy(&word, p, 8);
+                mix(word);
+            }
+        }
+        while (n != 0) take_byte(*p++), --n;
+    }
+    void add_number(std::uint64_t v) noexcept {
+        char bytes[8];
+        for (int k = 0; k < 8; ++k) bytes[k] = static_cast<char>((v >> (8 * k)) & 0xff);
+        add({bytes, 8});
+    }
+    std::uint64_t finish() const noexcept {
+        std::uint64_t h = state_ ^ (pending_ * 0x9e3779b97f4a7c15ull) ^ (length_ * 0xff51afd7ed558ccdull);
+        h ^= h >> 33;
+        h *= 0xff51afd7ed558ccdull;
+        h ^= h >> 33;
+        h *= 0xc4ceb9fe1a85ec53ull;
+        h ^= h >> 33;
+        return h;
+    }
+
+private:
+    void take_byte(unsigned char b) noexcept {
+        pending_ |= static_cast<std::uint64_t>(b) << (8 * pending_bytes_);
+        if (++pending_bytes_ == 8) {
+            mix(pending_);
+            pending_ = 0;
+            pending_bytes_ = 0;
+        }
+    }
+    void mix(std::uint64_t word) noexcept {
+        word *= 0x87c37b91114253d5ull;
+        word = std::rotl(word, 31);
+        word *= 0x4cf5ad432745937full;
+        state_ ^= word;
+        state_ = std::rotl(state_, 27) * 5 + 0x52dce729;
+    }
+
+    std::uint64_t state_ = 0x6a09e667f3bcc909ull;
+    std::uint64_t pending_ = 0;
+    std::uint64_t length_ = 0;
+    unsigned pending_bytes_ = 0;
+};
+
+// The start of `text`, at most `max` bytes, not cutting a UTF-8 sequence in two.
+inline std::string_view utf8_prefix(std::string_view text, std::size_t max) noexcept {
+    if (text.size() <= max) return text;
+    std::size_t cut = max;
+    for (int back = 0; back < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++back) --cut;
+    return text.substr(0, cut);
+}
+
+}  // namespace detail
+
+namespace dedup {
+
+// The identity of dedup::time_window: level, category and the message as it is.
+struct exact_identity {
+    static constexpr bool generalizes = false;
+    std::uint64_t key(const record& r) noexcept {
+        detail::identity_hash h;
+        h.add_number(static_cast<std::uint64_t>(r.severity));
+        h.add_number(r.category.size());
+        h.add(r.category);
+        h.add(r.message);
+        return h.finish();
+    }
+    // The text a summary shows as the message's signature: none.
+    std::string_view signature() const noexcept { return {}; }
+};
+
+// The engine of time_window and signature; Identity decides what "the same" means.
+template <class Identity, std::uint32_t WindowSeconds, std::size_t MaxIdentities>
+class basic_window {
+    static_assert(WindowSeconds > 0, "inkwell: a dedup window of 0 seconds would suppress nothing");
+    static_assert(MaxIdentities > 0 && MaxIdentities < (1u << 30), "inkwell: MaxIdentities out of range");
+
+public:
+    static constexpr std::chrono::seconds window{WindowSeconds};
+    static constexpr std::size_t max_identities = MaxIdentities;
+    // How much of a message an identity keeps for its summary.
+    static constexpr std::size_t max_kept_message_bytes = 1024;
+
+    basic_window() = default;
+    basic_window(const basic_window&) = delete;
+    basic_window& operator=(const basic_window&) = delete;
+
+    template <class Forward>
+    void process(const record& r, Forward&& forward) {
+        if (INKWELL_UNLIKELY(slots_.empty())) slots_.assign(slot_count, 0);
+        expire(r.time, forward);
+        const std::uint64_t key = identity_.key(r);
+        std::uint32_t at = find(key, r.severity);
+        if (at != none) {
+            if (!closed(entries_[at], r.time)) {
+                suppress(at, r);
+                return;
+            }
+            retire(at, forward);  // out of order in the cache (the clock went back): closed now
+        }
+        // A run of repeats of the record written last ends here: its summary
+        // goes before the new record.
+        if (run_ != none && !run_broken_ && entries_[run_].repeats != 0) summarize(run_, forward);
+        if (count_ == MaxIdentities) retire(oldest_, forward);
+        at = insert(key, r);
+        forward(r);
+        note_written(r.time);
+        run_ = at;
+        run_broken_ = false;
+    }
+
+    // Closes the windows that `now` is past, writing their summaries. The
+    // logger calls it after each round of records; process() calls it too.
+    // Windows are closed in the order they opened.
+    template <class Forward>
+    void expire(time_point now, Forward&& forward) {
+        while (oldest_ != none && closed(entries_[oldest_], now)) retire(oldest_, forward);
+    }
+
+    // Writes every pending summary (log.flush(), shutdown). The windows stay
+    // open: later repeats are counted towards a new summary.
+    template <class Forward>
+    void flush(Forward&& forward) {
+        for (std::uint32_t at = oldest_; at != none; at = entries_[at].newer)
+            if (entries_[at].repeats != 0) summarize(at, forward);
+    }
+
+    // Records suppressed so far. Safe to read from any thread.
+    std::uint64_t deduplicated() const noexcept { return deduplicated_.load(std::memory_order_relaxed); }
+    // Summary records written so far. Safe to read from any thread.
+    std::uint64_t summaries() const noexcept { return summaries_.load(std::memory_order_relaxed); }
+    // Identities in the cache now (writer thread only, or with the logger's exclusive()).
+    std::size_t identities() const noexcept { return count_; }
+
+private:
+    static constexpr std::uint32_t none = static_cast<std::uint32_t>(-1);
+    // Open addressing at most half full: short probes.
+    static constexpr std::size_t slot_count = std::bit_ceil(2 * MaxIdentities);
+    static constexpr std::size_t slot_mask = slot_count - 1;
+
+    struct entry {
+        std::uint64_t key = 0;
+        level severity = level::info;
+        std::uint32_t thread_id = 0;
+        source_location where{};
+        time_point written_at{}, first_repeat{}, last_repeat{};
+        std::uint64_t repeats = 0;
+        std::size_t message_size = 0;  // of the whole message; `message` may keep only its start
+        bool varied = false;
+        std::string message, category, logger_name, session_id, signature;
+        std::uint32_t older = none, newer = none;  // the list in the order the windows opened
+    };
+
+    // Past the window, or the clock went back more than a window since.
+    static bool closed(const entry& e, time_point now) noexcept {
+        return now - e.written_at >= window || e.written_at - now > window;
+    }
+
+    void suppress(std::uint32_t at, const record& r) {
+        entry& e = entries_[at];
+        if (e.repeats == 0 || r.time < e.first_repeat) e.first_repeat = r.time;
+        if (e.repeats == 0 || r.time > e.last_repeat) e.last_repeat = r.time;
+        ++e.repeats;
+        if constexpr (Identity::generalizes) {
+            if (!e.varied && !same_message(e, r.message)) e.varied = true;
+        }
+        if (at != run_) run_broken_ = true;
+        deduplicated_.store(deduplicated_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+
+    static bool same_message(const entry& e, std::string_view message) noexcept {
+        return message.size() == e.message_size && message.substr(0, e.message.size()) == e.message;
+    }
+
+    template <class Forward>
+    void summarize(std::uint32_t at, Forward& forward) {
+        entry& e = entries_[at];
+        detail::line_buffer text, first, last;
+        detail::append(text, e.message);
+        if (e.message.size() < e.message_size) detail::append(text, "\xE2\x80\xA6");  // …: cut for the cache
+        detail::append(text, e.varied ? " (similar messages repeated " : " (repeated ");
+        if (e.repeats == 1) {
+            detail::append(text, "once)");
+        } else {
+            char digits[24];
+            char* end = digits + sizeof digits;
+            char* p = end;
+            for (std::uint64_t n = e.repeats; n != 0; n /= 10) *--p = static_cast<char>('0' + n % 10);
+            detail::append(text, {p, static_cast<std::size_t>(end - p)});
+            detail::append(text, " times)");
+        }
+        detail::append_iso8601_utc_ms(first, e.first_repeat);
+        detail::append_iso8601_utc_ms(last, e.last_repeat);
+
+        field fields[4];
+        fields[0].key = "repeated";
+        fields[0].value.type = field_value::kind::unsigned_integer;
+        fields[0].value.number.unsigned_integer = e.repeats;
+        fields[1].key = "firstRepeat";
+        fields[1].value.type = field_value::kind::string;
+        fields[1].value.text = detail::view(first);
+        fields[2].key = "lastRepeat";
+        fields[2].value.type = field_value::kind::string;
+        fields[2].value.text = detail::view(last);
+        std::size_t field_count = 3;
+        if (!e.signature.empty()) {
+            fields[3].key = "signature";
+            fields[3].value.type = field_value::kind::string;
+            fields[3].value.text = e.signature;
+            field_count = 4;
+        }
+
+        record summary;
+        summary.severity = e.severity;
+        summary.time = e.last_repeat > latest_written_ ? e.last_repeat : latest_written_;
+        summary.message = detail::view(text);
+        summary.category = e.category;
+        summary.logger_name = e.logger_name;
+        summary.session_id = e.session_id;
+        summary.where = e.where;
+        summary.thread_id = e.thread_id;
+        summary.fields = std::span<const field>(fields, field_count);
+
+        e.repeats = 0;
+        e.varied = false;
+        summaries_.store(summaries_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        note_written(summary.time);
+        forward(static_cast<const record&>(summary));
+    }
+
+    void note_written(time_point t) noexcept {
+        if (t > latest_written_) latest_written_ = t;
+    }
+
+    // Summary if repeats are pending, then out of the cache.
+    template <class Forward>
+    void retire(std::uint32_t at, Forward& forward) {
+        if (entries_[at].repeats != 0) summarize(at, forward);
+        erase(at);
+    }
+
+    std::uint32_t find(std::uint64_t key, level severity) const noexcept {
+        for (std::size_t slot = key & slot_mask; slots_[slot] != 0; slot = (slot + 1) & slot_mask) {
+            const entry& e = entries_[slots_[slot] - 1];
+            if (e.key == key && e.severity == severity) return slots_[slot] - 1;
+        }
+        return none;
+    }
+
+    std::uint32_t insert(std::uint64_t key, const record& r) {
+        std::uint32_t at;
+        if (free_ != none) {
+            at = free_;
+            free_ = entries_[at].newer;
+        } else {
+            at = static_cast<std::uint32_t>(entries_.size());
+            entries_.emplace_back();
+        }
+        entry& e = entries_[at];
+        e.key = key;
+        e.severity = r.severity;
+        e.thread_id = r.thread_id;
+        e.where = r.where;
+        e.written_at = r.time;
+        e.repeats = 0;
+        e.varied = false;
+        e.message_size = r.message.size();
+        // assign() reuses the strings' storage of an earlier identity: no allocation once warm.
+        e.message.assign(detail::utf8_prefix(r.message, max_kept_message_bytes));
+        e.category.assign(r.category);
+        e.logger_name.assign(r.logger_name);
+        e.session_id.assign(r.session_id);
+        e.signature.assign(identity_.signature());
+        e.older = newest_;
+        e.newer = none;
+        if (newest_ != none)
+            entries_[newest_].newer = at;
+        else
+            oldest_ = at;
+        newest_ = at;
+
+        std::size_t slot = key & slot_mask;
+        while (slots_[slot] != 0) slot = (slot + 1) & slot_mask;
+        slots_[slot] = at + 1;
+        ++count_;
+        return at;
+    }
+
+    void erase(std::uint32_t at) noexcept {
+        entry& e = entries_[at];
+        // Out of the hash table, moving later members of its cluster back
+        // (backward-shift deletion: no tombstones, probes stay short).
+        std::size_t hole = e.key & slot_mask;
+        while (slots_[hole] != at + 1) hole = (hole + 1) & slot_mask;
+        slots_[hole] = 0;
+        for (std::size_t next = (hole + 1) & slot_mask; slots_[next] != 0; next = (next + 1) & slot_mask) {
+            const std::size_t home = entries_[slots_[next] - 1].key & slot_mask;
+            // Move it into the hole unless its home lies cyclically in (hole, next].
+            const bool stays = hole < next ? (home > hole && home <= next) : (home > hole || home <= next);
+            if (stays) continue;
+            slots_[hole] = slots_[next];
+            slots_[next] = 0;
+            hole = next;
+        }
+        // Out of the list in window order.
+        if (e.older != none)
+            entries_[e.older].newer = e.newer;
+        else
+            oldest_ = e.newer;
+        if (e.newer != none)
+            entries_[e.newer].older = e.older;
+        else
+            newest_ = e.older;
+        if (run_ == at) run_ = none;
+        e.newer = free_;
+        e.older = none;
+        free_ = at;
+        --count_;
+    }
+
+    [[no_unique_address]] Identity identity_;
+    std::vector<entry> entries_;
+    std::vector<std::uint32_t> slots_;  // entry index + 1; 0 is empty
+    std::uint32_t oldest_ = none, newest_ = none, free_ = none;
+    std::size_t count_ = 0;
+    std::uint32_t run_ = none;  // the identity written last, while only its repeats followed
+    bool run_broken_ = false;
+    time_point latest_written_{};
+    std::atomic<std::uint64_t> deduplicated_{0};
+    std::atomic<std::uint64_t> summaries_{0};
+};
+
+// Level, category and message must match exactly. See the top of this file.
+template <std::uint32_t WindowSeconds = 30, std::size_t MaxIdentities = 1024>
+class time_window : public basic_window<exact_identity, WindowSeconds, MaxIdentities> {};
+
+}  // namespace dedup
+INKWELL_END_NAMESPACE
+// ---- end inkwell/dedup/time_window.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace dedup {
+
+// The identity of dedup::signature: level, category and the generalized message.
+class generalized_identity {
+public:
+    static constexpr bool generalizes = true;
+    static constexpr std::size_t max_signature_bytes = 256;
+
+    std::uint64_t key(const record& r) noexcept {
+        detail::identity_hash h;
+        h.add_number(static_cast<std::uint64_t>(r.severity));
+        h.add_number(r.category.size());
+        h.add(r.category);
+        signature_size_ = 0;
+        signature_cut_ = false;
+        detail::generalize(r.message, [&](std::string_view piece) {
+            h.add(piece);
+            keep(piece);
+        });
+        return h.finish();
+    }
+    // The generalized text of the record last given to key(), cut to max_signature_bytes.
+    std::string_view signature() const noexcept { return {signature_, signature_size_}; }
+
+private:
+    void keep(std::string_view piece) noexcept {
+        if (signature_cut_) return;
+        const std::size_t room = max_signature_bytes - signature_size_;
+        if (piece.size() > room) {
+            piece = detail::utf8_prefix(piece, room);
+            signature_cut_ = true;
+        }
+        for (char c : piece) signature_[signature_size_++] = c;
+    }
+
+    char signature_[max_signature_bytes];
+    std::size_t signature_size_ = 0;
+    bool signature_cut_ = false;
+};
+
+// Level, category and the generalized message must match. See the top of this file.
+template <std::uint32_t WindowSeconds = 30, std::size_t MaxIdentities = 1024>
+class signature : public basic_window<generalized_identity, WindowSeconds, MaxIdentities> {};
+
+// What dedup::signature compares: the message with its variable parts replaced.
+inline std::string generalized(std::string_view message) { return detail::generalized(message); }
+
+}  // namespace dedup
+INKWELL_END_NAMESPACE
+// ---- end inkwell/dedup/signature.hpp ----
 
 // ---- begin inkwell/format/console.hpp ----
 // Console formatters: the text layout of format/text.hpp in local time.
@@ -5636,6 +6528,7 @@ INKWELL_END_NAMESPACE
 //   {"level":"debug","message":"…","category":"engine",
 //    "timestamp":"2024-12-20T10:15:30.123Z","source":"gameEngine.cpp:45",
 //    "sessionId":"…","metadata":{…}}
+// (jsonl_with_entry_id adds "entryId" after "sessionId").
 // The record's key/value fields live only inside "metadata", so no field can
 // replace or repeat a top-level key. Within metadata the first field with a
 // given key wins and later ones are left out. Every string is escaped and
@@ -5695,7 +6588,11 @@ INKWELL_END_NAMESPACE
 INKWELL_BEGIN_NAMESPACE
 namespace format {
 
-class jsonl {
+// WithEntryId: one more key after "sessionId", "entryId": the record's
+// number in its logger (1, 2, ... in the order written; with the session id,
+// unique across sessions), as session-logging-service.md's entries carry.
+template <bool WithEntryId>
+class basic_jsonl {
 public:
     void format(const record& r, detail::line_buffer& out) const {
         detail::append(out, "{\"level\":");
@@ -5710,6 +6607,10 @@ public:
         append_source(out, r.where);
         detail::append(out, "\",\"sessionId\":");
         detail::append_json_quoted(out, r.session_id);
+        if constexpr (WithEntryId) {
+            detail::append(out, ",\"entryId\":");
+            detail::append_integer(out, r.sequence);
+        }
         detail::append(out, ",\"metadata\":{");
         append_metadata(out, r.fields);
         detail::append(out, "}}\n");
@@ -5762,6 +6663,9 @@ private:
         detail::append(out, "null");
     }
 };
+
+using jsonl = basic_jsonl<false>;
+using jsonl_with_entry_id = basic_jsonl<true>;
 
 }  // namespace format
 INKWELL_END_NAMESPACE
@@ -8378,7 +9282,14 @@ public:
         engine_.exclusive([&](backend&) { errors_.set_handler(std::move(handler)); });
     }
 
-    logger_stats stats() const noexcept { return errors_.stats(); }
+    logger_stats stats() const noexcept {
+        logger_stats s = errors_.stats();
+        if constexpr (requires { backend_.dedup.deduplicated(); }) {
+            s.deduplicated = backend_.dedup.deduplicated();
+            s.summaries = backend_.dedup.summaries();
+        }
+        return s;
+    }
     std::string_view name() const noexcept { return name_; }
     std::string_view session_id() const noexcept { return session_id_; }
     time_point start_time() const noexcept { return start_time_; }
@@ -8421,12 +9332,20 @@ private:
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
         }
-        void commit() { policy::commit_or_flush(sink); }
+        // The end of a batch (each sync record, each async writer round):
+        // a dedup window that has closed says so now, not at the next record.
+        void commit() {
+            if constexpr (requires { dedup.expire(time_point{}, [](const record&) {}); })
+                dedup.expire(clock::now(), [this](const record& out) { write(out); });
+            policy::commit_or_flush(sink);
+        }
         void flush() {
             dedup.flush([this](const record& out) { write(out); });
             sink.flush();
         }
-        void write(const record& r) {
+        void write(const record& in) {
+            record r = in;
+            r.sequence = ++written;  // the entry id of format::jsonl_with_entry_id
             line.clear();
             formatter.format(r, line);
             sink.write(r, detail::view(line));
@@ -8437,6 +9356,7 @@ private:
         [[no_unique_address]] formatter_type formatter;
         sink_type sink;
         detail::line_buffer line;
+        std::uint64_t written = 0;  // records handed to the formatter so far
         std::string logger_name, session_id;
         error_reporter* errors_;
     };

@@ -49,6 +49,10 @@ struct logger_stats {
     std::uint64_t errors = 0;            // failures reported to the error handler
     std::uint64_t fallback_records = 0;  // records written to stderr instead of their file
     std::uint64_t dropped = 0;           // records lost (counted, never silent)
+    // With a dedup policy (dedup/time_window.hpp): repeats left out, and the
+    // "repeated N times" records written for them (counted in `records` too).
+    std::uint64_t deduplicated = 0;
+    std::uint64_t summaries = 0;
 };
 
 namespace detail {

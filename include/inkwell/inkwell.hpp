@@ -36,6 +36,8 @@
 #include "detail/compressor.hpp"
 
 #include "dedup/none.hpp"
+#include "dedup/signature.hpp"
+#include "dedup/time_window.hpp"
 
 #include "format/console.hpp"
 #include "format/jsonl.hpp"

@@ -167,7 +167,14 @@ public:
         engine_.exclusive([&](backend&) { errors_.set_handler(std::move(handler)); });
     }
 
-    logger_stats stats() const noexcept { return errors_.stats(); }
+    logger_stats stats() const noexcept {
+        logger_stats s = errors_.stats();
+        if constexpr (requires { backend_.dedup.deduplicated(); }) {
+            s.deduplicated = backend_.dedup.deduplicated();
+            s.summaries = backend_.dedup.summaries();
+        }
+        return s;
+    }
     std::string_view name() const noexcept { return name_; }
     std::string_view session_id() const noexcept { return session_id_; }
     time_point start_time() const noexcept { return start_time_; }
@@ -210,12 +217,20 @@ private:
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
         }
-        void commit() { policy::commit_or_flush(sink); }
+        // The end of a batch (each sync record, each async writer round):
+        // a dedup window that has closed says so now, not at the next record.
+        void commit() {
+            if constexpr (requires { dedup.expire(time_point{}, [](const record&) {}); })
+                dedup.expire(clock::now(), [this](const record& out) { write(out); });
+            policy::commit_or_flush(sink);
+        }
         void flush() {
             dedup.flush([this](const record& out) { write(out); });
             sink.flush();
         }
-        void write(const record& r) {
+        void write(const record& in) {
+            record r = in;
+            r.sequence = ++written;  // the entry id of format::jsonl_with_entry_id
             line.clear();
             formatter.format(r, line);
             sink.write(r, detail::view(line));
@@ -226,6 +241,7 @@ private:
         [[no_unique_address]] formatter_type formatter;
         sink_type sink;
         detail::line_buffer line;
+        std::uint64_t written = 0;  // records handed to the formatter so far
         std::string logger_name, session_id;
         error_reporter* errors_;
     };

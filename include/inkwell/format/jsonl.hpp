@@ -4,6 +4,7 @@
 //   {"level":"debug","message":"…","category":"engine",
 //    "timestamp":"2024-12-20T10:15:30.123Z","source":"gameEngine.cpp:45",
 //    "sessionId":"…","metadata":{…}}
+// (jsonl_with_entry_id adds "entryId" after "sessionId").
 // The record's key/value fields live only inside "metadata", so no field can
 // replace or repeat a top-level key. Within metadata the first field with a
 // given key wins and later ones are left out. Every string is escaped and
@@ -23,7 +24,11 @@
 INKWELL_BEGIN_NAMESPACE
 namespace format {
 
-class jsonl {
+// WithEntryId: one more key after "sessionId", "entryId": the record's
+// number in its logger (1, 2, ... in the order written; with the session id,
+// unique across sessions), as session-logging-service.md's entries carry.
+template <bool WithEntryId>
+class basic_jsonl {
 public:
     void format(const record& r, detail::line_buffer& out) const {
         detail::append(out, "{\"level\":");
@@ -38,6 +43,10 @@ public:
         append_source(out, r.where);
         detail::append(out, "\",\"sessionId\":");
         detail::append_json_quoted(out, r.session_id);
+        if constexpr (WithEntryId) {
+            detail::append(out, ",\"entryId\":");
+            detail::append_integer(out, r.sequence);
+        }
         detail::append(out, ",\"metadata\":{");
         append_metadata(out, r.fields);
         detail::append(out, "}}\n");
@@ -90,6 +99,9 @@ private:
         detail::append(out, "null");
     }
 };
+
+using jsonl = basic_jsonl<false>;
+using jsonl_with_entry_id = basic_jsonl<true>;
 
 }  // namespace format
 INKWELL_END_NAMESPACE
