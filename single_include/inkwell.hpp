@@ -8823,136 +8823,55 @@ private:
 }  // namespace sink
 INKWELL_END_NAMESPACE
 // ---- end inkwell/sink/level_filter.hpp ----
-// ---- begin inkwell/sink/null.hpp ----
-// sink::null: discards every line and counts what it discarded, for
-// measuring the logging path without I/O and for tests.
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace sink {
-
-class null {
-public:
-    null() = default;
-    explicit null(const sink_context&) noexcept {}
-
-    // The logger serialises writes; the counters are atomic only so that
-    // another thread may read them while records flow.
-    void write(const record&, std::string_view line) noexcept {
-        records_.store(records_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-        bytes_.store(bytes_.load(std::memory_order_relaxed) + line.size(), std::memory_order_relaxed);
-    }
-    void flush() noexcept {}
-
-    std::uint64_t records() const noexcept { return records_.load(std::memory_order_relaxed); }
-    std::uint64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
-
-private:
-    std::atomic<std::uint64_t> records_{0};
-    std::atomic<std::uint64_t> bytes_{0};
-};
-
-}  // namespace sink
-INKWELL_END_NAMESPACE
-// ---- end inkwell/sink/null.hpp ----
-// ---- begin inkwell/sink/session_file.hpp ----
-// sink::session_file — one file per logger lifetime:
-// `<directory>/session_<YYYY-MM-DDTHH-MM-SSZ>_<session id>.jsonl`, the time
-// being context.start_time in UTC and the id context.session_id sanitized to
-// a safe name component (an empty id leaves out the `_<id>` part).
+// ---- begin inkwell/sink/live.hpp ----
+// sink::live: streams records to subscribers (a dashboard, the later live
+// viewer or Redis sink) without ever making the logger wait for them.
 //
-// The file is created when the sink is constructed, so a session that logs
-// nothing still leaves its (empty) file; a failure there is reported, and
-// the first record tries again. Mode context.file_mode, folders
-// context.directory_mode. flush() writes whole lines only. Not thread-safe by
-// itself: the logger serialises every call.
+//   auto* live = log.with_sink([](auto& s) { return inkwell::sink::find<inkwell::sink::live>(s); });
+//   auto sub = live->subscribe([](const inkwell::record& r, std::string_view line) { ... },
+//                              inkwell::level::info);     // min level; queue of 1024 records
+//   ...
+//   sub.dropped();  // what this subscriber missed because its queue was full
+//
+// Each subscriber has a bounded queue and a thread of its own that calls it.
+// write() only puts a shared copy of the record into each queue: when a queue
+// is full (1024 records by default, or 16 MiB of them), the record is dropped
+// for that subscriber alone and counted. So a slow or stuck subscriber loses
+// records, never slows the logger.
+//
+// A subscriber is a callable taking (const record&, std::string_view line) or
+// (const record&), or an observer with on_record(...) of either form, given by
+// value (kept in the subscription), by pointer (the caller keeps it alive
+// until it is unsubscribed) or by std::shared_ptr. The record's views live for
+// the call only; keep an owned_record to hold on to it. Calls to one
+// subscriber come from one thread, in the order the records were written.
+//
+// subscribe() returns a subscription: destroying it unsubscribes (as does
+// live::unsubscribe(id)). Unsubscribing is safe at any time:
+//   - from another thread: when it returns, the callback is not running and
+//     will not run again; records still queued are dropped (and counted);
+//   - from inside a callback (any subscriber's): it does not wait, the
+//     subscriber stops after the callback returns.
+// A callback that throws is counted in errors() and the delivery goes on.
+// When the sink is destroyed (the logger ends), each thread delivers what is
+// queued and stops, within shutdown_timeout() (default 3 s) in all: what is
+// still queued then is dropped, and a thread stuck in a callback is left to
+// finish on its own (detached; it touches nothing but its own subscription).
 
 
+// ---- begin inkwell/detail/find_sink.hpp ----
+// sink::find<Target>(s): the sink of type Target inside a logger's sink, or
+// null. It looks at the sink itself, at every child of a sink::tee, and
+// through wrappers that expose inner() (sink::level_filter,
+// sink::fixed_rotation), depth first; the first match wins. For a preset whose
+// sink is a tee (session_file with its ring and live subscribers):
+//
+//   auto* ring = log.with_sink([](auto& s) { return inkwell::sink::find<inkwell::sink::recent<>>(s); });
+//
+// The pointer lives as long as the logger. recent and live are thread-safe,
+// so it may be kept and used from any thread without with_sink() again.
 
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
 
-// "session_2024-12-20T10-15-30Z_<id>.jsonl": ':' is left out of the time
-// because it is awkward in file names (and invalid on some file systems).
-inline std::string session_file_name(time_point start, std::string_view session_id) {
-    const utc_fields f = split_utc(start);
-    char stamp[20];
-    char* at = put_date(stamp, f.date, '-');
-    *at++ = 'T';
-    at = put_digits(at, f.hour, 2);
-    *at++ = '-';
-    at = put_digits(at, f.minute, 2);
-    *at++ = '-';
-    at = put_digits(at, f.second, 2);
-    *at++ = 'Z';
-    std::string name = "session_";
-    name.append(stamp, static_cast<std::size_t>(at - stamp));
-    if (!session_id.empty()) {
-        char id[max_file_component + 1];
-        name.append("_").append(sanitize_file_component(session_id, id));
-    }
-    name.append(".jsonl");
-    return name;
-}
-
-}  // namespace detail
-
-namespace sink {
-
-// Retention (bound through with_retention<R>; retain::never by default) runs
-// over the folder's session files (layout retain::layout::sessions(); this
-// session's file stays) at the first record, on the thread that writes,
-// with context.now() (the logger's clock) as the time it measures ages from.
-// A class template also so that a file which never uses it pays nothing to
-// compile it (a plain class instantiates the std templates it uses at once).
-template <class Retention = retain::never>
-class basic_session_file {
-    static_assert(policy::retention<Retention>,
-                  "inkwell: the retention policy does not satisfy inkwell::policy::retention; "
-                  "see inkwell/policy/retention.hpp");
-
-public:
-    using retention_type = Retention;
-    template <class R>
-    using with_retention = basic_session_file<R>;
-
-    explicit basic_session_file(const sink_context& context) : errors_(context.errors), now_(context.now) {
-        std::string name = detail::session_file_name(context.start_time, context.session_id);
-        file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
-                     context.directory_mode, context.errors, context.format_report);
-        file_.ensure_open();
-    }
-
-    void write(const record& r, std::string_view line) {
-        if (!started_) {  // start-up, on the thread that writes
-            started_ = true;
-            if constexpr (!std::is_same_v<Retention, retain::never>)
-                retain::apply(retention_, {file_.folder(), retain::layout::sessions(), {file_.name()}},
-                              now_(), errors_);
-        }
-        file_.append(line, r.time);
-    }
-    void flush() noexcept { file_.flush(); }
-    // Opens the file again by name (after logrotate moved or deleted it).
-    void reopen() noexcept { file_.reopen(); }
-
-    const std::string& path() const noexcept { return file_.path(); }
-    Retention& retention() noexcept { return retention_; }
-
-private:
-    [[no_unique_address]] Retention retention_;
-    detail::log_file file_;
-    error_reporter* errors_;
-    time_point (*now_)() noexcept;  // the logger's clock, for retention
-    bool started_ = false;
-};
-
-using session_file = basic_session_file<>;
-
-}  // namespace sink
-INKWELL_END_NAMESPACE
-// ---- end inkwell/sink/session_file.hpp ----
 // ---- begin inkwell/sink/tee.hpp ----
 // sink::tee<Sinks...>: every line goes to each sink, in order (e.g. a text
 // file and the console). Each child is built from the logger's sink_context;
@@ -9081,6 +9000,795 @@ private:
 }  // namespace sink
 INKWELL_END_NAMESPACE
 // ---- end inkwell/sink/tee.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+template <class S>
+struct tee_children : std::integral_constant<std::size_t, 0> {};
+template <class... Sinks>
+struct tee_children<sink::tee<Sinks...>> : std::integral_constant<std::size_t, sizeof...(Sinks)> {};
+
+template <class S>
+concept wraps_a_sink = requires(S& s) { s.inner(); };
+
+}  // namespace detail
+
+namespace sink {
+
+template <class Target, class S>
+Target* find(S& s) noexcept {
+    using plain = std::remove_const_t<S>;
+    if constexpr (std::is_same_v<plain, std::remove_const_t<Target>>) {
+        return &s;
+    } else if constexpr (detail::tee_children<plain>::value > 0) {
+        return [&]<std::size_t... I>(std::index_sequence<I...>) -> Target* {
+            Target* found = nullptr;
+            // || stops at the first child that holds a Target.
+            (void)((found = find<Target>(s.template get<I>())) || ...);
+            return found;
+        }(std::make_index_sequence<detail::tee_children<plain>::value>{});
+    } else if constexpr (detail::wraps_a_sink<S>) {
+        return find<Target>(s.inner());
+    } else {
+        return nullptr;
+    }
+}
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/find_sink.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+namespace live_detail {
+
+// What every queue shares: one copy of the record however many subscribers
+// take it.
+template <class Unused = void>
+struct shared_entry {
+    shared_entry(const record& r, std::string_view l) : copy(r), line(l) {}
+    basic_owned_record<Unused> copy;
+    std::string line;
+    // Roughly what the entry costs in memory, for the queue's byte bound.
+    std::size_t bytes() const noexcept {
+        const record v = copy.view();
+        std::size_t n = sizeof(*this) + v.message.size() + v.category.size() + line.size() + v.fields.size() * 64;
+        for (const auto& f : v.fields) n += f.key.size() + f.value.text.size();
+        return n;
+    }
+};
+
+using delivery = detail::shared_function<void(const record&, std::string_view line)>;
+
+// Counters shared by the sink and every subscriber thread; a thread left
+// running after the sink is gone still counts into a live object.
+struct totals {
+    std::atomic<std::uint64_t> delivered{0}, dropped{0}, errors{0};
+};
+
+// True on a subscriber's delivery thread: unsubscribing there must not wait
+// for a delivery thread (its own, or one that may be waiting for it).
+inline thread_local bool on_delivery_thread = false;
+
+// One subscriber: its queue, its thread, its counters. Shared by the sink's
+// list, its delivery thread and its subscription handle.
+template <class Unused = void>
+struct subscriber {
+    enum class mode : std::uint8_t { running, draining, stopping };
+    using entry_ptr = std::shared_ptr<const shared_entry<Unused>>;
+
+    subscriber(std::uint64_t id_, delivery d, level min, std::size_t capacity_, std::size_t max_bytes_,
+               std::shared_ptr<totals> t)
+        : id(id_), min_level(min), capacity(capacity_ == 0 ? 1 : capacity_), max_bytes(max_bytes_),
+          deliver(std::move(d)), all(std::move(t)), queue(capacity) {}
+
+    // The writer's side: never waits for the callback, only for the
+    // queue's lock, which the delivery thread holds for a pop.
+    void offer(const entry_ptr& e, std::size_t bytes) {
+        bool was_empty = false;
+        {
+            std::lock_guard lock(mutex);
+            if (current != mode::running) return;
+            if (count == capacity || (count > 0 && queued_bytes + bytes > max_bytes)) {
+                count_drop(1);
+                return;
+            }
+            queue[(head + count) % capacity] = e;
+            queued_bytes += bytes;
+            was_empty = (count++ == 0);
+        }
+        // The thread sleeps only on an empty queue.
+        if (was_empty) wake.notify_one();
+    }
+
+    void run() {
+        on_delivery_thread = true;
+        std::unique_lock lock(mutex);
+        for (;;) {
+            wake.wait(lock, [&] { return count > 0 || current != mode::running; });
+            if (current == mode::stopping || count == 0) break;
+            if (current == mode::draining && std::chrono::steady_clock::now() > drain_deadline) break;
+            entry_ptr e = std::move(queue[head]);
+            head = (head + 1) % capacity;
+            --count;
+            queued_bytes -= entry_bytes(*e);
+            busy = true;
+            delivered.fetch_add(1, std::memory_order_relaxed);
+            all->delivered.fetch_add(1, std::memory_order_relaxed);
+            lock.unlock();
+            const record view = e->copy.view();
+            INKWELL_TRY { deliver(view, e->line); }
+            INKWELL_CATCH_ALL {
+                errors.fetch_add(1, std::memory_order_relaxed);
+                all->errors.fetch_add(1, std::memory_order_relaxed);
+            }
+            e.reset();  // the copy is freed outside the lock
+            lock.lock();
+            busy = false;
+            if (count == 0) changed.notify_all();  // wait_idle()
+        }
+        discard_queued();
+        finished = true;
+        changed.notify_all();
+    }
+
+    // Stops the thread after its current call; what is queued is dropped.
+    void stop() {
+        {
+            std::lock_guard lock(mutex);
+            current = mode::stopping;
+            discard_queued();
+        }
+        wake.notify_all();
+    }
+
+    // Stops the thread once the queue is empty or at `deadline`.
+    void drain_until(std::chrono::steady_clock::time_point deadline) {
+        {
+            std::lock_guard lock(mutex);
+            if (current == mode::running) current = mode::draining;
+            drain_deadline = deadline;
+        }
+        wake.notify_all();
+    }
+
+    bool wait_finished_until(std::chrono::steady_clock::time_point deadline) {
+        std::unique_lock lock(mutex);
+        return changed.wait_until(lock, deadline, [&] { return finished; });
+    }
+
+    bool wait_idle_until(std::chrono::steady_clock::time_point deadline) {
+        std::unique_lock lock(mutex);
+        return changed.wait_until(lock, deadline, [&] { return finished || (count == 0 && !busy); });
+    }
+
+    bool is_finished() {
+        std::lock_guard lock(mutex);
+        return finished;
+    }
+
+    // Joins the thread; detaches it when it did not finish by `deadline`,
+    // or when this is that thread itself (the sink ended from its callback).
+    void join_or_detach(std::chrono::steady_clock::time_point deadline) {
+        if (!thread.joinable()) return;
+        if (thread.get_id() == std::this_thread::get_id()) {  // the sink ended from inside a callback
+            thread.detach();
+            return;
+        }
+        if (wait_finished_until(deadline))
+            thread.join();
+        else
+            thread.detach();
+    }
+
+    const std::uint64_t id;
+    const level min_level;
+    const std::size_t capacity;
+    const std::size_t max_bytes;
+    const delivery deliver;
+    const std::shared_ptr<totals> all;
+    std::atomic<std::uint64_t> delivered{0}, dropped{0}, errors{0};
+    std::thread thread;  // set before the subscriber is listed; only the sink's side touches it
+
+private:
+    static std::size_t entry_bytes(const shared_entry<Unused>& e) noexcept { return e.bytes(); }
+
+    void count_drop(std::uint64_t n) {
+        dropped.fetch_add(n, std::memory_order_relaxed);
+        all->dropped.fetch_add(n, std::memory_order_relaxed);
+    }
+    void discard_queued() {  // under mutex
+        if (count > 0) count_drop(count);
+        for (; count > 0; --count, head = (head + 1) % capacity) queue[head].reset();
+        queued_bytes = 0;
+    }
+
+    std::mutex mutex;
+    std::condition_variable wake;     // the delivery thread waits here
+    std::condition_variable changed;  // wait_idle() and shutdown wait here
+    std::vector<entry_ptr> queue;     // a ring of `capacity` slots
+    std::size_t head = 0, count = 0, queued_bytes = 0;
+    mode current = mode::running;
+    bool busy = false;       // a callback is running
+    bool finished = false;   // the thread's loop has ended
+    std::chrono::steady_clock::time_point drain_deadline{};
+};
+
+// The sink's state, shared with the subscription handles (weakly): a handle
+// may outlive the sink.
+template <class Unused = void>
+struct hub {
+    using subscriber_ptr = std::shared_ptr<subscriber<Unused>>;
+
+    std::mutex mutex;  // the lists; held by write() while it hands a record out
+    std::vector<subscriber_ptr> active;
+    std::vector<subscriber_ptr> retired;  // stopped from a delivery thread, to be joined
+    std::uint64_t next_id = 1;
+    bool closed = false;
+    std::shared_ptr<totals> all = std::make_shared<totals>();
+
+    bool unsubscribe(std::uint64_t id) {
+        subscriber_ptr gone, ended_before;
+        {
+            std::lock_guard lock(mutex);
+            gone = take(active, id);
+            if (gone && on_delivery_thread) retired.push_back(gone);  // joined later, never from here
+            // Ended already from a delivery thread: from elsewhere, wait for
+            // its last call to return, as for an active one.
+            if (!gone && !on_delivery_thread) ended_before = take(retired, id);
+        }
+        if (ended_before) ended_before->join_or_detach(std::chrono::steady_clock::time_point::max());
+        if (!gone) return false;
+        gone->stop();
+        if (!on_delivery_thread) {
+            gone->join_or_detach(std::chrono::steady_clock::time_point::max());
+            join_finished_retired();
+        }
+        return true;
+    }
+
+    static subscriber_ptr take(std::vector<subscriber_ptr>& list, std::uint64_t id) {
+        for (auto it = list.begin(); it != list.end(); ++it) {
+            if ((*it)->id == id) {
+                subscriber_ptr s = std::move(*it);
+                list.erase(it);
+                return s;
+            }
+        }
+        return nullptr;
+    }
+
+    // Threads of subscribers stopped from a delivery thread that have ended.
+    void join_finished_retired() {
+        std::vector<subscriber_ptr> done;
+        {
+            std::lock_guard lock(mutex);
+            for (auto it = retired.begin(); it != retired.end();) {
+                if ((*it)->is_finished()) {
+                    done.push_back(std::move(*it));
+                    it = retired.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
+        for (auto& s : done) s->join_or_detach(std::chrono::steady_clock::time_point::max());
+    }
+};
+
+}  // namespace live_detail
+
+template <class Unused = void>
+class basic_live;
+
+// A subscriber's handle: move-only; destroying it (or unsubscribe())
+// ends the subscription. Its counters stay readable afterwards.
+template <class Unused = void>
+class basic_subscription {
+public:
+    basic_subscription() = default;
+    basic_subscription(basic_subscription&& o) noexcept
+        : hub_(std::move(o.hub_)), subscriber_(std::move(o.subscriber_)) {}
+    basic_subscription& operator=(basic_subscription&& o) noexcept {
+        if (this != &o) {
+            unsubscribe();
+            hub_ = std::move(o.hub_);
+            subscriber_ = std::move(o.subscriber_);
+        }
+        return *this;
+    }
+    ~basic_subscription() { unsubscribe(); }
+
+    // Ends the subscription; false when it had already ended (or the sink is gone).
+    bool unsubscribe() {
+        auto hub = hub_.lock();
+        hub_.reset();
+        return hub && subscriber_ && hub->unsubscribe(subscriber_->id);
+    }
+    // Lets the subscription run as long as the sink does; returns its id
+    // (for live::unsubscribe(id)).
+    std::uint64_t release() noexcept {
+        hub_.reset();
+        return id();
+    }
+
+    explicit operator bool() const noexcept { return subscriber_ != nullptr; }
+    std::uint64_t id() const noexcept { return subscriber_ ? subscriber_->id : 0; }
+    // Records handed to the callback, dropped for this subscriber (queue full,
+    // or still queued when it stopped), and callbacks that threw.
+    std::uint64_t delivered() const noexcept { return subscriber_ ? subscriber_->delivered.load() : 0; }
+    std::uint64_t dropped() const noexcept { return subscriber_ ? subscriber_->dropped.load() : 0; }
+    std::uint64_t errors() const noexcept { return subscriber_ ? subscriber_->errors.load() : 0; }
+
+private:
+    friend class basic_live<Unused>;
+    basic_subscription(std::weak_ptr<live_detail::hub<Unused>> hub,
+                       std::shared_ptr<live_detail::subscriber<Unused>> s) noexcept
+        : hub_(std::move(hub)), subscriber_(std::move(s)) {}
+
+    std::weak_ptr<live_detail::hub<Unused>> hub_;
+    std::shared_ptr<live_detail::subscriber<Unused>> subscriber_;
+};
+using subscription = basic_subscription<>;
+
+template <class Unused>
+class basic_live {
+    using hub_type = live_detail::hub<Unused>;
+    using subscriber_type = live_detail::subscriber<Unused>;
+
+public:
+    static constexpr std::size_t default_queue = 1024;
+    static constexpr std::size_t max_queue_bytes = 16 * 1024 * 1024;  // per subscriber
+
+    basic_live() = default;
+    explicit basic_live(const sink_context&) {}
+    basic_live(const basic_live&) = delete;
+    basic_live& operator=(const basic_live&) = delete;
+    ~basic_live() { shutdown(); }
+
+    // Subscribes `subscriber` (see the top of this file) to records of level
+    // `min` and above, with a queue of `queue` records. Thread-safe; may be
+    // called while records flow, also from a callback. After the sink shut
+    // down, returns an empty subscription.
+    template <class S>
+    basic_subscription<Unused> subscribe(S&& subscriber, level min = level::trace, std::size_t queue = default_queue) {
+        live_detail::delivery d = make_delivery(std::forward<S>(subscriber));
+        if (!live_detail::on_delivery_thread) hub_->join_finished_retired();
+        std::lock_guard lock(hub_->mutex);
+        if (hub_->closed) return {};
+        auto s = std::make_shared<subscriber_type>(hub_->next_id++, std::move(d), min, queue, max_queue_bytes, hub_->all);
+        s->thread = std::thread([s] { s->run(); });
+        hub_->active.push_back(s);
+        return basic_subscription<Unused>(hub_, std::move(s));
+    }
+
+    // Ends subscription `id` (see basic_subscription::unsubscribe()).
+    bool unsubscribe(std::uint64_t id) { return hub_->unsubscribe(id); }
+
+    void write(const record& r, std::string_view line) {
+        std::lock_guard lock(hub_->mutex);
+        std::shared_ptr<const live_detail::shared_entry<Unused>> e;
+        std::size_t bytes = 0;
+        for (const auto& s : hub_->active) {
+            if (r.severity < s->min_level) continue;
+            if (!e) {  // copied once, and only when someone wants it
+                e = std::make_shared<live_detail::shared_entry<Unused>>(r, line);
+                bytes = e->bytes();
+            }
+            s->offer(e, bytes);
+        }
+    }
+    void flush() noexcept {}
+
+    // Waits until every subscriber has been handed every record queued for
+    // it; false at the timeout. Records written meanwhile are waited for too.
+    bool wait_idle(std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        std::vector<std::shared_ptr<subscriber_type>> now;
+        {
+            std::lock_guard lock(hub_->mutex);
+            now = hub_->active;
+        }
+        for (auto& s : now)
+            if (!s->wait_idle_until(deadline)) return false;
+        return true;
+    }
+
+    std::size_t subscribers() const {
+        std::lock_guard lock(hub_->mutex);
+        return hub_->active.size();
+    }
+    // Totals over every subscriber this sink had.
+    std::uint64_t delivered() const noexcept { return hub_->all->delivered.load(); }
+    std::uint64_t dropped() const noexcept { return hub_->all->dropped.load(); }
+    std::uint64_t errors() const noexcept { return hub_->all->errors.load(); }
+
+    // How long the destructor lets the subscribers take what is queued.
+    void set_shutdown_timeout(std::chrono::milliseconds t) noexcept { shutdown_timeout_.store(t.count()); }
+    std::chrono::milliseconds shutdown_timeout() const noexcept {
+        return std::chrono::milliseconds(shutdown_timeout_.load());
+    }
+
+private:
+    template <class S>
+    static live_detail::delivery make_delivery(S&& subscriber) {
+        using T = std::remove_cvref_t<S>;
+        if constexpr (std::is_pointer_v<T> && std::is_class_v<std::remove_pointer_t<T>>) {
+            return observer_delivery(subscriber);
+        } else if constexpr (requires(T& t) { t.get(); t->on_record(std::declval<const record&>()); } ||
+                             requires(T& t) { t.get(); t->on_record(std::declval<const record&>(), std::string_view{}); }) {
+            return observer_delivery(std::forward<S>(subscriber));  // a shared_ptr: shares ownership
+        } else if constexpr (requires(T& t) { t.on_record(std::declval<const record&>()); } ||
+                             requires(T& t) { t.on_record(std::declval<const record&>(), std::string_view{}); }) {
+            return observer_delivery(std::make_shared<T>(std::forward<S>(subscriber)));
+        } else if constexpr (std::is_invocable_v<T&, const record&, std::string_view>) {
+            return live_detail::delivery(std::forward<S>(subscriber));
+        } else {
+            static_assert(std::is_invocable_v<T&, const record&>,
+                          "inkwell: a live subscriber is callable with (const record&, std::string_view) or "
+                          "(const record&), or has on_record(...) of either form; see inkwell/sink/live.hpp");
+            return [f = T(std::forward<S>(subscriber))](const record& r, std::string_view) mutable { f(r); };
+        }
+    }
+
+    // `p` is a raw pointer or a shared_ptr to an observer.
+    template <class P>
+    static live_detail::delivery observer_delivery(P p) {
+        return [p = std::move(p)](const record& r, std::string_view line) {
+            if constexpr (requires { p->on_record(r, line); })
+                p->on_record(r, line);
+            else
+                p->on_record(r);
+        };
+    }
+
+    void shutdown() {
+        std::vector<std::shared_ptr<subscriber_type>> active, retired;
+        {
+            std::lock_guard lock(hub_->mutex);
+            hub_->closed = true;
+            active.swap(hub_->active);
+            retired.swap(hub_->retired);
+        }
+        const auto deadline = std::chrono::steady_clock::now() + shutdown_timeout();
+        for (auto& s : active) s->drain_until(deadline);
+        for (auto& s : active) {
+            if (!s->wait_finished_until(deadline)) s->stop();  // gives up what is queued
+            // A callback that is still running gets a moment more, then is left alone.
+            s->join_or_detach(std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+        }
+        for (auto& s : retired) s->join_or_detach(deadline);
+    }
+
+    std::shared_ptr<hub_type> hub_ = std::make_shared<hub_type>();
+    std::atomic<std::int64_t> shutdown_timeout_{3000};
+};
+
+using live = basic_live<>;
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/live.hpp ----
+// ---- begin inkwell/sink/null.hpp ----
+// sink::null: discards every line and counts what it discarded, for
+// measuring the logging path without I/O and for tests.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+class null {
+public:
+    null() = default;
+    explicit null(const sink_context&) noexcept {}
+
+    // The logger serialises writes; the counters are atomic only so that
+    // another thread may read them while records flow.
+    void write(const record&, std::string_view line) noexcept {
+        records_.store(records_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        bytes_.store(bytes_.load(std::memory_order_relaxed) + line.size(), std::memory_order_relaxed);
+    }
+    void flush() noexcept {}
+
+    std::uint64_t records() const noexcept { return records_.load(std::memory_order_relaxed); }
+    std::uint64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t> records_{0};
+    std::atomic<std::uint64_t> bytes_{0};
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/null.hpp ----
+// ---- begin inkwell/sink/recent.hpp ----
+// sink::recent<N, MaxMessageBytes>: the last N records in memory, each an
+// owned copy with its formatted line, for a crash report or a debug page
+// (session-logging-service.md's LogRingBuffer). Thread-safe: the logger's
+// writer adds records while any thread takes a snapshot() or a query().
+//
+//   auto* ring = log.with_sink([](auto& s) { return inkwell::sink::find<inkwell::sink::recent<>>(s); });
+//   for (const auto& e : ring->query({.min_level = inkwell::level::warn, .max_count = 20})) ...
+//
+// Memory is bounded: N entries, each with a message of at most
+// MaxMessageBytes (a longer one is cut at a character boundary and ends in
+// "... [truncated N bytes]"), string fields cut likewise, and a line of at
+// most 2 * MaxMessageBytes (cut the same way, so a cut JSON line is no longer
+// valid JSON). A cut entry says so: `truncated`.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace sink {
+
+// Which entries query() returns. Every criterion left at its default matches
+// all; the views need to live only for the call.
+struct recent_filter {
+    level min_level = level::trace;           // this level and above
+    std::string_view category{};              // exactly this category; empty: any
+    std::string_view text{};                  // the message contains this; empty: any
+    time_point from = time_point::min();      // record time >= from
+    time_point to = time_point::max();        // record time <= to
+    std::size_t max_count = 0;                // the newest max_count that match; 0: all
+};
+
+// One record kept by the ring. A class template only so that a file which
+// never uses it pays nothing to compile it.
+template <class Unused = void>
+struct basic_recent_entry {
+    basic_owned_record<Unused> record;  // record.view() gives the inkwell::record
+    std::string line;                   // the formatted line, with its '\n'
+    std::uint64_t sequence = 0;         // 0 for the first record the ring saw, then 1, 2, ...
+    bool truncated = false;             // the message, a field or the line was cut
+};
+using recent_entry = basic_recent_entry<>;
+
+namespace recent_detail {
+
+// The longest prefix of `text` of at most `cap` bytes that ends on a
+// character boundary (never inside a UTF-8 sequence).
+inline std::size_t character_cut(std::string_view text, std::size_t cap) noexcept {
+    if (text.size() <= cap) return text.size();
+    std::size_t cut = cap;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return cut;
+}
+
+// `text` cut to at most `cap` bytes plus the marker, the way the logger cuts
+// an over-long message.
+inline std::string cut_with_marker(std::string_view text, std::size_t cap, bool ends_line) {
+    std::string_view body = ends_line ? text.substr(0, text.size() - 1) : text;
+    const std::size_t keep = character_cut(body, cap);
+    std::string out;
+    out.reserve(keep + 40);
+    out.append(body.substr(0, keep));
+    out.append("... [truncated ").append(std::to_string(body.size() - keep)).append(" bytes]");
+    if (ends_line) out.push_back('\n');
+    return out;
+}
+
+}  // namespace recent_detail
+
+template <std::size_t N = 1000, std::size_t MaxMessageBytes = 4096>
+class recent {
+    static_assert(N > 0, "inkwell: sink::recent needs room for at least one record");
+    static_assert(MaxMessageBytes >= 64, "inkwell: sink::recent's MaxMessageBytes must be at least 64");
+
+public:
+    using entry = recent_entry;
+    static constexpr std::size_t capacity = N;
+    static constexpr std::size_t max_message_bytes = MaxMessageBytes;
+    static constexpr std::size_t max_line_bytes = 2 * MaxMessageBytes;
+
+    recent() = default;
+    explicit recent(const sink_context&) noexcept {}
+    recent(const recent&) = delete;
+    recent& operator=(const recent&) = delete;
+
+    void write(const record& r, std::string_view line) {
+        entry e = make_entry(r, line);
+        std::lock_guard lock(mutex_);
+        e.sequence = written_++;
+        if (slots_.size() < N) {
+            if (slots_.empty()) slots_.reserve(N);  // one allocation, not log2(N) regrowths
+            slots_.push_back(std::move(e));
+        } else {
+            slots_[oldest_] = std::move(e);
+            oldest_ = (oldest_ + 1) % N;
+        }
+    }
+    void flush() noexcept {}
+
+    // Every entry held, oldest first.
+    std::vector<entry> snapshot() const { return query(recent_filter{}); }
+
+    // The entries that match `filter`, oldest first (of at most the newest
+    // filter.max_count matches).
+    std::vector<entry> query(const recent_filter& filter) const {
+        std::vector<entry> out;
+        std::lock_guard lock(mutex_);
+        const std::size_t held = slots_.size();
+        const std::size_t limit = filter.max_count == 0 ? held : filter.max_count;
+        // Newest first, so max_count keeps the newest; reversed at the end.
+        for (std::size_t back = 0; back < held && out.size() < limit; ++back) {
+            const entry& e = slots_[(oldest_ + held - 1 - back) % held];
+            if (matches(e.record.view(), filter)) out.push_back(e);
+        }
+        for (std::size_t i = 0, j = out.size(); i + 1 < j; ++i, --j) std::swap(out[i], out[j - 1]);
+        return out;
+    }
+
+    // Entries held now (at most N).
+    std::size_t size() const {
+        std::lock_guard lock(mutex_);
+        return slots_.size();
+    }
+    // Records written to the ring since it was made (held or pushed out).
+    std::uint64_t total() const {
+        std::lock_guard lock(mutex_);
+        return written_;
+    }
+    // Forgets every entry (sequence numbers go on counting).
+    void clear() {
+        std::vector<entry> gone;
+        {
+            std::lock_guard lock(mutex_);
+            gone.swap(slots_);
+            oldest_ = 0;
+        }
+    }
+
+private:
+    static bool matches(const record& r, const recent_filter& f) noexcept {
+        return r.severity >= f.min_level && (f.category.empty() || r.category == f.category) &&
+               r.time >= f.from && r.time <= f.to &&
+               (f.text.empty() || r.message.find(f.text) != std::string_view::npos);
+    }
+
+    // The copy, made before the lock is taken: the writer holds the lock only
+    // to move it in.
+    static entry make_entry(const record& r, std::string_view line) {
+        entry e;
+        bool field_too_long = false;
+        for (const auto& f : r.fields)
+            if (f.value.type == field_value::kind::string && f.value.text.size() > MaxMessageBytes) field_too_long = true;
+
+        if (r.message.size() <= MaxMessageBytes && !field_too_long) {
+            e.record = basic_owned_record<>(r);
+        } else {
+            record cut = r;
+            std::string message;
+            if (r.message.size() > MaxMessageBytes) {
+                message = recent_detail::cut_with_marker(r.message, MaxMessageBytes, false);
+                cut.message = message;
+            }
+            std::vector<field> fields(r.fields.begin(), r.fields.end());
+            for (auto& f : fields)
+                if (f.value.type == field_value::kind::string)
+                    f.value.text = f.value.text.substr(0, recent_detail::character_cut(f.value.text, MaxMessageBytes));
+            cut.fields = fields;
+            e.record = basic_owned_record<>(cut);  // copies the cut texts before they go
+            e.truncated = true;
+        }
+
+        if (line.size() <= max_line_bytes) {
+            e.line.assign(line);
+        } else {
+            const bool ends_line = !line.empty() && line.back() == '\n';
+            e.line = recent_detail::cut_with_marker(line, max_line_bytes, ends_line);
+            e.truncated = true;
+        }
+        return e;
+    }
+
+    mutable std::mutex mutex_;  // the writer adds while any thread reads
+    std::vector<entry> slots_;  // grows to N, then the oldest is overwritten
+    std::size_t oldest_ = 0;    // where the oldest entry is once slots_ is full
+    std::uint64_t written_ = 0;
+};
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/recent.hpp ----
+// ---- begin inkwell/sink/session_file.hpp ----
+// sink::session_file — one file per logger lifetime:
+// `<directory>/session_<YYYY-MM-DDTHH-MM-SSZ>_<session id>.jsonl`, the time
+// being context.start_time in UTC and the id context.session_id sanitized to
+// a safe name component (an empty id leaves out the `_<id>` part).
+//
+// The file is created when the sink is constructed, so a session that logs
+// nothing still leaves its (empty) file; a failure there is reported, and
+// the first record tries again. Mode context.file_mode, folders
+// context.directory_mode. flush() writes whole lines only. Not thread-safe by
+// itself: the logger serialises every call.
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// "session_2024-12-20T10-15-30Z_<id>.jsonl": ':' is left out of the time
+// because it is awkward in file names (and invalid on some file systems).
+inline std::string session_file_name(time_point start, std::string_view session_id) {
+    const utc_fields f = split_utc(start);
+    char stamp[20];
+    char* at = put_date(stamp, f.date, '-');
+    *at++ = 'T';
+    at = put_digits(at, f.hour, 2);
+    *at++ = '-';
+    at = put_digits(at, f.minute, 2);
+    *at++ = '-';
+    at = put_digits(at, f.second, 2);
+    *at++ = 'Z';
+    std::string name = "session_";
+    name.append(stamp, static_cast<std::size_t>(at - stamp));
+    if (!session_id.empty()) {
+        char id[max_file_component + 1];
+        name.append("_").append(sanitize_file_component(session_id, id));
+    }
+    name.append(".jsonl");
+    return name;
+}
+
+}  // namespace detail
+
+namespace sink {
+
+// Retention (bound through with_retention<R>; retain::never by default) runs
+// over the folder's session files (layout retain::layout::sessions(); this
+// session's file stays) at the first record, on the thread that writes,
+// with context.now() (the logger's clock) as the time it measures ages from.
+// A class template also so that a file which never uses it pays nothing to
+// compile it (a plain class instantiates the std templates it uses at once).
+template <class Retention = retain::never>
+class basic_session_file {
+    static_assert(policy::retention<Retention>,
+                  "inkwell: the retention policy does not satisfy inkwell::policy::retention; "
+                  "see inkwell/policy/retention.hpp");
+
+public:
+    using retention_type = Retention;
+    template <class R>
+    using with_retention = basic_session_file<R>;
+
+    explicit basic_session_file(const sink_context& context) : errors_(context.errors), now_(context.now) {
+        std::string name = detail::session_file_name(context.start_time, context.session_id);
+        file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
+                     context.directory_mode, context.errors, context.format_report);
+        file_.ensure_open();
+    }
+
+    void write(const record& r, std::string_view line) {
+        if (!started_) {  // start-up, on the thread that writes
+            started_ = true;
+            if constexpr (!std::is_same_v<Retention, retain::never>)
+                retain::apply(retention_, {file_.folder(), retain::layout::sessions(), {file_.name()}},
+                              now_(), errors_);
+        }
+        file_.append(line, r.time);
+    }
+    void flush() noexcept { file_.flush(); }
+    // Opens the file again by name (after logrotate moved or deleted it).
+    void reopen() noexcept { file_.reopen(); }
+
+    const std::string& path() const noexcept { return file_.path(); }
+    Retention& retention() noexcept { return retention_; }
+
+private:
+    [[no_unique_address]] Retention retention_;
+    detail::log_file file_;
+    error_reporter* errors_;
+    time_point (*now_)() noexcept;  // the logger's clock, for retention
+    bool started_ = false;
+};
+
+using session_file = basic_session_file<>;
+
+}  // namespace sink
+INKWELL_END_NAMESPACE
+// ---- end inkwell/sink/session_file.hpp ----
 
 // ---- begin inkwell/config.hpp ----
 // default_config: the base every config derives from, overriding only what

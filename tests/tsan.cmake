@@ -1,4 +1,5 @@
-# ThreadSanitizer builds of the async tests (issue 3): every tests/test_async*.cpp
+# ThreadSanitizer builds of the async tests (issue 3) and of the live/recent sinks
+# (issue 5): every tests/test_async*.cpp, test_live.cpp and test_recent.cpp
 # once more, compiled with -fsanitize=thread, as <name>_tsan, one ctest each with
 # the label `tsan`:
 #   ctest -L tsan          only these
@@ -32,7 +33,8 @@ if(INKWELL_TSAN_TESTS)
 endif()
 
 if(INKWELL_TSAN_TESTS AND INKWELL_HAVE_TSAN)
-  file(GLOB INKWELL_TSAN_TEST_SOURCES CONFIGURE_DEPENDS ${INKWELL_TESTS_DIR}/test_async*.cpp)
+  file(GLOB INKWELL_TSAN_TEST_SOURCES CONFIGURE_DEPENDS ${INKWELL_TESTS_DIR}/test_async*.cpp
+       ${INKWELL_TESTS_DIR}/test_live.cpp ${INKWELL_TESTS_DIR}/test_recent.cpp)
   foreach(src IN LISTS INKWELL_TSAN_TEST_SOURCES)
     get_filename_component(name ${src} NAME_WE)
     set(target ${name}_tsan)
