@@ -35,6 +35,7 @@ void check_level_changes_reach_every_thread() {
     temp_dir dir;
     std::atomic<int> phase{0};
     std::vector<std::atomic<int>> seen_phase(threads);
+    for (auto& s : seen_phase) s.store(-1);  // nothing logged yet
     {
         inkwell::basic_logger<Config> log({.directory = dir.path(), .read_environment = false});
         std::vector<std::thread> producers;
