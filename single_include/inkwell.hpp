@@ -7287,38 +7287,69 @@ using callback = basic_callback<>;
 INKWELL_END_NAMESPACE
 // ---- end inkwell/sink/callback.hpp ----
 // ---- begin inkwell/sink/category_files.hpp ----
-// sink::category_files<Extension, Rotation> — one file per category and UTC
-// day: `<directory>/YYYY-MM-DD/<category><Extension>`, e.g.
-// logs/2024-12-20/engine.jsonl. The folder comes from the record's own time
-// (UTC), so a record lands in the day it happened, not the day it was written.
-// The category is sanitized to a safe name component; an empty one (a logger
-// without a classifier) is written as "general".
+// sink::category_files<Extension, Rotation, Retention, Compression, Limits> —
+// one file per category and UTC day: `<directory>/YYYY-MM-DD/<category><Extension>`,
+// e.g. logs/2024-12-20/engine.jsonl. The folder comes from the record's own
+// time (UTC), so a record lands in the day it happened, not the day it was
+// written. The category is sanitized to a safe name component; an empty one
+// (a logger without a classifier) is written as "general".
 //
-// Open files are cached per (day, category), at most 64 at once: when a
-// 65th is needed, the least recently used one is flushed and closed. When
-// the process runs out of descriptors (EMFILE, ENFILE: a low `ulimit -n`),
-// the least recently used file is flushed and closed and the open tried
-// again, until it works or no other file is left to close; only then is the
-// failure reported (and the record goes to the stderr fallback). When a
-// record of a later day arrives, the files of earlier days are closed (a late
-// record of an earlier day opens its file again for as long as it is used).
-// Every file holds its own pending lines; flush() writes each in one write(2)
-// of whole lines (a file's lines go out at once when they pass 64 KiB).
+// Thousands of categories, few descriptors. The sink keeps a state per
+// (day, category) — its pending lines, the size on disk last known, a write
+// failure streak — found through a small open-addressing hash table, and
+// caps only the OPEN files: at most Limits::max_open_files (64), least
+// recently used closed first. A record for a category whose file is closed
+// is held in memory without opening anything; its lines go out (open, making
+// room by closing the least recently used open file, then one write(2) of
+// whole lines) when
+//   - they reach 64 KiB (detail::pending_limit), or
+//   - flush() (logger::flush(), shutdown): everything, or
+//   - commit() (after each record of a sync logger, each round of the async
+//     writer) finds them due: the category holds a record of level warn or
+//     above (errors never wait), or its oldest held line is older than
+//     Limits::max_pending_age (1 s). commit() also hands the lines of every
+//     open file to the kernel. It looks only at what changed (a list of open
+//     files written to, a list of warnings, a queue of closed files in the
+//     order their lines began to wait), never at every state.
+//   - the lines held by all categories together would pass
+//     Limits::max_pending_bytes (16 MiB: with the jsonl preset's 32 MiB of
+//     queues, under the 50 MB the files-at-scale reference allows): then
+//     files are written by priority until less than 70 % of it is held —
+//     first those holding error or critical records, then warn, then the
+//     largest (within a factor of two) first.
+// When the process runs out of descriptors (EMFILE, ENFILE: a low
+// `ulimit -n`), the least recently used file is closed and the open tried
+// again, and the cap is lowered to one less than what was open then, so
+// later opens close a file first instead of failing one openat each time;
+// only when no file is left to close is the failure reported (the lines go
+// to the stderr fallback). A closed file gives its buffer's memory back.
+// A state that is closed, holds nothing and has no failure streak is
+// recycled (least recently used first) once more than Limits::kept_states
+// (4,096) are kept; a state in a write failure streak keeps it, so that its
+// "inkwell: N records dropped" note is written when its file writes again.
+// When a record of a later day arrives, the states of earlier days are
+// written out, closed and forgotten (a late record of an earlier day makes
+// its state anew for as long as that day is current).
+// Limits: sink::category_limits<MaxPendingBytes, MaxPendingAgeMs,
+// MaxOpenFiles, KeptStates>, bound as the fifth parameter or through
+// `with_limits<L>`.
 //
 // With a rotation policy (bound by the logger through with_rotation<R>; the
 // default rotate::never does nothing), each category file rotates inside its
-// day folder. Backups are named `<category>+<tag><Extension>`: by size,
-// engine.jsonl → engine+1.jsonl … engine+N.jsonl; daily, engine+20241220.jsonl.
-// The '+' is a byte no sanitized category contains, so a backup can never
-// take the name of another category's file (engine.1.jsonl could: the file
-// of category "engine.1"), and a backup still ends in the extension.
+// day folder (a closed file is opened for it; its size while closed is the
+// one last known, or one lstat of a file it never opened). Backups are named
+// `<category>+<tag><Extension>`: by size, engine.jsonl → engine+1.jsonl …
+// engine+N.jsonl; daily, engine+20241220.jsonl. The '+' is a byte no
+// sanitized category contains, so a backup can never take the name of
+// another category's file (engine.1.jsonl could: the file of category
+// "engine.1"), and a backup still ends in the extension.
 //
 // Retention (bound through with_retention<R>; retain::never by default) runs
 // over the date folders (layout retain::layout::date_folders(Extension); the
-// files open now are passed as active and never deleted) at the first record
-// and whenever a day or a file rolls, on the thread that writes: with
-// retain::max_age<7>, logs/2024-12-20/ goes, whole, once its day ended 7
-// days ago.
+// active files — open, or holding lines — are passed as active and never
+// deleted) at the first record and whenever a day or a file rolls, on the
+// thread that writes: with retain::max_age<7>, logs/2024-12-20/ goes, whole,
+// once its day ended 7 days ago.
 //
 // Compression (with_compression<C>; compress::none by default): a rotated
 // backup is handed to the compressor as rotation makes it (engine+1.jsonl
@@ -7445,8 +7476,9 @@ public:
     // fchmod, but only on a file this call created (a file someone chmod-ed
     // keeps its mode). Refuses a symbolic link (ELOOP) and anything that is
     // not a regular file (EINVAL; a FIFO never blocks the open). Returns 0 or
-    // the errno of the failure.
-    int open_append(const char* path, unsigned mode) noexcept {
+    // the errno of the failure. `learned`, when given, receives the fstat the
+    // open makes anyway (size, dates), so that the caller needs no second one.
+    int open_append(const char* path, unsigned mode, struct stat* learned = nullptr) noexcept {
         close();
         const file_ops& ops = current_file_ops();
         constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
@@ -7474,6 +7506,7 @@ public:
         }
         if (created && (st.st_mode & 07777) != wanted) (void)ops.fchmod(fd, wanted);
         fd_ = fd;
+        if (learned) *learned = st;
         return 0;
     }
 
@@ -7680,26 +7713,31 @@ public:
     // caller can act on EMFILE/ENFILE (close another file) and try again.
     int open_quietly() noexcept {
         if (file_.is_open()) return 0;
-        int err = file_.open_append(path_.c_str(), file_mode_);
+        struct stat st {};
+        int err = file_.open_append(path_.c_str(), file_mode_, &st);
         if (err == ENOENT) {
             std::error_code ec;
             if (!create_directories(folder_, directory_mode_, ec)) {
                 folder_failed_ = true;
                 return ec.value();
             }
-            err = file_.open_append(path_.c_str(), file_mode_);
+            err = file_.open_append(path_.c_str(), file_mode_, &st);
         }
         folder_failed_ = false;
         if (err != 0) return err;
-        struct stat st {};
-        if (file_.status(st) == 0) {
-            size_on_disk_ = static_cast<std::uint64_t>(st.st_size);
-            // A file found non-empty is dated by its last change: the best
-            // guess, without reading it, of the day its records belong to.
-            first_record_ = size_on_disk_ == 0 ? time_point{} : modification_time(st);
-        }
+        learn(st);  // from the fstat the open made: no second one
         last_link_check_ = std::chrono::steady_clock::now();
         return 0;
+    }
+
+    // Learns the size and age of the file by its path, without opening it
+    // (one lstat): what rotation needs to know of a file whose lines are held
+    // while it is closed. A missing file counts as empty; so does anything
+    // that is not a regular file (opening it will fail and say so).
+    void learn_from_path() noexcept {
+        struct stat st {};
+        if (current_file_ops().lstat(path_.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) st = {};
+        learn(st);
     }
 
     // Reports what open_quietly() returned.
@@ -7720,6 +7758,23 @@ public:
         pending_.append(line.data(), line.size());
         ++pending_lines_;
         if (pending_.size() >= pending_limit) flush();
+    }
+
+    // Holds one whole line back without opening the file and without
+    // writing at pending_limit: for a sink that decides itself when a closed
+    // file's lines go out (sink::category_files). flush() on a file that is
+    // not open sends the lines to the fallback, so such a sink opens the file
+    // before it flushes.
+    void hold(std::string_view line, time_point record_time) {
+        if (first_record_ == time_point{}) first_record_ = record_time;
+        pending_.append(line.data(), line.size());
+        ++pending_lines_;
+    }
+
+    // Gives the memory of the pending buffer back once it is empty: a sink
+    // with many files keeps no idle buffer per closed file.
+    void release_memory() noexcept {
+        if (pending_.empty()) std::string{}.swap(pending_);
     }
 
     // Hands every pending line to the kernel: whole lines only.
@@ -7803,6 +7858,8 @@ public:
     time_point first_record_time() const noexcept { return first_record_; }
     bool is_open() const noexcept { return file_.is_open(); }
     bool has_pending() const noexcept { return !pending_.empty(); }
+    // Bytes held back, not yet handed to the kernel.
+    std::size_t pending_bytes() const noexcept { return pending_.size(); }
     // Writing failed and has not worked since: the errno, else 0.
     int write_failure() const noexcept { return failure_.error; }
     const std::string& path() const noexcept { return path_; }
@@ -7819,6 +7876,18 @@ private:
         steady::time_point retry_at{};
         steady::duration wait{};
     };
+
+    // What a file found on disk tells: its size and, when it holds
+    // something, its date. A file found non-empty is dated by its last
+    // change: the best guess, without reading it, of the day its records
+    // belong to. An empty one keeps the time of the lines held for it.
+    void learn(const struct stat& st) noexcept {
+        size_on_disk_ = static_cast<std::uint64_t>(st.st_size);
+        if (size_on_disk_ != 0)
+            first_record_ = modification_time(st);
+        else if (pending_.empty())
+            first_record_ = time_point{};
+    }
 
     static time_point modification_time(const struct stat& st) noexcept {
         auto since_epoch = std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
@@ -8213,8 +8282,28 @@ INKWELL_END_NAMESPACE
 INKWELL_BEGIN_NAMESPACE
 namespace sink {
 
+// The limits of sink::category_files (its fifth parameter).
+//   MaxPendingBytes  lines held by all categories together before files are
+//                    written by priority (16 MiB);
+//   MaxPendingAgeMs  how long commit() lets a closed file's info lines wait (1 s);
+//   MaxOpenFiles     files open at once (64; fewer when the process has fewer
+//                    descriptors);
+//   KeptStates       per-(day, category) states kept before idle ones are
+//                    recycled (4,096).
+template <std::size_t MaxPendingBytes = 16 * 1024 * 1024, unsigned MaxPendingAgeMs = 1000,
+          std::size_t MaxOpenFiles = 64, std::size_t KeptStates = 4096>
+struct category_limits {
+    static_assert(MaxOpenFiles >= 1 && MaxOpenFiles <= 65536, "inkwell: category_limits: 1 to 65536 open files");
+    static_assert(MaxPendingBytes >= 1024, "inkwell: category_limits: hold at least 1 KiB of lines");
+    static_assert(KeptStates >= MaxOpenFiles, "inkwell: category_limits: keep at least as many states as open files");
+    static constexpr std::size_t max_pending_bytes = MaxPendingBytes;
+    static constexpr std::chrono::milliseconds max_pending_age{MaxPendingAgeMs};
+    static constexpr std::size_t max_open_files = MaxOpenFiles;
+    static constexpr std::size_t kept_states = KeptStates;
+};
+
 template <detail::fixed_string Extension = ".jsonl", class Rotation = rotate::never, class Retention = retain::never,
-          class Compression = compress::none>
+          class Compression = compress::none, class Limits = category_limits<>>
 class category_files {
     static_assert(policy::rotation<Rotation>,
                   "inkwell: the rotation policy does not satisfy inkwell::policy::rotation; "
@@ -8232,25 +8321,34 @@ public:
     using rotation_type = Rotation;
     using retention_type = Retention;
     using compression_type = Compression;
+    using limits_type = Limits;
     template <class R>
-    using with_rotation = category_files<Extension, R, Retention, Compression>;
+    using with_rotation = category_files<Extension, R, Retention, Compression, Limits>;
     template <class R>
-    using with_retention = category_files<Extension, Rotation, R, Compression>;
+    using with_retention = category_files<Extension, Rotation, R, Compression, Limits>;
     template <class C>
-    using with_compression = category_files<Extension, Rotation, Retention, C>;
+    using with_compression = category_files<Extension, Rotation, Retention, C, Limits>;
+    template <class L>
+    using with_limits = category_files<Extension, Rotation, Retention, Compression, L>;
 
-    static constexpr std::size_t max_open_files = 64;
+    static constexpr std::size_t max_open_files = Limits::max_open_files;
+    static constexpr std::size_t max_pending_bytes = Limits::max_pending_bytes;
+    static constexpr std::chrono::milliseconds max_pending_age = Limits::max_pending_age;
+    static constexpr std::size_t kept_states = Limits::kept_states;
     static constexpr std::string_view default_category = "general";
 
     explicit category_files(const sink_context& context) : category_files(context, Rotation{}) {}
     category_files(const sink_context& context, Rotation rotation)
         : rotation_(std::move(rotation)), directory_(detail::folder_text(context.directory)),
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
-          format_report_(context.format_report), now_(context.now), entries_(max_open_files) {}
+          format_report_(context.format_report), now_(context.now) {
+        open_.reserve(max_open_files);  // never grows after: the open list is changed by noexcept code
+    }
     ~category_files() {
+        flush();
+        for (std::size_t i = open_.size(); i-- > 0;) close_state(*open_[i]);
+        for (state* s : states_) delete s;
         if constexpr (compression_handle::enabled) {
-            for (auto& e : entries_)
-                if (e.in_use) release(e);
             backups_compression_.wait();  // what was handed over is compressed before the logger goes
             days_compression_.wait();
             report_compression_failures();
@@ -8271,32 +8369,74 @@ public:
         char buffer[detail::max_file_component + 1];
         std::string_view name =
             detail::sanitize_file_component(r.category.empty() ? default_category : r.category, buffer);
-        entry& e = find_or_open(day, name, r.time);
-        if (!e.file.is_open()) open_making_room(e);  // an earlier open failed: try again
+        state& s = find_or_make(day, name);
+        touch(s);
+        // A free descriptor slot costs no eviction: use it (a new category,
+        // or one whose earlier open failed).
+        if (!s.file.is_open() && open_.size() < open_cap_) open_making_room(s);
         if (new_day) {  // after the open: the day's first file counts as active
             clean_up();
             compress_earlier_days(day);
         }
-        if (detail::rotation_due(e.file, rotation_, r.time, line.size())) rotate_file(e);
-        e.file.append(line, r.time);
+        if (detail::rotation_due(s.file, rotation_, r.time, line.size())) rotate_file(s);
+        if (total_pending_ + line.size() > max_pending_bytes) relieve_memory();
+        hold(s, r.severity, line, r.time);
     }
 
+    // Hands what is due to the kernel: the lines of every open file, and of
+    // the closed files that hold a warning or worse or waited long enough.
+    void commit() noexcept {
+        hand_over_open_files();
+        if (!urgent_.empty()) {
+            for (std::size_t i = 0; i < urgent_.size(); ++i)
+                if (urgent_[i]->urgent) write_out(*urgent_[i]);
+            urgent_.clear();
+        }
+        if (waiting_head_ == waiting_.size()) return;
+        const auto now = steady::now();
+        for (; waiting_head_ < waiting_.size(); waiting_head_ += 2) {
+            state& s = *states_[waiting_[waiting_head_]];
+            if (!s.waiting || s.wait_ticket != waiting_[waiting_head_ + 1]) continue;  // written since
+            if (now - s.pending_since < max_pending_age) break;  // the rest waited less
+            write_out(s);
+        }
+        compact_waiting();
+    }
+
+    // Hands every pending line of every file to the kernel.
     void flush() noexcept {
-        for (auto& e : entries_)
-            if (e.in_use) e.file.flush();
+        for (std::size_t i = open_.size(); i-- > 0;) {
+            state& s = *open_[i];  // flushing may close it (a path gone and not reopened): back to front
+            const std::size_t before = s.file.pending_bytes();
+            s.file.flush();
+            settle(s, before);
+        }
+        keep_only_failing_in_dirty();
+        for (auto& p : states_)
+            if (p->live && p->file.has_pending()) write_out(*p);
+        urgent_.clear();
+        waiting_.clear();
+        waiting_head_ = 0;
         if constexpr (compression_handle::enabled) report_compression_failures();
     }
 
-    // Opens every file again by name (after logrotate moved or deleted them).
+    // Opens every open file again by name (after logrotate moved or deleted
+    // them); a closed one learns its size anew and opens by name when due.
     void reopen() noexcept {
-        for (auto& e : entries_)
-            if (e.in_use) e.file.reopen();
+        for (std::size_t i = open_.size(); i-- > 0;) {
+            state& s = *open_[i];
+            const std::size_t before = s.file.pending_bytes();
+            s.file.reopen();
+            settle(s, before);
+        }
+        for (auto& p : states_)
+            if (p->live && !p->file.is_open()) p->file.learn_from_path();
     }
 
-    // Rotates every open file that holds something (rotation on request).
+    // Rotates every file that is open or holds lines (rotation on request).
     void rotate_now() {
-        for (auto& e : entries_)
-            if (e.in_use) rotate_file(e);
+        for (auto& p : states_)
+            if (p->live && (p->file.is_open() || p->file.has_pending())) rotate_file(*p);
     }
 
     // Waits until every file handed to the compression policy so far is
@@ -8306,143 +8446,389 @@ public:
         days_compression_.wait();
     }
 
-    // How many files are open now (at most max_open_files).
-    std::size_t open_files() const noexcept {
-        std::size_t n = 0;
-        for (const auto& e : entries_) n += e.in_use && e.file.is_open();
-        return n;
-    }
+    // How many files are open now (at most open_file_cap()).
+    std::size_t open_files() const noexcept { return open_.size(); }
+    // The cap on open files: max_open_files, lower after the process ran
+    // out of descriptors.
+    std::size_t open_file_cap() const noexcept { return open_cap_; }
+    // Bytes of lines held, not yet handed to the kernel, over all files.
+    std::size_t pending_bytes() const noexcept { return total_pending_; }
+    // How many (day, category) states are kept.
+    std::size_t kept_files() const noexcept { return live_states_; }
 
     const Rotation& rotation() const noexcept { return rotation_; }
     Retention& retention() noexcept { return retention_; }
 
 private:
     using days = std::chrono::days;
+    using steady = std::chrono::steady_clock;
     using compression_handle = detail::compression_handle<Compression>;
+    static constexpr std::uint32_t not_open = ~std::uint32_t{0};
 
-    struct entry {
+    // One file of one category on one day.
+    struct state {
         days day{};
         std::string name;  // the sanitized category
+        std::uint64_t hash = 0;
         std::uint64_t last_use = 0;
-        bool in_use = false;
+        steady::time_point pending_since{};  // closed and holding lines: since when
+        std::uint32_t index = 0;             // in states_
+        std::uint32_t open_slot = not_open;  // in open_
+        std::uint32_t wait_ticket = 0;       // which entry of waiting_ is current
+        level worst = level::trace;          // the most severe line held
+        bool live = false;                   // false: free for reuse
+        bool waiting = false;                // closed, holding lines, queued in waiting_
+        bool urgent = false;                 // closed, holding a warning or worse, in urgent_
+        bool dirty = false;                  // open, in dirty_: lines for the next commit
         detail::log_file file;
     };
 
-    entry& find_or_open(days day, std::string_view name, time_point record_time) {
-        ++use_clock_;
-        // Consecutive records of one category are the common case.
-        if (last_ < entries_.size()) {
-            entry& e = entries_[last_];
-            if (e.in_use && e.day == day && e.name == name) return touch(e);
-        }
-        for (std::size_t i = 0; i < entries_.size(); ++i) {
-            entry& e = entries_[i];
-            if (e.in_use && e.day == day && e.name == name) {
-                last_ = i;
-                return touch(e);
-            }
-        }
-        entry& e = free_entry();
-        last_ = static_cast<std::size_t>(&e - entries_.data());
-        e.day = day;
-        e.name.assign(name);
-        e.in_use = true;
-        char date[11];
-        std::string folder = directory_;
-        folder.append("/").append(detail::utc_date(record_time, date));
-        std::string file_name = e.name;
-        file_name.append(Extension.view());
-        e.file.assign(std::move(folder), std::move(file_name), e.name + "+", std::string(Extension.view()),
-                      file_mode_, directory_mode_, errors_, format_report_);
-        open_making_room(e);
-        return touch(e);
+    // --- finding a state
+
+    static std::uint64_t key_hash(days day, std::string_view name) noexcept {
+        std::uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a, then the day mixed in
+        for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+        h ^= static_cast<std::uint64_t>(day.count()) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 29;
+        h *= 0xbf58476d1ce4e5b9ull;
+        return h ^ (h >> 32);
     }
 
-    // Opens e's file; out of descriptors, closes the least recently used
-    // other files one by one and tries again.
-    void open_making_room(entry& e) noexcept {
-        int err = e.file.open_quietly();
-        while ((err == EMFILE || err == ENFILE) && close_least_recently_used(&e)) err = e.file.open_quietly();
-        if (err != 0) e.file.report_open_failure(err);
+    state& find_or_make(days day, std::string_view name) {
+        // Consecutive records of one category are the common case.
+        if (last_ && last_->day == day && last_->name == name) return *last_;
+        const std::uint64_t h = key_hash(day, name);
+        if (!table_.empty()) {
+            const std::size_t mask = table_.size() - 1;
+            for (std::size_t i = h & mask; table_[i] != 0; i = (i + 1) & mask) {
+                state& s = *states_[table_[i] - 1];
+                if (s.hash == h && s.day == day && s.name == name) return *(last_ = &s);
+            }
+        }
+        return *(last_ = &make_state(day, name, h));
+    }
+
+    state& make_state(days day, std::string_view name, std::uint64_t h) {
+        state* s = live_states_ >= kept_states ? recycle_one() : nullptr;
+        if (!s && !free_states_.empty()) {
+            s = states_[free_states_.back()];
+            free_states_.pop_back();
+        }
+        if (!s) {
+            states_.reserve(states_.size() + 1);  // before the new: a failed growth leaks nothing
+            s = new state();
+            states_.push_back(s);
+            s->index = static_cast<std::uint32_t>(states_.size() - 1);
+        }
+        s->day = day;
+        s->name.assign(name);
+        s->hash = h;
+        s->live = true;
+        s->worst = level::trace;
+        s->waiting = s->urgent = s->dirty = false;
+        ++live_states_;
+        table_insert(*s);
+        char date[11];
+        std::string folder = directory_;
+        folder.append("/").append(detail::utc_date(time_point{day}, date));
+        std::string file_name = s->name;
+        file_name.append(Extension.view());
+        s->file.assign(std::move(folder), std::move(file_name), s->name + "+", std::string(Extension.view()),
+                       file_mode_, directory_mode_, errors_, format_report_);
+        // Opened at once when a descriptor slot is free (write() does it);
+        // else its size on disk, for rotation, without a descriptor.
+        if (open_.size() >= open_cap_) s->file.learn_from_path();
+        return *s;
+    }
+
+    // The least recently used state that is closed, holds nothing and is
+    // not in a failure streak, taken out of the table; nullptr if none.
+    state* recycle_one() noexcept {
+        state* oldest = nullptr;
+        for (auto& p : states_) {
+            state& s = *p;
+            if (s.live && !s.file.is_open() && !s.file.has_pending() && s.file.write_failure() == 0 && &s != last_ &&
+                (!oldest || s.last_use < oldest->last_use))
+                oldest = &s;
+        }
+        if (oldest) forget(*oldest, true);
+        return oldest;
+    }
+
+    // Takes a state out of use (its file closed and holding nothing).
+    void forget(state& s, bool erase_from_table) noexcept {
+        if (erase_from_table) table_erase(s);
+        s.live = false;
+        s.waiting = s.urgent = s.dirty = false;
+        s.file.release_memory();
+        --live_states_;
+        if (last_ == &s) last_ = nullptr;
+    }
+
+    void table_insert(const state& s) {
+        if (live_states_ * 2 > table_.size()) {
+            rehash(table_.empty() ? 64 : table_.size() * 2);  // rehash places every live state, s too
+            return;
+        }
+        place(s);
+    }
+
+    void rehash(std::size_t capacity) {
+        table_.assign(capacity, 0);
+        for (auto& p : states_)
+            if (p->live) place(*p);
+    }
+
+    void place(const state& s) noexcept {
+        const std::size_t mask = table_.size() - 1;
+        std::size_t i = s.hash & mask;
+        while (table_[i] != 0) i = (i + 1) & mask;
+        table_[i] = s.index + 1;
+    }
+
+    // Linear probing without tombstones: the entries after the hole move
+    // back when the hole lies on their probe path.
+    void table_erase(const state& s) noexcept {
+        const std::size_t mask = table_.size() - 1;
+        std::size_t hole = s.hash & mask;
+        while (table_[hole] != s.index + 1) hole = (hole + 1) & mask;
+        for (std::size_t j = (hole + 1) & mask; table_[j] != 0; j = (j + 1) & mask) {
+            const std::size_t home = states_[table_[j] - 1]->hash & mask;
+            const bool home_after_hole = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
+            if (home_after_hole) continue;
+            table_[hole] = table_[j];
+            hole = j;
+        }
+        table_[hole] = 0;
+    }
+
+    void touch(state& s) noexcept { s.last_use = ++use_clock_; }
+
+    // --- holding and writing lines
+
+    void hold(state& s, level severity, std::string_view line, time_point record_time) {
+        const std::size_t before = s.file.pending_bytes();
+        if (severity > s.worst && severity != level::off) s.worst = severity;
+        if (s.file.is_open()) {
+            s.file.append(line, record_time);  // writes at once past pending_limit
+            settle(s, before);
+            if (!s.dirty && s.file.is_open()) {
+                s.dirty = true;
+                dirty_.push_back(&s);
+            }
+            return;
+        }
+        s.file.hold(line, record_time);
+        settle(s, before);
+        if (!s.waiting) {
+            s.waiting = true;
+            s.pending_since = steady::now();
+            waiting_.push_back(s.index);  // (state, ticket) pairs: no vector type of its own to compile
+            waiting_.push_back(++s.wait_ticket);
+        }
+        if (severity >= level::warn && !s.urgent) {
+            s.urgent = true;
+            urgent_.push_back(&s);
+        }
+        if (s.file.pending_bytes() >= detail::pending_limit) write_out(s);
+    }
+
+    // After anything a log_file did: the count of held bytes, the open list
+    // and the flags follow what the file now is.
+    void settle(state& s, std::size_t before) noexcept {
+        total_pending_ = total_pending_ - before + s.file.pending_bytes();
+        const bool listed = s.open_slot != not_open;
+        if (s.file.is_open() && !listed) {
+            s.open_slot = static_cast<std::uint32_t>(open_.size());
+            open_.push_back(&s);  // within the capacity reserved (the cap never grows)
+        } else if (!s.file.is_open() && listed) {
+            state* moved = open_.back();
+            open_[s.open_slot] = moved;
+            moved->open_slot = s.open_slot;
+            open_.pop_back();
+            s.open_slot = not_open;
+            s.dirty = false;
+        }
+        if (!s.file.has_pending()) {
+            s.worst = level::trace;
+            s.waiting = false;
+            s.urgent = false;
+        }
+    }
+
+    // Hands s's lines to the kernel, opening its file first when closed. A
+    // failed open is reported, and the lines go to the stderr fallback.
+    void write_out(state& s) noexcept {
+        if (!s.file.is_open() && s.file.has_pending()) open_making_room(s);
+        const std::size_t before = s.file.pending_bytes();
+        s.file.flush();
+        settle(s, before);
+    }
+
+    // The lines of every open file written to since the last commit.
+    void hand_over_open_files() noexcept {
+        if (dirty_.empty()) return;
+        for (state* s : dirty_) {
+            if (!s->dirty) continue;  // closed (and so flushed) since
+            const std::size_t before = s->file.pending_bytes();
+            s->file.flush();
+            settle(*s, before);
+        }
+        keep_only_failing_in_dirty();
+    }
+
+    // Open files in a write failure streak stay in dirty_: each commit lets
+    // them try their "records dropped" note again (after their wait).
+    void keep_only_failing_in_dirty() noexcept {
+        std::size_t kept = 0;
+        for (state* s : dirty_) {
+            if (!s->dirty) continue;  // closed since, or listed twice (closed and opened again)
+            s->dirty = false;
+            if (s->file.is_open() && s->file.write_failure() != 0) dirty_[kept++] = s;
+        }
+        dirty_.resize(kept);
+        for (state* s : dirty_) s->dirty = true;
+    }
+
+    void compact_waiting() {
+        if (waiting_head_ == waiting_.size()) {
+            waiting_.clear();
+            waiting_head_ = 0;
+        } else if (waiting_head_ >= 1024 && waiting_head_ * 2 >= waiting_.size()) {
+            waiting_.erase(waiting_.begin(), waiting_.begin() + static_cast<std::ptrdiff_t>(waiting_head_));
+            waiting_head_ = 0;
+        }
+    }
+
+    // The lines held would pass max_pending_bytes: write files until less
+    // than 70 % of it is held — errors first, then warnings, then the
+    // largest buffers (by powers of two: no sort to compile).
+    void relieve_memory() {
+        const std::size_t enough = max_pending_bytes / 10 * 7;
+        std::vector<state*> holding;
+        for (state* p : states_)
+            if (p->live && p->file.has_pending()) holding.push_back(p);
+        auto relieved = [&] { return total_pending_ < enough; };
+        for (level floor : {level::error, level::warn}) {
+            for (state* s : holding) {
+                if (s->file.has_pending() && s->worst >= floor) write_out(*s);
+                if (relieved()) return;
+            }
+        }
+        for (int bit = 63; bit >= 0; --bit) {
+            const std::size_t low = std::size_t{1} << bit;
+            for (state* s : holding) {
+                const std::size_t held = s->file.pending_bytes();
+                if (held >= low && (bit == 63 || held < low * 2)) write_out(*s);
+                if (relieved()) return;
+            }
+        }
+    }
+
+    // --- open files
+
+    // Opens s's file, closing the least recently used open files to stay
+    // within the cap. Out of descriptors (EMFILE, ENFILE): lowers the cap
+    // to one less than what was open then, closes more and tries again.
+    bool open_making_room(state& s) noexcept {
+        while (open_.size() >= open_cap_ && close_least_recently_used(&s)) {
+        }
+        int err = s.file.open_quietly();
+        while (err == EMFILE || err == ENFILE) {
+            const std::size_t fits = open_.size() > 1 ? open_.size() - 1 : 1;
+            if (fits < open_cap_) open_cap_ = fits;
+            if (!close_least_recently_used(&s)) break;
+            while (open_.size() >= open_cap_ && close_least_recently_used(&s)) {
+            }
+            err = s.file.open_quietly();
+        }
+        if (err != 0) {
+            s.file.report_open_failure(err);
+            return false;
+        }
+        settle(s, s.file.pending_bytes());
+        return true;
     }
 
     // Flushes and closes the least recently used open file other than
     // `keep`. False when there is none.
-    bool close_least_recently_used(const entry* keep) noexcept {
-        entry* oldest = nullptr;
-        for (auto& e : entries_)
-            if (&e != keep && e.in_use && e.file.is_open() && (!oldest || e.last_use < oldest->last_use)) oldest = &e;
+    bool close_least_recently_used(const state* keep) noexcept {
+        state* oldest = nullptr;
+        for (state* o : open_)
+            if (o != keep && (!oldest || o->last_use < oldest->last_use)) oldest = o;
         if (!oldest) return false;
-        release(*oldest);
+        close_state(*oldest);
         return true;
     }
 
-    entry& touch(entry& e) noexcept {
-        e.last_use = use_clock_;
-        return e;
+    void close_state(state& s) noexcept {
+        const std::size_t before = s.file.pending_bytes();
+        s.file.close();
+        settle(s, before);
+        s.file.release_memory();  // a closed file keeps no buffer
     }
 
-    // An unused slot, or else the least recently used file, closed.
-    entry& free_entry() {
-        for (auto& e : entries_)
-            if (!e.in_use) return e;
-        entry* oldest = &entries_.front();
-        for (auto& e : entries_)
-            if (e.last_use < oldest->last_use) oldest = &e;
-        release(*oldest);
-        return *oldest;
+    // A later day began: the files of earlier days are written, closed and
+    // forgotten.
+    void close_days_before(days day) {
+        bool any = false;
+        for (auto& p : states_) {
+            state& s = *p;
+            if (!s.live || s.day >= day) continue;
+            write_out(s);
+            close_state(s);
+            forget(s, false);
+            free_states_.push_back(s.index);
+            any = true;
+        }
+        if (any) rehash(table_.size());
     }
 
-    void close_days_before(days day) noexcept {
-        for (auto& e : entries_)
-            if (e.in_use && e.day < day) release(e);
-    }
-
-    void release(entry& e) noexcept {
-        e.file.close();
-        e.in_use = false;
-    }
-
-    void rotate_file(entry& e) {
+    void rotate_file(state& s) {
+        if (!s.file.is_open() && !open_making_room(s)) return;
         if constexpr (compression_handle::enabled) {
             // A backup still being compressed must not be renamed under the
             // compressor; nor may a file of an old day that is being compressed.
             backups_compression_.wait();
-            if (e.day + days{2} <= newest_day_) days_compression_.wait();
+            if (s.day + days{2} <= newest_day_) days_compression_.wait();
         }
-        rotate::outcome done = detail::rotate_log_file(e.file, rotation_);
+        const std::size_t before = s.file.pending_bytes();
+        rotate::outcome done = detail::rotate_log_file(s.file, rotation_);
+        settle(s, before);
         if (!done.moved) return;
         clean_up();
         if (!done.backup.empty()) backups_compression_.submit(std::move(done.backup));
     }
 
-    // "YYYY-MM-DD/<name><Extension>": a file open now, as retention names it.
-    std::string relative_path(const entry& e) const {
+    // "YYYY-MM-DD/<name><Extension>": an active file, as retention names it.
+    std::string relative_path(const state& s) const {
         char date[11];
-        std::string path{detail::utc_date(time_point{e.day}, date)};
-        path.append("/").append(e.name).append(Extension.view());
+        std::string path{detail::utc_date(time_point{s.day}, date)};
+        path.append("/").append(s.name).append(Extension.view());
         return path;
     }
 
-    // Retention over every date folder; the files open now stay.
+    static bool active(const state& s) noexcept { return s.live && (s.file.is_open() || s.file.has_pending()); }
+
+    // Retention over every date folder; the active files stay.
     void clean_up() {
         if constexpr (!std::is_same_v<Retention, retain::never>) {
             retain::log_folder folder{directory_, retain::layout::date_folders(Extension.view())};
-            for (const auto& e : entries_)
-                if (e.in_use) folder.active.push_back(relative_path(e));
+            for (const auto& p : states_)
+                if (active(*p)) folder.active.push_back(relative_path(*p));
             retain::apply(retention_, folder, now_(), errors_);
         }
     }
 
     // Hands the files of the days before the one before `today` to the
-    // compressor (those not compressed yet, not open, without a compressed copy).
+    // compressor (those not compressed yet, not active, without a compressed copy).
     void compress_earlier_days(days today) {
         if constexpr (compression_handle::enabled) {
             retain::listing files =
                 retain::listing::scan({directory_, retain::layout::date_folders(Extension.view())}, errors_);
             const time_point last_day_end{today - days{1}};  // a file of day D ends at D + 1 day
             for (const auto& f : files.files()) {
-                if (f.compressed || f.newest > last_day_end || is_open(f.path)) continue;
+                if (f.compressed || f.newest > last_day_end || is_active(f.path)) continue;
                 std::string path = directory_;
                 path.append("/").append(f.path);
                 std::string compressed = path;
@@ -8454,9 +8840,9 @@ private:
         }
     }
 
-    bool is_open(std::string_view relative) const {
-        for (const auto& e : entries_)
-            if (e.in_use && relative_path(e) == relative) return true;
+    bool is_active(std::string_view relative) const {
+        for (const auto& p : states_)
+            if (active(*p) && relative_path(*p) == relative) return true;
         return false;
     }
 
@@ -8474,10 +8860,23 @@ private:
     error_reporter* errors_;
     report_formatter format_report_;
     time_point (*now_)() noexcept;  // the logger's clock, for retention
-    // All max_open_files slots from the start, so never moved, and no code to
-    // grow the vector (less to compile in every file that uses the sink).
-    std::vector<entry> entries_;
-    std::size_t last_ = 0;
+    // Every state ever made, each at a fixed address (lists point at them),
+    // owned here (plain pointers: less to compile than unique_ptr); a
+    // forgotten one is reused from free_states_.
+    std::vector<state*> states_;
+    std::vector<std::uint32_t> free_states_;
+    std::vector<std::uint32_t> table_;  // open addressing: index in states_ + 1, 0 empty; a power of two
+    std::size_t live_states_ = 0;
+    std::vector<state*> open_;          // the states whose file is open
+    std::vector<state*> dirty_;         // open, written to since the last commit (or failing)
+    std::vector<state*> urgent_;        // closed, holding a warning or worse
+    // Closed and holding lines, in the order they began to wait: pairs of
+    // (index in states_, ticket); an entry whose ticket is not the state's is stale.
+    std::vector<std::uint32_t> waiting_;
+    std::size_t waiting_head_ = 0;
+    state* last_ = nullptr;
+    std::size_t open_cap_ = max_open_files;
+    std::size_t total_pending_ = 0;
     std::uint64_t use_clock_ = 0;
     days newest_day_{};
     bool any_day_ = false;
@@ -10287,9 +10686,9 @@ struct jsonl_per_category_config : default_config {
     using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
     using retention = inkwell::retain::max_age<7>;
     // Back-pressure, never loss; 1 MiB per producing thread, all queues
-    // together within 32 MiB: with at most 64 open files holding at most
-    // 64 KiB of pending lines each (4 MiB), every buffer of the logger stays
-    // under the 50 MB the files-at-scale issue allows.
+    // together within 32 MiB: with the category files' held lines capped at
+    // 16 MiB (sink::category_limits), every buffer of the logger stays under
+    // the 50 MB the files-at-scale issue allows.
     using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 32 * 1024 * 1024>;
     static constexpr level default_level = level::debug;
 };

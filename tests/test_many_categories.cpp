@@ -1,8 +1,9 @@
 // Thousands of categories under a low descriptor limit: a child process
 // lowers RLIMIT_NOFILE to 64 and logs to 1,000 categories, several rounds
 // over them, through a real (async) logger. category_files keeps at most 64
-// files open and, when the process runs out of descriptors (EMFILE), closes
-// its least recently used file and tries again. The parent reads every file
+// files open (records for the others wait in memory) and, when the process
+// runs out of descriptors (EMFILE), closes its least recently used file,
+// lowers its cap and tries again. The parent reads every file
 // back: every record exactly once, in a file named after its sanitized
 // category.
 #define BOOST_TEST_MODULE many_categories

@@ -49,9 +49,9 @@ struct jsonl_per_category_config : default_config {
     using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
     using retention = inkwell::retain::max_age<7>;
     // Back-pressure, never loss; 1 MiB per producing thread, all queues
-    // together within 32 MiB: with at most 64 open files holding at most
-    // 64 KiB of pending lines each (4 MiB), every buffer of the logger stays
-    // under the 50 MB the files-at-scale issue allows.
+    // together within 32 MiB: with the category files' held lines capped at
+    // 16 MiB (sink::category_limits), every buffer of the logger stays under
+    // the 50 MB the files-at-scale issue allows.
     using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 32 * 1024 * 1024>;
     static constexpr level default_level = level::debug;
 };

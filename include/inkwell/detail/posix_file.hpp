@@ -57,8 +57,9 @@ public:
     // fchmod, but only on a file this call created (a file someone chmod-ed
     // keeps its mode). Refuses a symbolic link (ELOOP) and anything that is
     // not a regular file (EINVAL; a FIFO never blocks the open). Returns 0 or
-    // the errno of the failure.
-    int open_append(const char* path, unsigned mode) noexcept {
+    // the errno of the failure. `learned`, when given, receives the fstat the
+    // open makes anyway (size, dates), so that the caller needs no second one.
+    int open_append(const char* path, unsigned mode, struct stat* learned = nullptr) noexcept {
         close();
         const file_ops& ops = current_file_ops();
         constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
@@ -86,6 +87,7 @@ public:
         }
         if (created && (st.st_mode & 07777) != wanted) (void)ops.fchmod(fd, wanted);
         fd_ = fd;
+        if (learned) *learned = st;
         return 0;
     }
 
@@ -292,26 +294,31 @@ public:
     // caller can act on EMFILE/ENFILE (close another file) and try again.
     int open_quietly() noexcept {
         if (file_.is_open()) return 0;
-        int err = file_.open_append(path_.c_str(), file_mode_);
+        struct stat st {};
+        int err = file_.open_append(path_.c_str(), file_mode_, &st);
         if (err == ENOENT) {
             std::error_code ec;
             if (!create_directories(folder_, directory_mode_, ec)) {
                 folder_failed_ = true;
                 return ec.value();
             }
-            err = file_.open_append(path_.c_str(), file_mode_);
+            err = file_.open_append(path_.c_str(), file_mode_, &st);
         }
         folder_failed_ = false;
         if (err != 0) return err;
-        struct stat st {};
-        if (file_.status(st) == 0) {
-            size_on_disk_ = static_cast<std::uint64_t>(st.st_size);
-            // A file found non-empty is dated by its last change: the best
-            // guess, without reading it, of the day its records belong to.
-            first_record_ = size_on_disk_ == 0 ? time_point{} : modification_time(st);
-        }
+        learn(st);  // from the fstat the open made: no second one
         last_link_check_ = std::chrono::steady_clock::now();
         return 0;
+    }
+
+    // Learns the size and age of the file by its path, without opening it
+    // (one lstat): what rotation needs to know of a file whose lines are held
+    // while it is closed. A missing file counts as empty; so does anything
+    // that is not a regular file (opening it will fail and say so).
+    void learn_from_path() noexcept {
+        struct stat st {};
+        if (current_file_ops().lstat(path_.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) st = {};
+        learn(st);
     }
 
     // Reports what open_quietly() returned.
@@ -332,6 +339,23 @@ public:
         pending_.append(line.data(), line.size());
         ++pending_lines_;
         if (pending_.size() >= pending_limit) flush();
+    }
+
+    // Holds one whole line back without opening the file and without
+    // writing at pending_limit: for a sink that decides itself when a closed
+    // file's lines go out (sink::category_files). flush() on a file that is
+    // not open sends the lines to the fallback, so such a sink opens the file
+    // before it flushes.
+    void hold(std::string_view line, time_point record_time) {
+        if (first_record_ == time_point{}) first_record_ = record_time;
+        pending_.append(line.data(), line.size());
+        ++pending_lines_;
+    }
+
+    // Gives the memory of the pending buffer back once it is empty: a sink
+    // with many files keeps no idle buffer per closed file.
+    void release_memory() noexcept {
+        if (pending_.empty()) std::string{}.swap(pending_);
     }
 
     // Hands every pending line to the kernel: whole lines only.
@@ -415,6 +439,8 @@ public:
     time_point first_record_time() const noexcept { return first_record_; }
     bool is_open() const noexcept { return file_.is_open(); }
     bool has_pending() const noexcept { return !pending_.empty(); }
+    // Bytes held back, not yet handed to the kernel.
+    std::size_t pending_bytes() const noexcept { return pending_.size(); }
     // Writing failed and has not worked since: the errno, else 0.
     int write_failure() const noexcept { return failure_.error; }
     const std::string& path() const noexcept { return path_; }
@@ -431,6 +457,18 @@ private:
         steady::time_point retry_at{};
         steady::duration wait{};
     };
+
+    // What a file found on disk tells: its size and, when it holds
+    // something, its date. A file found non-empty is dated by its last
+    // change: the best guess, without reading it, of the day its records
+    // belong to. An empty one keeps the time of the lines held for it.
+    void learn(const struct stat& st) noexcept {
+        size_on_disk_ = static_cast<std::uint64_t>(st.st_size);
+        if (size_on_disk_ != 0)
+            first_record_ = modification_time(st);
+        else if (pending_.empty())
+            first_record_ = time_point{};
+    }
 
     static time_point modification_time(const struct stat& st) noexcept {
         auto since_epoch = std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
