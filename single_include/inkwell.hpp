@@ -2092,6 +2092,15 @@ inline std::string make_uuid_v4() {
 }
 
 // The value of an environment variable, or an empty view.
+// The program's name without its folders ("" where the C library does not say).
+inline std::string_view program_name() noexcept {
+#if defined(__GLIBC__)
+    return program_invocation_short_name ? program_invocation_short_name : "";
+#else
+    return {};
+#endif
+}
+
 inline std::string_view env(const char* name) noexcept {
     const char* v = std::getenv(name);
     return v ? std::string_view{v} : std::string_view{};
@@ -10234,6 +10243,11 @@ struct default_config {
     static constexpr unsigned file_mode = 0644;
     static constexpr unsigned directory_mode = 0755;
 
+    // true: the logger's first record says when and where its session began
+    // ("session started", category "session", fields startTime, pid,
+    // program, inkwellVersion), whatever the level (presets::session_file).
+    static constexpr bool session_start_record = false;
+
     // Longer messages are cut (at a character boundary) and marked as cut.
     static constexpr std::size_t max_message_bytes = 256 * 1024;
 };
@@ -10291,6 +10305,7 @@ public:
           backend_(make_context(options)),
           engine_(backend_) {
         policy::diagnose_config<Config>();  // a wrong policy: one message that names it
+        if constexpr (requires { requires Config::session_start_record; }) write_session_start();
     }
 
     ~basic_logger() { engine_.stop(); }
@@ -10491,6 +10506,33 @@ private:
         c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
         c.now = &clock::now;
         return c;
+    }
+
+    // The session's first record: when, which process, which program, which
+    // inkwell. Not subject to the level: it heads the session whatever follows.
+    void write_session_start() {
+        detail::line_buffer started;
+        detail::append_iso8601_utc_ms(started, start_time_);
+        auto text = [](std::string_view key, std::string_view value) {
+            field f{key, {}};
+            f.value.type = field_value::kind::string;
+            f.value.text = value;
+            return f;
+        };
+        field fields[4] = {text("startTime", detail::view(started)), {"pid", {}}, text("program", detail::program_name()),
+                           text("inkwellVersion", version_string)};
+        fields[1].value.type = field_value::kind::signed_integer;
+        fields[1].value.number.signed_integer = static_cast<std::int64_t>(::getpid());
+        record r;
+        r.severity = level::info;
+        r.time = start_time_;
+        r.message = "session started";
+        r.category = "session";
+        r.logger_name = name_;
+        r.session_id = session_id_;
+        r.fields = fields;
+        r.thread_id = detail::current_thread_id();
+        engine_.submit(r);
     }
 
     template <class... Args>
@@ -10695,13 +10737,21 @@ struct jsonl_per_category_config : default_config {
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;
 
 // session-logging-service.md: one JSONL file per logger lifetime, named by
-// its start time and session id; the service name as category; asynchronous
-// with 256 KiB per producing thread and 4 MiB for all queues together (the
-// reference keeps memory under 5 MB).
+// its start time and session id, opened by a "session started" record (pid,
+// program, version); every entry with an entryId; the service name as
+// category; repeats within 30 s written once and counted; the last 1,000
+// entries in memory (sink::recent) and a live stream to subscribers
+// (sink::live), reached with sink::find; asynchronous with 256 KiB per
+// producing thread and 4 MiB for all queues together (the reference keeps
+// memory under 5 MB).
+//
+//   auto* live = log.with_sink([](auto& s) { return inkwell::sink::find<inkwell::sink::live>(s); });
 struct session_file_config : default_config {
-    using sink = inkwell::sink::session_file;
+    using sink = inkwell::sink::tee<inkwell::sink::session_file, inkwell::sink::recent<1000>, inkwell::sink::live>;
     using classifier = inkwell::classify::by_name;
-    using formatter = inkwell::format::jsonl;
+    using formatter = inkwell::format::jsonl_with_entry_id;
+    using dedup = inkwell::dedup::time_window<30>;
+    static constexpr bool session_start_record = true;
     using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 256 * 1024, 4 * 1024 * 1024>;
     static constexpr level default_level = level::info;
 };

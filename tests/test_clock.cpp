@@ -233,8 +233,12 @@ BOOST_AUTO_TEST_CASE(session_file_is_named_by_the_clocks_start_time) {
     const std::string name = "session_2023-07-14T08-30-05Z_" + session + ".jsonl";
     BOOST_TEST(names_in(dir.path()) == std::vector<std::string>{name});
     const auto lines = read_jsonl(dir / name);
-    BOOST_REQUIRE_EQUAL(lines.size(), 1u);
-    BOOST_TEST(lines[0]["timestamp"] == "2023-07-14T08:30:06.999Z");
+    BOOST_REQUIRE_EQUAL(lines.size(), 2u);
+    // The session's first record is stamped with the start time, by the same clock.
+    BOOST_TEST(lines[0]["message"] == "session started");
+    BOOST_TEST(lines[0]["timestamp"] == "2023-07-14T08:30:05.999Z");
+    BOOST_TEST(lines[0]["metadata"]["startTime"] == "2023-07-14T08:30:05.999Z");
+    BOOST_TEST(lines[1]["timestamp"] == "2023-07-14T08:30:06.999Z");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

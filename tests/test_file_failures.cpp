@@ -282,7 +282,7 @@ BOOST_AUTO_TEST_CASE(a_logger_writes_the_report_as_a_record_of_its_own_format) {
             BOOST_TEST(message.find("(" + error_text(EDQUOT) + ")") != std::string::npos);
             reported += n;
             ++reports;
-        } else {
+        } else if (j["category"] != "session") {  // not the session file's first record
             seen.push_back(std::stoi(message.substr(7)));
         }
     }
@@ -348,7 +348,7 @@ BOOST_AUTO_TEST_CASE(a_real_full_tmpfs_drops_counts_reports_and_recovers) {
     int first_after_recovery = -1;
     {
         ink::basic_logger<session_config> log({.directory = logs.string(), .on_error = [](const ink::error_event&) {}});
-        path = log.with_sink([](auto& s) { return s.path(); });
+        path = log.with_sink([](auto& s) { return s.template get<0>().path(); });
         const std::string pad(150, 'p');
         // Fill the disk: log until records are being dropped.
         while (log.stats().dropped == 0 && produced < 100000) {
@@ -391,6 +391,7 @@ BOOST_AUTO_TEST_CASE(a_real_full_tmpfs_drops_counts_reports_and_recovers) {
             ++reports;
             continue;
         }
+        if (j["category"] == "session") continue;  // the session file's first record
         BOOST_TEST(seen.insert(std::stoi(message.substr(7))).second);  // nothing twice
     }
     BOOST_TEST_MESSAGE("tmpfs: produced " << produced << ", in the file " << seen.size() << ", dropped "

@@ -162,7 +162,8 @@ static_assert(std::is_same_v<text_errors::compression_type, ink::compress::gzip<
 static_assert(std::is_same_v<text_errors::retention_type, ink::retain::max_files<3>>);
 static_assert(std::is_same_v<text_errors::rotation_type, ink::presets::rotating_text_error_rotation>);
 // Defaults change nothing: the presets' sinks are the types they name.
-static_assert(std::is_same_v<ink::basic_logger<ink::presets::session_file_config>::sink_type, ink::sink::session_file>);
+static_assert(std::is_same_v<ink::basic_logger<ink::presets::session_file_config>::sink_type,
+                             ink::sink::tee<ink::sink::session_file, ink::sink::recent<1000>, ink::sink::live>>);
 static_assert(std::is_same_v<ink::basic_logger<plain_config>::sink_type::retention_type, ink::retain::never>);
 static_assert(std::is_same_v<ink::basic_logger<plain_config>::sink_type::compression_type, ink::compress::none>);
 static_assert(std::is_same_v<ink::default_config::retention, ink::retain::never>);
@@ -237,8 +238,8 @@ BOOST_AUTO_TEST_CASE(session_files_of_earlier_sessions_expire_and_this_one_stays
     BOOST_TEST(fs::exists(dir / recent_session));
     BOOST_TEST(fs::exists(dir / "session_notes.txt"));
     std::string own;
-    log.with_sink([&](auto& s) { own = s.path(); });
-    BOOST_TEST(read_jsonl(own).size() == 1u);
+    log.with_sink([&](auto& s) { own = s.template get<0>().path(); });
+    BOOST_TEST(read_jsonl(own).size() == 2u);  // "session started" and the record
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_clean_up_reports_as_retention) {

@@ -129,16 +129,28 @@ BOOST_AUTO_TEST_CASE(session_file_is_one_file_per_logger_lifetime) {
         const auto name = f.filename().string();
         BOOST_TEST(std::regex_match(name, std::regex(R"(session_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ_[0-9a-f-]{36}\.jsonl)")), name);
         auto records = test_support::read_jsonl(f);
+        // Every session file starts with the session's own record.
+        BOOST_REQUIRE(!records.empty());
+        const auto& start = records[0];
+        BOOST_TEST(start["message"] == "session started");
+        BOOST_TEST(start["category"] == "session");
+        BOOST_TEST(start["metadata"]["pid"] == static_cast<long>(::getpid()));
+        BOOST_TEST(start["metadata"]["program"] == "test_presets");
+        BOOST_TEST(start["metadata"]["inkwellVersion"] == INKWELL_VERSION_STRING);
+        BOOST_TEST(start["metadata"]["startTime"] == start["timestamp"]);
+        // Entry ids: 1, 2, ... in the order written.
+        for (std::size_t k = 0; k < records.size(); ++k) BOOST_TEST(records[k]["entryId"] == k + 1);
         if (name.find(first_id) != std::string::npos) {
             ++matched;
-            BOOST_REQUIRE(records.size() == 2u);
-            BOOST_TEST(records[0]["category"] == "mic");  // the service name mapping
-            BOOST_TEST(records[1]["level"] == "warn");
-            BOOST_TEST(records[0]["sessionId"] == first_id);
+            BOOST_REQUIRE(records.size() == 3u);
+            BOOST_TEST(records[1]["category"] == "mic");  // the service name mapping
+            BOOST_TEST(records[2]["level"] == "warn");
+            BOOST_TEST(records[1]["sessionId"] == first_id);
+            BOOST_TEST(start["sessionId"] == first_id);
         } else if (name.find(second_id) != std::string::npos) {
             ++matched;
-            BOOST_REQUIRE(records.size() == 1u);
-            BOOST_TEST(records[0]["category"] == "speech");  // unmapped: the last part of the name
+            BOOST_REQUIRE(records.size() == 2u);
+            BOOST_TEST(records[1]["category"] == "speech");  // unmapped: the last part of the name
         }
     }
     BOOST_TEST(matched == 2);

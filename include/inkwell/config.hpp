@@ -56,6 +56,11 @@ struct default_config {
     static constexpr unsigned file_mode = 0644;
     static constexpr unsigned directory_mode = 0755;
 
+    // true: the logger's first record says when and where its session began
+    // ("session started", category "session", fields startTime, pid,
+    // program, inkwellVersion), whatever the level (presets::session_file).
+    static constexpr bool session_start_record = false;
+
     // Longer messages are cut (at a character boundary) and marked as cut.
     static constexpr std::size_t max_message_bytes = 256 * 1024;
 };

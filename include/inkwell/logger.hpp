@@ -25,6 +25,7 @@
 #include "detail/line_buffer.hpp"
 #include "detail/platform.hpp"
 #include "detail/system.hpp"
+#include "detail/time_format.hpp"
 #include "errors.hpp"
 #include "level.hpp"
 #include "policy/check.hpp"
@@ -69,6 +70,7 @@ public:
           backend_(make_context(options)),
           engine_(backend_) {
         policy::diagnose_config<Config>();  // a wrong policy: one message that names it
+        if constexpr (requires { requires Config::session_start_record; }) write_session_start();
     }
 
     ~basic_logger() { engine_.stop(); }
@@ -269,6 +271,33 @@ private:
         c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
         c.now = &clock::now;
         return c;
+    }
+
+    // The session's first record: when, which process, which program, which
+    // inkwell. Not subject to the level: it heads the session whatever follows.
+    void write_session_start() {
+        detail::line_buffer started;
+        detail::append_iso8601_utc_ms(started, start_time_);
+        auto text = [](std::string_view key, std::string_view value) {
+            field f{key, {}};
+            f.value.type = field_value::kind::string;
+            f.value.text = value;
+            return f;
+        };
+        field fields[4] = {text("startTime", detail::view(started)), {"pid", {}}, text("program", detail::program_name()),
+                           text("inkwellVersion", version_string)};
+        fields[1].value.type = field_value::kind::signed_integer;
+        fields[1].value.number.signed_integer = static_cast<std::int64_t>(::getpid());
+        record r;
+        r.severity = level::info;
+        r.time = start_time_;
+        r.message = "session started";
+        r.category = "session";
+        r.logger_name = name_;
+        r.session_id = session_id_;
+        r.fields = fields;
+        r.thread_id = detail::current_thread_id();
+        engine_.submit(r);
     }
 
     template <class... Args>

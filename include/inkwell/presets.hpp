@@ -18,6 +18,7 @@
 #include "classify/by_name.hpp"
 #include "classify/keyword.hpp"
 #include "config.hpp"
+#include "dedup/time_window.hpp"
 #include "format/jsonl.hpp"
 #include "format/text.hpp"
 #include "level.hpp"
@@ -27,8 +28,10 @@
 #include "rotate/from_env.hpp"
 #include "sink/category_files.hpp"
 #include "sink/console.hpp"
+#include "sink/recent.hpp"
 #include "sink/fixed_rotation.hpp"
 #include "sink/level_filter.hpp"
+#include "sink/live.hpp"
 #include "sink/rotating_file.hpp"
 #include "sink/session_file.hpp"
 #include "sink/tee.hpp"
@@ -58,13 +61,21 @@ struct jsonl_per_category_config : default_config {
 using jsonl_per_category = basic_logger<jsonl_per_category_config>;
 
 // session-logging-service.md: one JSONL file per logger lifetime, named by
-// its start time and session id; the service name as category; asynchronous
-// with 256 KiB per producing thread and 4 MiB for all queues together (the
-// reference keeps memory under 5 MB).
+// its start time and session id, opened by a "session started" record (pid,
+// program, version); every entry with an entryId; the service name as
+// category; repeats within 30 s written once and counted; the last 1,000
+// entries in memory (sink::recent) and a live stream to subscribers
+// (sink::live), reached with sink::find; asynchronous with 256 KiB per
+// producing thread and 4 MiB for all queues together (the reference keeps
+// memory under 5 MB).
+//
+//   auto* live = log.with_sink([](auto& s) { return inkwell::sink::find<inkwell::sink::live>(s); });
 struct session_file_config : default_config {
-    using sink = inkwell::sink::session_file;
+    using sink = inkwell::sink::tee<inkwell::sink::session_file, inkwell::sink::recent<1000>, inkwell::sink::live>;
     using classifier = inkwell::classify::by_name;
-    using formatter = inkwell::format::jsonl;
+    using formatter = inkwell::format::jsonl_with_entry_id;
+    using dedup = inkwell::dedup::time_window<30>;
+    static constexpr bool session_start_record = true;
     using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 256 * 1024, 4 * 1024 * 1024>;
     static constexpr level default_level = level::info;
 };

@@ -2,6 +2,7 @@
 // Small system facts the logger needs: the thread id, random bytes for
 // UUIDs, and environment look-ups.
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -64,6 +65,15 @@ inline std::string make_uuid_v4() {
 }
 
 // The value of an environment variable, or an empty view.
+// The program's name without its folders ("" where the C library does not say).
+inline std::string_view program_name() noexcept {
+#if defined(__GLIBC__)
+    return program_invocation_short_name ? program_invocation_short_name : "";
+#else
+    return {};
+#endif
+}
+
 inline std::string_view env(const char* name) noexcept {
     const char* v = std::getenv(name);
     return v ? std::string_view{v} : std::string_view{};
