@@ -20,7 +20,9 @@
 #include "test_support.hpp"
 
 using namespace std::chrono;
+using test_support::clean_env;
 using test_support::env_guard;
+using test_support::tz_scope;
 using test_support::files_below;
 using test_support::read_jsonl;
 using test_support::read_lines;
@@ -35,24 +37,6 @@ using sink_test_support::record_at;
 using sink_test_support::reporter;
 
 namespace {
-
-// No rotation variable from the machine running the tests leaks into them.
-struct clean_env {
-    env_guard size{"INKWELL_LOG_MAX_SIZE_MB", nullptr};
-    env_guard count{"INKWELL_LOG_BACKUP_COUNT", nullptr};
-    env_guard type{"INKWELL_LOG_ROTATION_TYPE", nullptr};
-    env_guard level{"INKWELL_LEVEL", nullptr};
-};
-
-// A time zone for one scope, applied with tzset() both ways (members are
-// destroyed in reverse: TZ is put back first, then tzset() reads it).
-struct tz_scope {
-    struct apply_on_exit {
-        ~apply_on_exit() { ::tzset(); }
-    } reapply;
-    env_guard tz;
-    explicit tz_scope(const char* zone) : tz("TZ", zone) { ::tzset(); }
-};
 
 ink::time_point at(int y, unsigned m, unsigned d, int h = 0, int min = 0) {
     return sys_days{year{y} / static_cast<int>(m) / static_cast<int>(d)} + hours{h} + minutes{min};

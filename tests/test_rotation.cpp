@@ -40,14 +40,8 @@ std::string line50(int n) {
     return line;
 }
 
+using test_support::clean_env;
 using test_support::env_guard;
-
-// No rotation variable from the machine running the tests leaks into them.
-struct clean_env {
-    env_guard size{"INKWELL_LOG_MAX_SIZE_MB", nullptr};
-    env_guard count{"INKWELL_LOG_BACKUP_COUNT", nullptr};
-    env_guard type{"INKWELL_LOG_ROTATION_TYPE", nullptr};
-};
 
 void set_mtime(const fs::path& p, ink::time_point t) {
     auto ns = duration_cast<nanoseconds>(t.time_since_epoch()).count();

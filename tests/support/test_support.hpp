@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -141,6 +142,24 @@ public:
 private:
     const char* name_;
     std::optional<std::string> saved_;
+};
+
+// No level or rotation variable of the machine running the tests leaks into them.
+struct clean_env {
+    env_guard level{"INKWELL_LEVEL", nullptr};
+    env_guard size{"INKWELL_LOG_MAX_SIZE_MB", nullptr};
+    env_guard count{"INKWELL_LOG_BACKUP_COUNT", nullptr};
+    env_guard type{"INKWELL_LOG_ROTATION_TYPE", nullptr};
+};
+
+// A time zone for one scope, applied with tzset() both ways (members are
+// destroyed in reverse: TZ is put back first, then tzset() reads it).
+struct tz_scope {
+    struct apply_on_exit {
+        ~apply_on_exit() { ::tzset(); }
+    } reapply;
+    env_guard tz;
+    explicit tz_scope(const char* zone) : tz("TZ", zone) { ::tzset(); }
 };
 
 }  // namespace test_support
