@@ -259,4 +259,61 @@ template <class Buffer>
 using inkwell_text_info_only = inkwell_subject<
     bench_config<Buffer, inkwell::format::text, inkwell::sink::file, inkwell::level::info>, 0>;
 
+// ---------------------------------------------------------------------------
+// issue 5's service: presets::session_file as it is (async, dedup, entry ids,
+// the ring and the live sink), with one live subscriber that takes
+// `subscriber_sleep` per entry (a dashboard that cannot keep up). The
+// measured statement is the same info statement as every other subject's.
+
+class session_subject {
+public:
+    static constexpr auto subscriber_sleep = std::chrono::milliseconds(10);
+
+    session_subject(const subject_spec&, const std::string& dir)
+        : log_(inkwell::logger_options{.name = "app.services.bench",
+                                       .directory = dir,
+                                       .initial_level = inkwell::level::info,
+                                       .read_environment = false}) {
+        // Found once: the pointers are good for the logger's lifetime.
+        live_ = log_.with_sink([](auto& s) { return inkwell::sink::find<inkwell::sink::live>(s); });
+        ring_ = log_.with_sink([](auto& s) { return inkwell::sink::find<inkwell::sink::recent<1000>>(s); });
+        // What the subscriber is offered starts now: "session started" went before it.
+        written_before_subscribing_ = ring_->total();
+        subscription_ = live_->subscribe([](const inkwell::record&, std::string_view) {
+            std::this_thread::sleep_for(subscriber_sleep);
+        });
+    }
+
+    void log(int i, double d, const std::string& s) { INKWELL_INFO(log_, INKWELL_BENCH_MESSAGE, i, d, s); }
+    void settle() { log_.flush(); }
+    void finish() { log_.flush(); }
+    inkwell::logger_stats stats() const { return log_.stats(); }
+
+    // Every record the logger wrote went to each sink of its tee: the ring's
+    // count of records written since the subscription began is what the live
+    // sink offered the subscriber (it takes every level).
+    std::uint64_t offered() const { return ring_->total() - written_before_subscribing_; }
+    // Ends the subscription (after the entry in hand; what is queued is
+    // dropped and counted): its counters are final from here on.
+    void end_subscription() { subscription_.unsubscribe(); }
+    std::uint64_t delivered() const { return subscription_.delivered(); }
+    std::uint64_t subscriber_dropped() const { return subscription_.dropped(); }
+
+    std::string problems() const {
+        const inkwell::logger_stats st = log_.stats();
+        std::string out;
+        if (st.errors) out += "inkwell errors: " + std::to_string(st.errors) + " ";
+        if (st.fallback_records) out += "inkwell stderr fallback: " + std::to_string(st.fallback_records) + " ";
+        if (!out.empty()) out.pop_back();
+        return out;
+    }
+
+private:
+    inkwell::presets::session_file log_;
+    inkwell::sink::live* live_ = nullptr;
+    inkwell::sink::recent<1000>* ring_ = nullptr;
+    std::uint64_t written_before_subscribing_ = 0;
+    inkwell::sink::subscription subscription_;
+};
+
 }  // namespace bench

@@ -18,6 +18,17 @@
 //                         one open file per logger, and 1,000 files do not fit under 64.
 //   filtered_runtime      a debug statement under an info logger (1 thread): ns per statement
 //   filtered_compiletime  the same statement compiled out (1 thread)
+//   session_subscriber    issue 5's bar: 600,000 records (10 minutes' worth at 1,000/s) through
+//                         presets::session_file (async, dedup, ring, live sink) with one live
+//                         subscriber sleeping 10 ms per entry; inkwell only, 1 producer thread.
+//                         Paced like latency_call (--gap-ns, 2.5 µs a record: ~1.5 s, not 10
+//                         minutes; --gap-ns 1000000 gives the real 1,000/s) and every call timed
+//                         on its own. Figures: the per-call p50/p99/p99.9; the process's RSS
+//                         growth from after a warm-up (20,000 records: ring, subscriber queue
+//                         and dedup cache already full) to the end, and its peak growth (VmHWM
+//                         reset after the warm-up); offered/delivered/dropped of the
+//                         subscriber; the logger's books (written - summaries + deduplicated +
+//                         dropped == logged + 1, the "session started" record). In --quick too.
 // Libraries and modes: spdlog sync (basic_file_sink), spdlog async (async_logger),
 // inkwell sync (buffer::immediate), inkwell batched (buffer::batched<>) and, when
 // <inkwell/buffer/async.hpp> exists, inkwell async (buffer::async<>).
@@ -29,9 +40,11 @@
 // paced (2.5 µs per record over all producers, --gap-ns) so that no queue
 // fills: they measure the call, not the writer. stdout: one JSON object per line, keys case, library,
 // mode, threads, p50_ns, p99_ns, p999_ns, msgs_per_s, bytes, peak_rss_kb
-// (null when a figure does not apply). stderr: progress, then a table, the
+// (null when a figure does not apply); session_subscriber adds rss_growth_kb,
+// peak_growth_kb, offered, delivered, subscriber_dropped, logged, written,
+// deduplicated, summaries, dropped. stderr: progress, then a table, the
 // ratios inkwell/spdlog, the ratio of 1,000 categories to 64, and the bars
-// of issues 3 and 4.
+// of issues 3, 4 and 5.
 
 #include <signal.h>
 #include <sys/resource.h>
@@ -64,7 +77,7 @@ namespace {
 // ---------------------------------------------------------------------------
 // What to run
 
-enum class kind { latency_call, latency_burst, throughput, filtered_runtime, filtered_compiletime };
+enum class kind { latency_call, latency_burst, throughput, filtered_runtime, filtered_compiletime, session_subscriber };
 
 struct case_spec {
     const char* name;
@@ -82,6 +95,7 @@ constexpr case_spec all_cases[] = {
     {"categories1000", kind::throughput, workload::categories1000, 64},
     {"filtered_runtime", kind::filtered_runtime, workload::text, 0},
     {"filtered_compiletime", kind::filtered_compiletime, workload::text, 0},
+    {"session_subscriber", kind::session_subscriber, workload::jsonl, 0},
 };
 
 // Why a job is not run at all (nullptr: it is). spdlog opens one file per
@@ -98,6 +112,8 @@ constexpr int burst_length = 20;
 
 bool is_latency(kind k) { return k == kind::latency_call || k == kind::latency_burst; }
 bool is_filtered(kind k) { return k == kind::filtered_runtime || k == kind::filtered_compiletime; }
+// A preset of inkwell's measured as it is: one library, one mode, one producer.
+bool is_session(kind k) { return k == kind::session_subscriber; }
 
 const char* library_name(library l) { return l == library::spdlog ? "spdlog" : "inkwell"; }
 const char* mode_name(mode m) {
@@ -140,6 +156,10 @@ struct settings {
     // queue measures the writer, not the call site).
     double gap_ns = 2'500;
     std::uint64_t filtered_iterations = 100'000'000;
+    // session_subscriber: issue 5's 10 minutes at 1,000 records/s, paced by gap_ns.
+    std::uint64_t session_records = 600'000;
+    int session_warmup = 20'000;
+    int session_rounds = 3;
     int filtered_passes = 3;  // within one process (median)
     tick_clock clock;
     std::vector<int> cpus;
@@ -157,6 +177,14 @@ struct job_result {
     int counted = 0;
     std::uint64_t errors = 0, dropped = 0, fallback_records = 0;
     double seconds = 0;
+    // session_subscriber: memory from after the warm-up to the end (kB; the
+    // largest over the rounds), the subscriber's counters and the logger's
+    // books (summed over the rounds; *_unbalanced: rounds that did not add up).
+    int session = 0;
+    double rss_growth_kb = NAN, peak_growth_kb = NAN;
+    std::uint64_t offered = 0, delivered = 0, subscriber_dropped = 0;
+    std::uint64_t logged = 0, written = 0, deduplicated = 0, summaries = 0;
+    int subscriber_unbalanced = 0, books_unbalanced = 0;
     char note[320] = {};
 };
 
@@ -484,6 +512,105 @@ job_result run_filtered(const job& j, const settings& s, Make make, Call call) {
 }
 
 // ---------------------------------------------------------------------------
+// session_subscriber: presets::session_file with a subscriber sleeping 10 ms
+// per entry. One producer, paced and timed like latency_call; memory read
+// after the warm-up and at the end (the logger flushed: every record through
+// the writer, the subscriber's queue as full as it gets).
+
+job_result run_session(const job& j, const settings& s) {
+    job_result r;
+    r.session = 1;
+    const tick_clock& clock = s.clock;
+    const std::uint64_t timer_cost = clock.cost_ticks();
+    const std::uint64_t gap = clock.from_ns(s.gap_ns);
+    const pinning pin = plan_pinning(1, s);
+    const bool yield = !pin.on;
+    const std::string dir = job_folder(s, j);
+    remove_below(dir);
+    std::filesystem::create_directories(dir);
+    if (pin.on) pin_this_thread(pin.other_cpu);  // the writer and the subscriber's thread inherit this
+
+    // Every sample's slot is touched now, before the warm-up: 8 bytes a record
+    // would otherwise count as the logger's growth.
+    std::vector<std::uint64_t> taken(s.session_records, 0);
+    auto subject = std::make_unique<session_subject>(subject_spec{mode::async, workload::jsonl, 1}, dir);
+
+    long rss_after_warmup = -1;
+    bool peak_reset = false;
+    pid_t producer_tid = 0;
+    std::barrier sync(2);
+    std::thread producer([&] {
+        if (pin.on) pin_this_thread(pin.producer_cpu);
+        producer_tid = this_thread_id();
+        int i = 0;
+        auto sample = [&]() -> std::uint64_t {
+            const std::uint64_t t0 = clock.now();
+            log_one(*subject, i++);
+            const std::uint64_t t1 = clock.now();
+            wait_until(clock, t1 + gap, yield);
+            return t1 - t0 > timer_cost ? t1 - t0 - timer_cost : 0;
+        };
+        for (int w = 0; w < s.session_warmup; ++w) sample();
+        sync.arrive_and_wait();  // warmed up
+        sync.arrive_and_wait();  // settled, measured, pinned
+        for (auto& x : taken) x = sample();
+    });
+
+    sync.arrive_and_wait();
+    subject->settle();
+    const int others = pin.on ? pin_other_threads({producer_tid}, pin.other_cpu) : 0;
+    rss_after_warmup = status_kb("VmRSS");
+    peak_reset = reset_peak_rss();
+    const std::uint64_t start = clock.now();
+    sync.arrive_and_wait();
+    producer.join();
+    const std::uint64_t produced = clock.now();
+    subject->finish();
+    const long rss_end = status_kb("VmRSS"), peak_end = status_kb("VmHWM");
+    r.seconds = clock.to_ns(static_cast<double>(produced - start)) / 1e9;
+    r.msgs_per_s = static_cast<double>(s.session_records) / r.seconds;
+
+    subject->end_subscription();
+    r.offered = subject->offered();
+    r.delivered = subject->delivered();
+    r.subscriber_dropped = subject->subscriber_dropped();
+    r.subscriber_unbalanced = r.delivered + r.subscriber_dropped != r.offered;
+    const inkwell::logger_stats st = subject->stats();
+    r.counted = 1;
+    r.errors = st.errors;
+    r.dropped = st.dropped;
+    r.fallback_records = st.fallback_records;
+    r.logged = static_cast<std::uint64_t>(s.session_warmup) + s.session_records + 1;  // + "session started"
+    r.written = st.records;
+    r.deduplicated = st.deduplicated;
+    r.summaries = st.summaries;
+    r.books_unbalanced = st.records - st.summaries + st.deduplicated + st.dropped != r.logged;
+    add_note(r, subject->problems());
+    subject.reset();
+
+    if (rss_after_warmup >= 0 && rss_end >= 0) r.rss_growth_kb = static_cast<double>(rss_end - rss_after_warmup);
+    if (rss_after_warmup >= 0 && peak_end >= 0 && peak_reset)
+        r.peak_growth_kb = static_cast<double>(peak_end - rss_after_warmup);
+    r.p50_ns = clock.to_ns(quantile(taken, 0.50));
+    r.p99_ns = clock.to_ns(quantile(taken, 0.99));
+    r.p999_ns = clock.to_ns(quantile(taken, 0.999));
+    const file_census c = census(dir);
+    r.bytes = static_cast<double>(c.bytes);
+    check_lines(r, r.written, c);  // the file holds what the logger counted as written
+    if (!s.keep) remove_below(dir);
+    char text[200];
+    std::snprintf(text, sizeof text, "RSS %ld kB after warm-up, %+ld kB at the end, peak %s; subscriber %llu+%llu/%llu",
+                  rss_after_warmup, rss_end - rss_after_warmup,
+                  peak_reset ? ("+" + std::to_string(peak_end - rss_after_warmup) + " kB").c_str() : "not reset",
+                  static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.subscriber_dropped),
+                  static_cast<unsigned long long>(r.offered));
+    add_note(r, text);
+    add_note(r, describe_pinning(pin, others));
+    r.ok = 1;
+    return r;
+}
+
+// ---------------------------------------------------------------------------
 // From a job to its subject type
 
 template <class Subject>
@@ -502,6 +629,7 @@ job_result run_subject(const job& j, const settings& s) {
             return run_filtered<Subject>(j, s, make, [](Subject& x, int i, double d, const std::string& str) {
                 x.log_debug_compiled_out(i, d, str);
             });
+        case kind::session_subscriber: break;  // run_session(): the preset, not a subject of this list
     }
     return {};
 }
@@ -519,6 +647,7 @@ job_result run_inkwell(const job& j, const settings& s) {
 }
 
 job_result run_job(const job& j, const settings& s) {
+    if (is_session(j.c->what)) return run_session(j, s);
     if (j.lib == library::spdlog) return run_subject<spdlog_subject>(j, s);
     switch (j.buffering) {
         case mode::sync: return run_inkwell<inkwell::buffer::immediate>(j, s);
@@ -578,6 +707,21 @@ void summarise(finished_job& f) {
         sum.errors += r.errors;
         sum.dropped += r.dropped;
         sum.fallback_records += r.fallback_records;
+        if (r.session) {
+            sum.session = 1;
+            auto larger = [](double a, double b) { return std::isfinite(a) && (!std::isfinite(b) || a > b) ? a : b; };
+            sum.rss_growth_kb = larger(r.rss_growth_kb, sum.rss_growth_kb);
+            sum.peak_growth_kb = larger(r.peak_growth_kb, sum.peak_growth_kb);
+            sum.offered += r.offered;
+            sum.delivered += r.delivered;
+            sum.subscriber_dropped += r.subscriber_dropped;
+            sum.logged += r.logged;
+            sum.written += r.written;
+            sum.deduplicated += r.deduplicated;
+            sum.summaries += r.summaries;
+            sum.subscriber_unbalanced += r.subscriber_unbalanced;
+            sum.books_unbalanced += r.books_unbalanced;
+        }
         if (!sum.ok) std::snprintf(sum.note, sizeof sum.note, "%s", r.note);
         sum.ok = 1;
     }
@@ -688,6 +832,25 @@ void print_json(const finished_job& f) {
     json_number(line, f.r.ok ? f.r.bytes : NAN, 0);
     line += ",\"peak_rss_kb\":";
     json_number(line, f.peak_rss_kb >= 0 ? static_cast<double>(f.peak_rss_kb) : NAN, 0);
+    if (f.r.ok && f.r.session) {
+        line += ",\"rss_growth_kb\":";
+        json_number(line, f.r.rss_growth_kb, 0);
+        line += ",\"peak_growth_kb\":";
+        json_number(line, f.r.peak_growth_kb, 0);
+        auto count = [&](const char* key, std::uint64_t v) {
+            line += ",\"";
+            line += key;
+            line += "\":" + std::to_string(v);
+        };
+        count("offered", f.r.offered);
+        count("delivered", f.r.delivered);
+        count("subscriber_dropped", f.r.subscriber_dropped);
+        count("logged", f.r.logged);
+        count("written", f.r.written);
+        count("deduplicated", f.r.deduplicated);
+        count("summaries", f.r.summaries);
+        count("dropped", f.r.dropped);
+    }
     if (const char* why = not_measured_because(*f.j.c, f.j.lib)) {
         line += ",\"note\":\"";
         line += why;
@@ -784,6 +947,7 @@ void print_ratios(const std::vector<finished_job>& done, const std::vector<mode>
         if (c.what == kind::filtered_compiletime) continue;
         // spdlog is not measured there (see not_measured_because); its own table follows.
         if (c.layout == workload::categories1000) continue;
+        if (is_session(c.what)) continue;  // inkwell's preset alone; its bar follows
         for (int threads : {1, 2, 4}) {
             for (mode m : inkwell_modes) {
                 const finished_job* ink = find(done, c.name, library::inkwell, m, threads);
@@ -915,6 +1079,51 @@ void print_bar(const std::vector<finished_job>& done, const std::vector<mode>& i
                  verdict(ratio >= 0.7 && clean));
 }
 
+// The bar of issue 5: presets::session_file, 600,000 records, a subscriber
+// sleeping 10 ms per entry. Memory: the largest growth over the rounds;
+// p99: the median over the rounds; the counts: every round must add up.
+// The logger's books in every run, with the file holding every line counted as written.
+bool session_books_clean(const finished_job& f) {
+    return f.r.ok && !f.failed && f.r.session && f.r.books_unbalanced == 0 && f.r.errors == 0 &&
+           f.r.fallback_records == 0 && f.r.lines_checked && lines_ok(f.r);
+}
+bool session_subscriber_clean(const finished_job& f) {
+    return f.r.ok && !f.failed && f.r.session && f.r.subscriber_unbalanced == 0;
+}
+
+void print_session_bar(const std::vector<finished_job>& done, const settings& s) {
+    const finished_job* f = find(done, "session_subscriber", library::inkwell, mode::async, 1);
+    if (!f) return;
+    std::fprintf(stderr,
+                 "\nthe bar of issue 5 (presets::session_file, %llu records at one per %.0f ns, 1 producer thread, "
+                 "a live subscriber sleeping 10 ms per entry; %d run(s))\n",
+                 static_cast<unsigned long long>(s.session_records), s.gap_ns, f->runs);
+    auto verdict = [](bool ok) { return ok ? "PASS" : "FAIL"; };
+    const double mb = 1024.0 / 1e6;  // kB (KiB) to MB
+    const double growth = f->r.rss_growth_kb * mb, peak = f->r.peak_growth_kb * mb;
+    std::fprintf(stderr, "  %-52s %10.2f %-5s (largest of the runs) %s\n", "RSS growth after warm-up < 5 MB", growth,
+                 "MB", verdict(std::isfinite(growth) && growth < 5.0));
+    if (std::isfinite(peak))
+        std::fprintf(stderr, "  %-52s %10.2f %-5s (largest of the runs) %s\n", "peak RSS growth after warm-up < 5 MB",
+                     peak, "MB", verdict(peak < 5.0));
+    else
+        std::fprintf(stderr, "  %-52s not measured (/proc/self/clear_refs refused)\n", "peak RSS growth after warm-up");
+    std::fprintf(stderr, "  %-52s %10.2f %-5s (median of the runs; p50 %.1f, p99.9 %.1f ns) %s\n",
+                 "per-call p99 < 1 us", f->r.p99_ns, "ns", f->r.p50_ns, f->r.p999_ns, verdict(f->r.p99_ns < 1000));
+    std::fprintf(stderr, "  %-52s %llu + %llu = %llu, offered %llu (all runs) %s\n",
+                 "subscriber: delivered + dropped == offered", static_cast<unsigned long long>(f->r.delivered),
+                 static_cast<unsigned long long>(f->r.subscriber_dropped),
+                 static_cast<unsigned long long>(f->r.delivered + f->r.subscriber_dropped),
+                 static_cast<unsigned long long>(f->r.offered), verdict(session_subscriber_clean(*f)));
+    const std::uint64_t accounted = f->r.written - f->r.summaries + f->r.deduplicated + f->r.dropped;
+    std::fprintf(stderr, "  %-52s %llu - %llu + %llu + %llu = %llu, logged %llu (all runs) %s\n",
+                 "written - summaries + dedup'd + dropped == logged",
+                 static_cast<unsigned long long>(f->r.written), static_cast<unsigned long long>(f->r.summaries),
+                 static_cast<unsigned long long>(f->r.deduplicated), static_cast<unsigned long long>(f->r.dropped),
+                 static_cast<unsigned long long>(accounted), static_cast<unsigned long long>(f->r.logged),
+                 verdict(session_books_clean(*f)));
+}
+
 // ---------------------------------------------------------------------------
 // Command line
 
@@ -1010,6 +1219,7 @@ int main_impl(int argc, char** argv) {
         s.burst_samples = 500;
         s.warmup_calls = 2'000;
         s.filtered_iterations = 20'000'000;
+        s.session_rounds = 2;  // 600,000 records still: the bar is about that many
     }
     if (o.gap_ns > 0) s.gap_ns = o.gap_ns;
     s.cpus = allowed_cpus();
@@ -1044,11 +1254,14 @@ int main_impl(int argc, char** argv) {
     std::vector<job> jobs;
     for (const auto& c : all_cases) {
         if (!o.cases.empty() && std::find(o.cases.begin(), o.cases.end(), c.name) == o.cases.end()) continue;
-        const std::vector<int> thread_counts = is_filtered(c.what) ? std::vector<int>{1} : std::vector<int>{1, 2, 4};
+        const std::vector<int> thread_counts =
+            is_filtered(c.what) || is_session(c.what) ? std::vector<int>{1} : std::vector<int>{1, 2, 4};
         for (int threads : thread_counts) {
             if (!o.threads.empty() && std::find(o.threads.begin(), o.threads.end(), threads) == o.threads.end())
                 continue;
             for (const auto& sm : subjects) {
+                // The session preset is inkwell's own, async by design: measured once.
+                if (is_session(c.what) && (sm.lib != library::inkwell || sm.m != mode::async)) continue;
                 // A filtered statement costs the same whatever the buffer: measured once per library.
                 if (is_filtered(c.what) && sm.m != mode::sync) continue;
                 jobs.push_back({&c, sm.lib, sm.m, threads});
@@ -1082,6 +1295,10 @@ int main_impl(int argc, char** argv) {
                  "%d warm-up records/thread before each, not timed\n",
                  static_cast<unsigned long long>(s.records), s.throughput_rounds, s.throughput_budget_seconds,
                  s.warmup_records);
+    std::fprintf(stderr,
+                 "  session_subscriber: %llu records paced at %.0f ns after %d warm-up records, %d rounds; "
+                 "presets::session_file with a live subscriber sleeping 10 ms per entry\n",
+                 static_cast<unsigned long long>(s.session_records), s.gap_ns, s.session_warmup, s.session_rounds);
     std::fprintf(stderr, "  CPUs allowed: %zu; pinning: %s\n", s.cpus.size(),
                  s.cpus.size() >= 2 ? "with 1 producer, producer on one CPU and every other thread on another"
                                     : "none (one CPU)");
@@ -1110,6 +1327,7 @@ int main_impl(int argc, char** argv) {
     auto rounds_of = [&](const job& j) {
         if (is_latency(j.c->what)) return s.latency_rounds;
         if (is_filtered(j.c->what)) return s.filtered_rounds;
+        if (is_session(j.c->what)) return s.session_rounds;
         return s.throughput_rounds;
     };
     int max_rounds = 0;
@@ -1128,7 +1346,12 @@ int main_impl(int argc, char** argv) {
             std::fprintf(stderr, "[round %d/%d] %-20s threads=%d %-7s %-7s ", round + 1, max_rounds, j.c->name,
                          j.threads, library_name(j.lib), mode_name(j.buffering));
             const auto job_start = steady_ns();
-            const auto [result, rss] = in_child([&] { return run_job(j, s); }, deadline);
+            // A session run paced at 1,000/s takes its 10 minutes: the deadline grows with the pacing.
+            const double paced_seconds = is_session(j.c->what)
+                                             ? static_cast<double>(s.session_records + s.session_warmup) * s.gap_ns / 1e9
+                                             : 0;
+            const unsigned job_deadline = std::max(deadline, static_cast<unsigned>(paced_seconds * 1.5) + 120);
+            const auto [result, rss] = in_child([&] { return run_job(j, s); }, job_deadline);
             ++f.runs;
             f.failed += result.ok ? 0 : 1;
             f.measured_seconds += result.seconds;
@@ -1149,13 +1372,16 @@ int main_impl(int argc, char** argv) {
     print_ratios(done, inkwell_modes);
     print_category_scaling(done, inkwell_modes);
     print_bar(done, inkwell_modes);
+    print_session_bar(done, s);
     std::fprintf(stderr, "\nwall time %.0f s; load average at start %s, at end %s (2-core machine, shared)\n",
                  total_seconds, load_before.c_str(), load_average().c_str());
 
     if (!s.keep) remove_below(s.dir);
     else std::fprintf(stderr, "files kept in %s\n", s.dir.c_str());
     bool all_ok = true;
-    for (const auto& f : done) all_ok = all_ok && f.r.ok && !f.failed && (!f.r.lines_checked || lines_ok(f.r));
+    for (const auto& f : done)
+        all_ok = all_ok && f.r.ok && !f.failed && (!f.r.lines_checked || lines_ok(f.r)) &&
+                 (!f.r.session || (session_books_clean(f) && session_subscriber_clean(f)));
     return all_ok ? 0 : 1;
 }
 

@@ -20,8 +20,21 @@
 // the engine/ui/ecs/ai/... categories from several threads, with the repeated
 // lines and the bursts a real start-up has (an entity factory logging
 // hundreds of creations back to back, the same warning many times).
+//
+// --preset session replays the same surge with the repeats a session log is
+// for: a retry loop that says the same thing hundreds of times and
+// "user N failed" lines for a few dozen users. The preset's
+// dedup::time_window<30> writes each of them once a window and counts the
+// rest; at the end the demo says what was logged, written, deduplicated,
+// summarised and dropped, checks that they add up (written - summaries +
+// deduplicated + dropped == logged + 1, the session's first record) against
+// the file read back, and exits 1 when they do not.
+// Every preset's run ends with the process's peak memory (getrusage
+// ru_maxrss and /proc/self/status VmHWM).
 
 #include <inkwell/inkwell.hpp>
+
+#include <sys/resource.h>
 
 // Set by CMake when the demo links the add-on (inkwell::gzip, inkwell::zstd).
 #if defined(INKWELL_DEMO_WITH_GZIP)
@@ -116,11 +129,18 @@ demo_options parse(int argc, char** argv) {
 // One worker's share of the surge. The mix: bursts of entity creation, the
 // same warning repeated, a few errors, and everything else spread over the
 // categories of the keyword table.
+// With `repeats` (the session preset), a fifth of the burst becomes what a
+// failing start-up logs over and over: a retry loop's one line, and
+// authentication failures of 40 users, each user's line many times.
 template <class Logger>
-void surge(Logger& log, long first, long count, int extra_categories) {
+void surge(Logger& log, long first, long count, int extra_categories, bool repeats) {
     for (long i = first; i < first + count; ++i) {
         const long phase = i % 100;
-        if (phase < 30) {  // a burst: the entity factory at start-up
+        if (repeats && phase < 12) {
+            INKWELL_WARN(log, "connection to cache at 127.0.0.1:6379 refused, retrying in 100 ms");
+        } else if (repeats && phase < 20) {
+            INKWELL_ERROR(log, "user {} failed to authenticate: token expired", i % 40, inkwell::kv("attempt", 1));
+        } else if (phase < 30) {  // a burst: the entity factory at start-up
             INKWELL_DEBUG(log, "EntityManager: Creating entity {}", "actor_" + std::to_string(i),
                           inkwell::kv("entityId", i), inkwell::kv("components", 7));
         } else if (phase < 38) {
@@ -221,6 +241,44 @@ private:
     inkwell::retain::max_age<> age_;
 };
 
+// The process's peak memory so far, in kB: what getrusage() says
+// (ru_maxrss) and what /proc/self/status says (VmHWM; -1 without /proc).
+struct peak_memory {
+    long maxrss_kb = -1;
+    long vmhwm_kb = -1;
+};
+
+peak_memory measure_peak_memory() {
+    peak_memory m;
+    rusage usage{};
+    if (::getrusage(RUSAGE_SELF, &usage) == 0) m.maxrss_kb = usage.ru_maxrss;
+    if (std::FILE* f = std::fopen("/proc/self/status", "r")) {
+        char line[256];
+        while (std::fgets(line, sizeof line, f))
+            if (std::strncmp(line, "VmHWM:", 6) == 0) m.vmhwm_kb = std::strtol(line + 6, nullptr, 10);
+        std::fclose(f);
+    }
+    return m;
+}
+
+// Lines of the files below `dir` whose name ends in `extension`.
+std::uintmax_t count_lines(const std::filesystem::path& dir, std::string_view extension) {
+    std::uintmax_t lines = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (!it->is_regular_file(ec) || it->path().extension() != extension) continue;
+        if (std::FILE* f = std::fopen(it->path().c_str(), "rb")) {
+            char chunk[1 << 16];
+            std::size_t n = 0;
+            while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0)
+                for (std::size_t k = 0; k < n; ++k) lines += chunk[k] == '\n';
+            std::fclose(f);
+        }
+    }
+    return lines;
+}
+
 // Every config has one (default_config: retain::never).
 template <class Config>
 using retention_of = typename Config::retention;
@@ -256,6 +314,42 @@ std::string preset_retention_text() {
     else return "preset's";
 }
 
+// The session preset's books: every record logged is written, left out as
+// a repeat (and then counted in exactly one "repeated N times" summary,
+// itself a line of the file), or counted as dropped. The logger adds one
+// record of its own, "session started". The file is read back: its lines
+// must be the lines the logger counted as written.
+bool session_accounting(const demo_options& o, const inkwell::logger_stats& stats, const totals& folder) {
+    const auto logged = static_cast<std::uint64_t>(o.records) + 1;  // + "session started"
+    const std::uint64_t accounted = stats.records - stats.summaries + stats.deduplicated + stats.dropped;
+    const std::uintmax_t lines = count_lines(o.dir, ".jsonl");
+    std::printf("logged        %ld by the surge + 1 \"session started\" = %llu\n", o.records,
+                static_cast<unsigned long long>(logged));
+    std::printf("written       %llu records (stats().records; %ju lines in the session file)\n",
+                static_cast<unsigned long long>(stats.records), lines);
+    std::printf("deduplicated  %llu repeats left out (stats().deduplicated)\n",
+                static_cast<unsigned long long>(stats.deduplicated));
+    std::printf("summaries     %llu \"repeated N times\" records among those written (stats().summaries)\n",
+                static_cast<unsigned long long>(stats.summaries));
+    std::printf("dropped       %llu (stats().dropped)\n", static_cast<unsigned long long>(stats.dropped));
+    std::printf("errors        %llu reported, %llu records to stderr instead of the file\n",
+                static_cast<unsigned long long>(stats.errors), static_cast<unsigned long long>(stats.fallback_records));
+    const bool balanced = accounted == logged;
+    const bool read_back = lines == stats.records && folder.files == 1;
+    const bool clean = stats.errors == 0 && stats.fallback_records == 0;
+    std::printf("accounting    written - summaries + deduplicated + dropped = %llu - %llu + %llu + %llu = %llu, "
+                "logged %llu: %s\n",
+                static_cast<unsigned long long>(stats.records), static_cast<unsigned long long>(stats.summaries),
+                static_cast<unsigned long long>(stats.deduplicated), static_cast<unsigned long long>(stats.dropped),
+                static_cast<unsigned long long>(accounted), static_cast<unsigned long long>(logged),
+                balanced ? "balanced" : "MISMATCH");
+    if (!read_back)
+        std::printf("read back     MISMATCH: %ju line(s) in %ju file(s), %llu counted as written\n", lines, folder.files,
+                    static_cast<unsigned long long>(stats.records));
+    if (!clean) std::printf("errors        MISMATCH: the run counted errors or stderr fallbacks\n");
+    return balanced && read_back && clean;
+}
+
 template <class Logger, class PresetConfig>
 int run(const demo_options& o) {
     inkwell::logger_options opts;
@@ -270,13 +364,15 @@ int run(const demo_options& o) {
             log.classifier().add_category("plugin_" + std::to_string(c), {"plugin_" + std::to_string(c) + ":"});
     }
 
+    // The session preset's surge carries the repeats its dedup is for.
+    constexpr bool session = std::is_same_v<PresetConfig, inkwell::presets::session_file_config>;
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> workers;
     const long share = o.records / o.threads, rest = o.records % o.threads;
     long next = 0;
     for (int t = 0; t < o.threads; ++t) {
         const long count = share + (t < rest ? 1 : 0);
-        workers.emplace_back([&log, next, count, &o] { surge(log, next, count, o.extra_categories); });
+        workers.emplace_back([&log, next, count, &o] { surge(log, next, count, o.extra_categories, session); });
         next += count;
     }
     for (auto& w : workers) w.join();
@@ -285,6 +381,7 @@ int run(const demo_options& o) {
 
     const auto stats = log.stats();
     maybe_log.reset();  // its sinks finish compressing what they handed over before it goes
+    const peak_memory memory = measure_peak_memory();
     const auto folder = measure_folder(o.dir);
     std::printf("preset        %s, %s buffer\n", o.preset.c_str(),
                 requires { Logger::buffer_type::defers_formatting; } ? "async" : "synchronous");
@@ -318,6 +415,9 @@ int run(const demo_options& o) {
     std::printf("bytes         %ju\n", folder.bytes);
     std::printf("seconds       %.3f\n", seconds);
     std::printf("records/s     %.0f\n", static_cast<double>(o.records) / seconds);
+    std::printf("peak memory   %ld kB (getrusage ru_maxrss), %ld kB (/proc/self/status VmHWM)\n", memory.maxrss_kb,
+                memory.vmhwm_kb);
+    if constexpr (session) return session_accounting(o, stats, folder) ? 0 : 1;
     const bool complete = stats.records >= static_cast<std::uint64_t>(o.records) && stats.dropped == 0 &&
                           stats.fallback_records == 0 && stats.errors == 0;
     return complete ? 0 : 1;

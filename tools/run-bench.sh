@@ -5,8 +5,9 @@
 #     bash tools/run-bench.sh --quick                 # under a minute
 #     bash tools/run-bench.sh                         # the full run, ~5 minutes
 #     bash tools/run-bench.sh --case text,jsonl --threads 1 > results.jsonl
+#     bash tools/run-bench.sh --case session_subscriber  # issue 5's bar, ~10 s
 # stdout: one JSON object per result; stderr: progress, the table, the ratios
-# inkwell/spdlog, 1,000 categories against 64 and the bars of issues 3 and 4.
+# inkwell/spdlog, 1,000 categories against 64 and the bars of issues 3, 4 and 5.
 # The machine should be otherwise idle:
 # the table prints the load average before and after.
 set -euo pipefail

@@ -2,6 +2,8 @@
 # One command on a fresh Debian 12 machine: installs what is missing, builds
 # inkwell's demo (Release) and runs it. Arguments go to the demo, e.g.
 #     bash tools/run-demo.sh --preset session --records 20000 --threads 4
+# (session: ends with records logged, written, deduplicated, summaries,
+# dropped and peak memory, and exits 1 when they do not add up)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source tools/ensure-packages.sh
