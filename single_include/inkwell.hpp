@@ -4379,7 +4379,9 @@ INKWELL_END_NAMESPACE
 // load one pointer to an immutable table. A change publishes a new table and
 // keeps the old ones until the classifier dies (readers hold no reference
 // count, and mappings are set rarely, at start-up), so every view classify()
-// returns stays valid for the classifier's life.
+// returns stays valid for the classifier's life. A record is classified
+// where it is written: with the async buffer, records still queued when a
+// mapping changes get the new one (flush first to keep the old).
 
 #include <forward_list>
 
