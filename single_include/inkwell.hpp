@@ -194,7 +194,19 @@ INKWELL_END_NAMESPACE
 // The vocabulary every policy speaks: where a call came from, its structured
 // fields, and the record that flows from the call site to the sink.
 
+// ---- begin inkwell/detail/chrono.hpp ----
+// std::chrono's clocks, durations and time points without the rest of
+// C++20's <chrono> (calendars, time zones, formatting and parsing, which
+// pull in <sstream> and cost every file that includes inkwell ~7 MB of
+// compiler memory). libstdc++ keeps those basics in <bits/chrono.h>; every
+// other library gets <chrono>. inkwell itself needs only the basics.
+
+#if defined(__GLIBCXX__) && __has_include(<bits/chrono.h>)
+#include <bits/chrono.h>
+#else
 #include <chrono>
+#endif
+// ---- end inkwell/detail/chrono.hpp ----
 #include <span>
 #include <string>
 #include <type_traits>
@@ -1228,6 +1240,18 @@ INKWELL_END_NAMESPACE
 // ---- end inkwell/detail/time_format.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
+
+namespace detail::log_folder_impl {
+struct name_match;
+// What a layout's names say, for one entry of a listed folder: each layout
+// carries its own matcher, so a file that never lists sessions or rotated
+// backups does not compile their parsers.
+using name_matcher = name_match (*)(std::string_view name, std::string_view text) noexcept;
+inline name_match match_category_file(std::string_view name, std::string_view extension) noexcept;
+inline name_match match_rotated_file(std::string_view name, std::string_view file) noexcept;
+inline name_match match_session_file_of(std::string_view name, std::string_view) noexcept;
+}  // namespace detail::log_folder_impl
+
 namespace retain {
 
 // Which names in a log folder are inkwell's (see the top of this file).
@@ -1236,19 +1260,27 @@ public:
     enum class kind : unsigned char { date_folders, rotated_file, sessions };
 
     // Date folders holding <name><extension> and <name>+<tag><extension>.
-    static layout date_folders(std::string_view extension) { return {kind::date_folders, extension}; }
+    static layout date_folders(std::string_view extension) {
+        return {kind::date_folders, extension, &detail::log_folder_impl::match_category_file};
+    }
     // One rotating file and its backups <file_name>.<tag>; the file itself is never deleted.
-    static layout rotated_file(std::string_view file_name) { return {kind::rotated_file, file_name}; }
+    static layout rotated_file(std::string_view file_name) {
+        return {kind::rotated_file, file_name, &detail::log_folder_impl::match_rotated_file};
+    }
     // Session files: session_<time>[_<id>].jsonl.
-    static layout sessions() { return {kind::sessions, ".jsonl"}; }
+    static layout sessions() { return {kind::sessions, ".jsonl", &detail::log_folder_impl::match_session_file_of}; }
 
     kind type() const noexcept { return kind_; }
     // The extension (date_folders, sessions) or the file's name (rotated_file).
     std::string_view text() const noexcept { return text_; }
+    // What `name` (an entry of a listed folder) says under this layout.
+    detail::log_folder_impl::name_match match(std::string_view name) const noexcept;
 
 private:
-    layout(kind k, std::string_view text) : kind_(k), text_(text) {}
+    layout(kind k, std::string_view text, detail::log_folder_impl::name_matcher m)
+        : kind_(k), match_(m), text_(text) {}
     kind kind_;
+    detail::log_folder_impl::name_matcher match_;
     std::string text_;
 };
 
@@ -1398,6 +1430,7 @@ struct name_match {
     bool active = false;        // the untagged file of a rotated_file layout
     bool compressed = false;
     std::optional<std::int64_t> day;  // the day it holds, when the name says
+    std::optional<level> named_level{};  // what the name says (app_errors.log: error)
 };
 
 // In a date folder: <name><ext> or <name>+<tag><ext>.
@@ -1415,9 +1448,18 @@ inline name_match match_category_file(std::string_view name, std::string_view ex
     return m;
 }
 
+// app_errors.log says it holds errors.
+inline std::optional<level> level_named_by(std::string_view file) noexcept {
+    auto dot = file.rfind('.');
+    std::string_view stem = dot == std::string_view::npos ? file : file.substr(0, dot);
+    if (ends_with(stem, "_errors") || ends_with(stem, "_error")) return level::error;
+    return std::nullopt;
+}
+
 // <file> or <file>.<tag>.
 inline name_match match_rotated_file(std::string_view name, std::string_view file) noexcept {
     name_match m;
+    m.named_level = level_named_by(file);
     m.compressed = strip_compressed(name);
     if (name == file) {
         m.matches = true;
@@ -1449,12 +1491,8 @@ inline name_match match_session_file(std::string_view name) noexcept {
     return m;
 }
 
-// app_errors.log says it holds errors.
-inline std::optional<level> level_named_by(std::string_view file) noexcept {
-    auto dot = file.rfind('.');
-    std::string_view stem = dot == std::string_view::npos ? file : file.substr(0, dot);
-    if (ends_with(stem, "_errors") || ends_with(stem, "_error")) return level::error;
-    return std::nullopt;
+inline name_match match_session_file_of(std::string_view name, std::string_view) noexcept {
+    return match_session_file(name);
 }
 
 inline time_point from_timespec(const timespec& ts) noexcept {
@@ -1524,6 +1562,10 @@ inline std::optional<level> level_of_line(std::string_view head) noexcept {
 }  // namespace detail
 
 namespace retain {
+
+inline detail::log_folder_impl::name_match layout::match(std::string_view name) const noexcept {
+    return match_(name, text_);
+}
 
 // inkwell's files in one log folder, with the folder descriptors kept open
 // so that reading and deleting go through the folders that were listed.
@@ -1766,18 +1808,11 @@ private:
             return;
         }
         if (!S_ISREG(st.st_mode)) return;
-        impl::name_match m;
-        switch (l.type()) {
-            case layout::kind::date_folders:
-                m = impl::match_category_file(name, l.text());
-                m.day = day;  // the folder names the day its records happened
-                break;
-            case layout::kind::rotated_file: m = impl::match_rotated_file(name, l.text()); break;
-            case layout::kind::sessions: m = impl::match_session_file(name); break;
-        }
+        impl::name_match m = l.match(name);
+        if (l.type() == layout::kind::date_folders) m.day = day;  // the folder names the day its records happened
         if (!m.matches) return;
         file_info& f = add(folder, name, st, m);
-        if (l.type() == layout::kind::rotated_file) f.named_level = impl::level_named_by(l.text());
+        f.named_level = m.named_level;
     }
 
     INKWELL_COLD void scan_date_folder(const std::string& name, std::int64_t day, const layout& l) {
@@ -3310,6 +3345,7 @@ protected:
 // instead of reaching freed memory. Cells live as long as the writer.
 struct target_cell {
     async_target* target = nullptr;  // written under the writer's delivery lock
+    target_cell* next = nullptr;     // the writer's list of every cell it made
 };
 
 struct entry_header {
@@ -3434,6 +3470,7 @@ public:
         wake_.notify_all();
         if (thread_.joinable()) thread_.join();
         for (auto* q : queues_) q->release();
+        while (cells_) delete std::exchange(cells_, cells_->next);
     }
     async_writer(const async_writer&) = delete;
     async_writer& operator=(const async_writer&) = delete;
@@ -3485,10 +3522,11 @@ public:
 
     target_cell* add_target(async_target* t) {
         std::lock_guard lock(delivery_mutex_);
-        cells_.push_back(std::make_unique<target_cell>());
-        cells_.back()->target = t;
+        // A list of its own rather than a vector of unique_ptr: one container
+        // type less to compile in every file that logs asynchronously.
+        cells_ = new target_cell{t, cells_};
         targets_.push_back(t);
-        return cells_.back().get();
+        return cells_;
     }
     // After this returns the writer never calls the target again.
     void remove_target(target_cell* cell) {
@@ -3674,7 +3712,7 @@ private:
     std::vector<std::unique_ptr<spsc_ring>> spare_rings_;
     std::mutex delivery_mutex_;  // targets_, cells_, and every call into a target
     std::vector<async_target*> targets_;
-    std::vector<std::unique_ptr<target_cell>> cells_;
+    target_cell* cells_ = nullptr;  // entries may name a cell until the writer ends: never freed before
 
     std::mutex state_mutex_;
     std::condition_variable wake_, flushed_;
@@ -3744,22 +3782,43 @@ private:
         std::size_t begin;
         std::size_t size;
     };
-    // 16 keys without touching the heap, more in `overflow`.
+    // 16 keys without touching the heap, more in `overflow` (an array of its
+    // own rather than a std::vector: every file that formats a record
+    // compiles this, and a vector instantiates a few dozen functions).
     struct key_list {
         key_span first[16];
         std::size_t used = 0;
-        std::vector<key_span> overflow;
+        key_span* overflow = nullptr;
+        std::size_t overflow_used = 0, overflow_capacity = 0;
+
+        key_list() = default;
+        key_list(const key_list&) = delete;
+        key_list& operator=(const key_list&) = delete;
+        ~key_list() { delete[] overflow; }
+
         void push(key_span k) {
-            if (used < 16) first[used++] = k;
-            else overflow.push_back(k);
+            if (used < 16) {
+                first[used++] = k;
+                return;
+            }
+            if (overflow_used == overflow_capacity) grow();
+            overflow[overflow_used++] = k;
         }
         template <class F>
         bool any(F&& f) const {
             for (std::size_t i = 0; i < used; ++i)
                 if (f(first[i])) return true;
-            for (const auto& k : overflow)
-                if (f(k)) return true;
+            for (std::size_t i = 0; i < overflow_used; ++i)
+                if (f(overflow[i])) return true;
             return false;
+        }
+        void grow() {
+            const std::size_t capacity = overflow_capacity == 0 ? 16 : 2 * overflow_capacity;
+            auto* bigger = new key_span[capacity];
+            for (std::size_t i = 0; i < overflow_used; ++i) bigger[i] = overflow[i];
+            delete[] overflow;
+            overflow = bigger;
+            overflow_capacity = capacity;
         }
     };
     key_list keys_;
@@ -4826,11 +4885,16 @@ public:
     // A copy takes the categories the source has added at that moment.
     keyword(const keyword& other) {
         std::lock_guard lock(other.write_mutex_);
-        if (other.added_.empty()) return;
-        for (const auto& added : other.added_) append(std::string(added.name), added.keywords);
-        publish_index();
+        if (!other.added_ || other.added_->categories.empty()) return;
+        auto& mine = added();
+        for (const auto& category : other.added_->categories)
+            append(mine, std::string(category.name), category.keywords);
+        publish_index(mine);
     }
     keyword& operator=(const keyword&) = delete;
+    ~keyword() {
+        if (added_) destroy_added_(added_);
+    }
 
     // The category of a literal format string, decided from the table alone, or
     // an empty view when no rule matches the literal's text.
@@ -4866,33 +4930,51 @@ public:
     // the classifier dies: add categories at start-up, not per record.
     void add_category(std::string name, std::vector<std::string> keywords) {
         std::lock_guard lock(write_mutex_);
-        append(std::move(name), std::move(keywords));
-        publish_index();
+        auto& state = added();
+        append(state, std::move(name), std::move(keywords));
+        publish_index(state);
     }
 
 private:
-    // Callers hold write_mutex_.
-    void append(std::string name, std::vector<std::string> keywords) {
-        std::string_view stored_name = names_.emplace_front(std::move(name));
-        for (auto& word : keywords)
-            for (auto& c : word) c = keyword_detail::ascii_lower(c);
-        std::erase_if(keywords, [](const std::string& w) { return w.empty(); });
-        added_.push_back({stored_name, std::move(keywords)});
-    }
-
     struct added_category {
         std::string_view name;
         std::vector<std::string> keywords;  // lower-cased
     };
+    // What add_category() keeps, made on its first call. Behind a pointer
+    // with a destroy function set there: a classifier that never adds a
+    // category (the jsonl preset's) compiles none of these containers.
+    struct added_state {
+        std::forward_list<std::string> names;  // never shrinks: the views classify() returns stay valid
+        std::vector<added_category> categories;
+        std::vector<std::unique_ptr<keyword_detail::runtime_index>> published;
+    };
+
+    // Callers hold write_mutex_.
+    added_state& added() {
+        if (!added_) {
+            added_ = new added_state;
+            destroy_added_ = [](added_state* a) { delete a; };
+        }
+        return *added_;
+    }
+
+    // Callers hold write_mutex_.
+    static void append(added_state& state, std::string name, std::vector<std::string> keywords) {
+        std::string_view stored_name = state.names.emplace_front(std::move(name));
+        for (auto& word : keywords)
+            for (auto& c : word) c = keyword_detail::ascii_lower(c);
+        std::erase_if(keywords, [](const std::string& w) { return w.empty(); });
+        state.categories.push_back({stored_name, std::move(keywords)});
+    }
 
     // Callers hold write_mutex_. The index is rebuilt whole and swapped in with
     // one pointer store; old ones are kept until the classifier dies, because
     // readers take no reference (categories are added rarely).
-    void publish_index() {
+    void publish_index(added_state& state) {
         auto next = std::make_unique<keyword_detail::runtime_index>();
         std::vector<keyword_detail::keyword_ref> in_order;
         std::uint32_t rule_number = 0;
-        for (const auto& added : added_) {
+        for (const auto& added : state.categories) {
             next->categories.push_back(added.name);
             for (const auto& word : added.keywords) {
                 in_order.push_back({static_cast<std::uint32_t>(next->text.size()), static_cast<std::uint32_t>(word.size()),
@@ -4905,14 +4987,13 @@ private:
         keyword_detail::group_by_first_byte(next->text, in_order, in_order.size(), next->keywords.data(),
                                             next->bucket_begin, next->filter);
         added_index_.store(next.get(), std::memory_order_release);
-        published_.push_back(std::move(next));
+        state.published.push_back(std::move(next));
     }
 
     std::atomic<const keyword_detail::runtime_index*> added_index_{nullptr};
     mutable std::mutex write_mutex_;
-    std::forward_list<std::string> names_;  // never shrinks: the views classify() returns stay valid
-    std::vector<added_category> added_;
-    std::vector<std::unique_ptr<keyword_detail::runtime_index>> published_;
+    added_state* added_ = nullptr;
+    void (*destroy_added_)(added_state*) = nullptr;
 };
 
 }  // namespace classify

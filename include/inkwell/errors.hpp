@@ -5,7 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <cstdint>
 #include <cstdio>
 #include <cstring>

@@ -2,7 +2,7 @@
 // The vocabulary every policy speaks: where a call came from, its structured
 // fields, and the record that flows from the call site to the sink.
 
-#include <chrono>
+#include "detail/chrono.hpp"
 #include <cstdint>
 #include <span>
 #include <string>

@@ -32,7 +32,7 @@
 
 #include <array>
 #include <atomic>
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <memory>

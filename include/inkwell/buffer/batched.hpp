@@ -4,7 +4,7 @@
 // once when a record at FlushAt or above arrives (an error must not wait).
 // Defaults follow platform-structured-logging.md: 50 records / 5 s.
 
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>

@@ -286,11 +286,16 @@ public:
     // A copy takes the categories the source has added at that moment.
     keyword(const keyword& other) {
         std::lock_guard lock(other.write_mutex_);
-        if (other.added_.empty()) return;
-        for (const auto& added : other.added_) append(std::string(added.name), added.keywords);
-        publish_index();
+        if (!other.added_ || other.added_->categories.empty()) return;
+        auto& mine = added();
+        for (const auto& category : other.added_->categories)
+            append(mine, std::string(category.name), category.keywords);
+        publish_index(mine);
     }
     keyword& operator=(const keyword&) = delete;
+    ~keyword() {
+        if (added_) destroy_added_(added_);
+    }
 
     // The category of a literal format string, decided from the table alone, or
     // an empty view when no rule matches the literal's text.
@@ -326,33 +331,51 @@ public:
     // the classifier dies: add categories at start-up, not per record.
     void add_category(std::string name, std::vector<std::string> keywords) {
         std::lock_guard lock(write_mutex_);
-        append(std::move(name), std::move(keywords));
-        publish_index();
+        auto& state = added();
+        append(state, std::move(name), std::move(keywords));
+        publish_index(state);
     }
 
 private:
-    // Callers hold write_mutex_.
-    void append(std::string name, std::vector<std::string> keywords) {
-        std::string_view stored_name = names_.emplace_front(std::move(name));
-        for (auto& word : keywords)
-            for (auto& c : word) c = keyword_detail::ascii_lower(c);
-        std::erase_if(keywords, [](const std::string& w) { return w.empty(); });
-        added_.push_back({stored_name, std::move(keywords)});
-    }
-
     struct added_category {
         std::string_view name;
         std::vector<std::string> keywords;  // lower-cased
     };
+    // What add_category() keeps, made on its first call. Behind a pointer
+    // with a destroy function set there: a classifier that never adds a
+    // category (the jsonl preset's) compiles none of these containers.
+    struct added_state {
+        std::forward_list<std::string> names;  // never shrinks: the views classify() returns stay valid
+        std::vector<added_category> categories;
+        std::vector<std::unique_ptr<keyword_detail::runtime_index>> published;
+    };
+
+    // Callers hold write_mutex_.
+    added_state& added() {
+        if (!added_) {
+            added_ = new added_state;
+            destroy_added_ = [](added_state* a) { delete a; };
+        }
+        return *added_;
+    }
+
+    // Callers hold write_mutex_.
+    static void append(added_state& state, std::string name, std::vector<std::string> keywords) {
+        std::string_view stored_name = state.names.emplace_front(std::move(name));
+        for (auto& word : keywords)
+            for (auto& c : word) c = keyword_detail::ascii_lower(c);
+        std::erase_if(keywords, [](const std::string& w) { return w.empty(); });
+        state.categories.push_back({stored_name, std::move(keywords)});
+    }
 
     // Callers hold write_mutex_. The index is rebuilt whole and swapped in with
     // one pointer store; old ones are kept until the classifier dies, because
     // readers take no reference (categories are added rarely).
-    void publish_index() {
+    void publish_index(added_state& state) {
         auto next = std::make_unique<keyword_detail::runtime_index>();
         std::vector<keyword_detail::keyword_ref> in_order;
         std::uint32_t rule_number = 0;
-        for (const auto& added : added_) {
+        for (const auto& added : state.categories) {
             next->categories.push_back(added.name);
             for (const auto& word : added.keywords) {
                 in_order.push_back({static_cast<std::uint32_t>(next->text.size()), static_cast<std::uint32_t>(word.size()),
@@ -365,14 +388,13 @@ private:
         keyword_detail::group_by_first_byte(next->text, in_order, in_order.size(), next->keywords.data(),
                                             next->bucket_begin, next->filter);
         added_index_.store(next.get(), std::memory_order_release);
-        published_.push_back(std::move(next));
+        state.published.push_back(std::move(next));
     }
 
     std::atomic<const keyword_detail::runtime_index*> added_index_{nullptr};
     mutable std::mutex write_mutex_;
-    std::forward_list<std::string> names_;  // never shrinks: the views classify() returns stay valid
-    std::vector<added_category> added_;
-    std::vector<std::unique_ptr<keyword_detail::runtime_index>> published_;
+    added_state* added_ = nullptr;
+    void (*destroy_added_)(added_state*) = nullptr;
 };
 
 }  // namespace classify

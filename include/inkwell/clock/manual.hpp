@@ -16,7 +16,7 @@
 // before logging.
 
 #include <atomic>
-#include <chrono>
+#include "../detail/chrono.hpp"
 
 #include "../record.hpp"
 #include "../version.hpp"

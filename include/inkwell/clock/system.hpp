@@ -4,7 +4,7 @@
 // time-stamp counter and converts on the writer thread (detail/tsc_clock.hpp);
 // any other clock is read on the calling thread itself.
 
-#include <chrono>
+#include "../detail/chrono.hpp"
 
 #include "../record.hpp"
 #include "../version.hpp"

@@ -52,7 +52,7 @@
 
 #include <atomic>
 #include <bit>
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

@@ -13,12 +13,13 @@
 // new thread always gets and a ring for one record larger than the queue.
 
 #include <atomic>
-#include <chrono>
+#include "chrono.hpp"
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <utility>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -53,6 +54,7 @@ protected:
 // instead of reaching freed memory. Cells live as long as the writer.
 struct target_cell {
     async_target* target = nullptr;  // written under the writer's delivery lock
+    target_cell* next = nullptr;     // the writer's list of every cell it made
 };
 
 struct entry_header {
@@ -177,6 +179,7 @@ public:
         wake_.notify_all();
         if (thread_.joinable()) thread_.join();
         for (auto* q : queues_) q->release();
+        while (cells_) delete std::exchange(cells_, cells_->next);
     }
     async_writer(const async_writer&) = delete;
     async_writer& operator=(const async_writer&) = delete;
@@ -228,10 +231,11 @@ public:
 
     target_cell* add_target(async_target* t) {
         std::lock_guard lock(delivery_mutex_);
-        cells_.push_back(std::make_unique<target_cell>());
-        cells_.back()->target = t;
+        // A list of its own rather than a vector of unique_ptr: one container
+        // type less to compile in every file that logs asynchronously.
+        cells_ = new target_cell{t, cells_};
         targets_.push_back(t);
-        return cells_.back().get();
+        return cells_;
     }
     // After this returns the writer never calls the target again.
     void remove_target(target_cell* cell) {
@@ -417,7 +421,7 @@ private:
     std::vector<std::unique_ptr<spsc_ring>> spare_rings_;
     std::mutex delivery_mutex_;  // targets_, cells_, and every call into a target
     std::vector<async_target*> targets_;
-    std::vector<std::unique_ptr<target_cell>> cells_;
+    target_cell* cells_ = nullptr;  // entries may name a cell until the writer ends: never freed before
 
     std::mutex state_mutex_;
     std::condition_variable wake_, flushed_;

@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstring>
 #include <string_view>
-#include <vector>
 
 #include "../version.hpp"
 #include "line_buffer.hpp"
@@ -62,22 +61,43 @@ private:
         std::size_t begin;
         std::size_t size;
     };
-    // 16 keys without touching the heap, more in `overflow`.
+    // 16 keys without touching the heap, more in `overflow` (an array of its
+    // own rather than a std::vector: every file that formats a record
+    // compiles this, and a vector instantiates a few dozen functions).
     struct key_list {
         key_span first[16];
         std::size_t used = 0;
-        std::vector<key_span> overflow;
+        key_span* overflow = nullptr;
+        std::size_t overflow_used = 0, overflow_capacity = 0;
+
+        key_list() = default;
+        key_list(const key_list&) = delete;
+        key_list& operator=(const key_list&) = delete;
+        ~key_list() { delete[] overflow; }
+
         void push(key_span k) {
-            if (used < 16) first[used++] = k;
-            else overflow.push_back(k);
+            if (used < 16) {
+                first[used++] = k;
+                return;
+            }
+            if (overflow_used == overflow_capacity) grow();
+            overflow[overflow_used++] = k;
         }
         template <class F>
         bool any(F&& f) const {
             for (std::size_t i = 0; i < used; ++i)
                 if (f(first[i])) return true;
-            for (const auto& k : overflow)
-                if (f(k)) return true;
+            for (std::size_t i = 0; i < overflow_used; ++i)
+                if (f(overflow[i])) return true;
             return false;
+        }
+        void grow() {
+            const std::size_t capacity = overflow_capacity == 0 ? 16 : 2 * overflow_capacity;
+            auto* bigger = new key_span[capacity];
+            for (std::size_t i = 0; i < overflow_used; ++i) bigger[i] = overflow[i];
+            delete[] overflow;
+            overflow = bigger;
+            overflow_capacity = capacity;
         }
     };
     key_list keys_;

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
+#include "chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -53,6 +53,18 @@
 #include "time_format.hpp"
 
 INKWELL_BEGIN_NAMESPACE
+
+namespace detail::log_folder_impl {
+struct name_match;
+// What a layout's names say, for one entry of a listed folder: each layout
+// carries its own matcher, so a file that never lists sessions or rotated
+// backups does not compile their parsers.
+using name_matcher = name_match (*)(std::string_view name, std::string_view text) noexcept;
+inline name_match match_category_file(std::string_view name, std::string_view extension) noexcept;
+inline name_match match_rotated_file(std::string_view name, std::string_view file) noexcept;
+inline name_match match_session_file_of(std::string_view name, std::string_view) noexcept;
+}  // namespace detail::log_folder_impl
+
 namespace retain {
 
 // Which names in a log folder are inkwell's (see the top of this file).
@@ -61,19 +73,27 @@ public:
     enum class kind : unsigned char { date_folders, rotated_file, sessions };
 
     // Date folders holding <name><extension> and <name>+<tag><extension>.
-    static layout date_folders(std::string_view extension) { return {kind::date_folders, extension}; }
+    static layout date_folders(std::string_view extension) {
+        return {kind::date_folders, extension, &detail::log_folder_impl::match_category_file};
+    }
     // One rotating file and its backups <file_name>.<tag>; the file itself is never deleted.
-    static layout rotated_file(std::string_view file_name) { return {kind::rotated_file, file_name}; }
+    static layout rotated_file(std::string_view file_name) {
+        return {kind::rotated_file, file_name, &detail::log_folder_impl::match_rotated_file};
+    }
     // Session files: session_<time>[_<id>].jsonl.
-    static layout sessions() { return {kind::sessions, ".jsonl"}; }
+    static layout sessions() { return {kind::sessions, ".jsonl", &detail::log_folder_impl::match_session_file_of}; }
 
     kind type() const noexcept { return kind_; }
     // The extension (date_folders, sessions) or the file's name (rotated_file).
     std::string_view text() const noexcept { return text_; }
+    // What `name` (an entry of a listed folder) says under this layout.
+    detail::log_folder_impl::name_match match(std::string_view name) const noexcept;
 
 private:
-    layout(kind k, std::string_view text) : kind_(k), text_(text) {}
+    layout(kind k, std::string_view text, detail::log_folder_impl::name_matcher m)
+        : kind_(k), match_(m), text_(text) {}
     kind kind_;
+    detail::log_folder_impl::name_matcher match_;
     std::string text_;
 };
 
@@ -223,6 +243,7 @@ struct name_match {
     bool active = false;        // the untagged file of a rotated_file layout
     bool compressed = false;
     std::optional<std::int64_t> day;  // the day it holds, when the name says
+    std::optional<level> named_level{};  // what the name says (app_errors.log: error)
 };
 
 // In a date folder: <name><ext> or <name>+<tag><ext>.
@@ -240,9 +261,18 @@ inline name_match match_category_file(std::string_view name, std::string_view ex
     return m;
 }
 
+// app_errors.log says it holds errors.
+inline std::optional<level> level_named_by(std::string_view file) noexcept {
+    auto dot = file.rfind('.');
+    std::string_view stem = dot == std::string_view::npos ? file : file.substr(0, dot);
+    if (ends_with(stem, "_errors") || ends_with(stem, "_error")) return level::error;
+    return std::nullopt;
+}
+
 // <file> or <file>.<tag>.
 inline name_match match_rotated_file(std::string_view name, std::string_view file) noexcept {
     name_match m;
+    m.named_level = level_named_by(file);
     m.compressed = strip_compressed(name);
     if (name == file) {
         m.matches = true;
@@ -274,12 +304,8 @@ inline name_match match_session_file(std::string_view name) noexcept {
     return m;
 }
 
-// app_errors.log says it holds errors.
-inline std::optional<level> level_named_by(std::string_view file) noexcept {
-    auto dot = file.rfind('.');
-    std::string_view stem = dot == std::string_view::npos ? file : file.substr(0, dot);
-    if (ends_with(stem, "_errors") || ends_with(stem, "_error")) return level::error;
-    return std::nullopt;
+inline name_match match_session_file_of(std::string_view name, std::string_view) noexcept {
+    return match_session_file(name);
 }
 
 inline time_point from_timespec(const timespec& ts) noexcept {
@@ -349,6 +375,10 @@ inline std::optional<level> level_of_line(std::string_view head) noexcept {
 }  // namespace detail
 
 namespace retain {
+
+inline detail::log_folder_impl::name_match layout::match(std::string_view name) const noexcept {
+    return match_(name, text_);
+}
 
 // inkwell's files in one log folder, with the folder descriptors kept open
 // so that reading and deleting go through the folders that were listed.
@@ -591,18 +621,11 @@ private:
             return;
         }
         if (!S_ISREG(st.st_mode)) return;
-        impl::name_match m;
-        switch (l.type()) {
-            case layout::kind::date_folders:
-                m = impl::match_category_file(name, l.text());
-                m.day = day;  // the folder names the day its records happened
-                break;
-            case layout::kind::rotated_file: m = impl::match_rotated_file(name, l.text()); break;
-            case layout::kind::sessions: m = impl::match_session_file(name); break;
-        }
+        impl::name_match m = l.match(name);
+        if (l.type() == layout::kind::date_folders) m.day = day;  // the folder names the day its records happened
         if (!m.matches) return;
         file_info& f = add(folder, name, st, m);
-        if (l.type() == layout::kind::rotated_file) f.named_level = impl::level_named_by(l.text());
+        f.named_level = m.named_level;
     }
 
     INKWELL_COLD void scan_date_folder(const std::string& name, std::int64_t day, const layout& l) {

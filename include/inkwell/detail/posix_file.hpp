@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
+#include "chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

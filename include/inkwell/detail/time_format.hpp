@@ -3,7 +3,7 @@
 // arithmetic is a handful of integer operations, the text is written digit
 // by digit, and local time is converted once per second per thread.
 
-#include <chrono>
+#include "chrono.hpp"
 #include <cstdint>
 #include <cstring>
 #include <ctime>

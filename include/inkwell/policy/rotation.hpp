@@ -26,7 +26,7 @@
 // the tag being what the policy chooses ("1", "20250914"); e.g. app.log →
 // app.log.1 (prefix "app.log.", suffix ""), engine.jsonl → engine+1.jsonl.
 
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <concepts>
 #include <cstddef>
 #include <cstdint>

@@ -28,7 +28,7 @@
 // Failures go to `context.errors->report(...)` and the line to
 // `context.errors->fallback(line)`; a sink never throws into the caller.
 
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <concepts>
 #include <string>
 #include <string_view>

@@ -14,7 +14,7 @@
 // (compressed, unreadable, a line without a level, longer than ScanBytes)
 // is kept as if it held errors: retention never deletes what it is unsure of.
 
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <cstddef>
 #include <initializer_list>
 #include <cstdint>

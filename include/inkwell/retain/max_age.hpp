@@ -8,7 +8,7 @@
 // backup tag names, else its last modification time. A file from the future
 // (the clock went back) is kept. Days = 0 keeps everything.
 
-#include <chrono>
+#include "../detail/chrono.hpp"
 
 #include "../policy/retention.hpp"
 #include "../record.hpp"

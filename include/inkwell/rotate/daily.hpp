@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>

@@ -34,7 +34,7 @@
 // finish on its own (detached; it touches nothing but its own subscription).
 
 #include <atomic>
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>

@@ -26,7 +26,7 @@
 // context.directory_mode). flush() writes whole lines only. Not thread-safe
 // by itself: the logger serialises every call.
 
-#include <chrono>
+#include "../detail/chrono.hpp"
 #include <string>
 #include <string_view>
 #include <type_traits>
