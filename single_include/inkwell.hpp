@@ -272,7 +272,9 @@ struct record {
     source_location where{};
     std::span<const field> fields{};
     std::uint32_t thread_id = 0;
-    std::uint64_t sequence = 0;  // set by the logger as it writes: 1, 2, ... (format::jsonl_with_entry_id)
+    // Set by the logger as it writes (1, 2, ...) for a formatter whose
+    // `writes_entry_id` is true (format::jsonl_with_entry_id); else 0.
+    std::uint64_t sequence = 0;
 };
 
 // A record that owns its text, for buffers that write later than the call.
@@ -6686,6 +6688,9 @@ namespace format {
 template <bool WithEntryId>
 class basic_jsonl {
 public:
+    // The logger numbers records (record::sequence) only for formatters that say so.
+    static constexpr bool writes_entry_id = WithEntryId;
+
     void format(const record& r, detail::line_buffer& out) const {
         detail::append(out, "{\"level\":");
         detail::append_json_quoted(out, level_name(r.severity));
@@ -10549,8 +10554,16 @@ private:
             sink.flush();
         }
         void write(const record& in) {
-            record r = in;
-            r.sequence = ++written;  // the entry id of format::jsonl_with_entry_id
+            ++written;
+            if constexpr (requires { requires formatter_type::writes_entry_id; }) {
+                record r = in;  // a copy only where the line shows the number
+                r.sequence = written;
+                format_and_write(r);
+            } else {
+                format_and_write(in);
+            }
+        }
+        void format_and_write(const record& r) {
             line.clear();
             formatter.format(r, line);
             sink.write(r, detail::view(line));

@@ -231,8 +231,16 @@ private:
             sink.flush();
         }
         void write(const record& in) {
-            record r = in;
-            r.sequence = ++written;  // the entry id of format::jsonl_with_entry_id
+            ++written;
+            if constexpr (requires { requires formatter_type::writes_entry_id; }) {
+                record r = in;  // a copy only where the line shows the number
+                r.sequence = written;
+                format_and_write(r);
+            } else {
+                format_and_write(in);
+            }
+        }
+        void format_and_write(const record& r) {
             line.clear();
             formatter.format(r, line);
             sink.write(r, detail::view(line));

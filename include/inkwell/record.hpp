@@ -72,7 +72,9 @@ struct record {
     source_location where{};
     std::span<const field> fields{};
     std::uint32_t thread_id = 0;
-    std::uint64_t sequence = 0;  // set by the logger as it writes: 1, 2, ... (format::jsonl_with_entry_id)
+    // Set by the logger as it writes (1, 2, ...) for a formatter whose
+    // `writes_entry_id` is true (format::jsonl_with_entry_id); else 0.
+    std::uint64_t sequence = 0;
 };
 
 // A record that owns its text, for buffers that write later than the call.

@@ -30,6 +30,9 @@ namespace format {
 template <bool WithEntryId>
 class basic_jsonl {
 public:
+    // The logger numbers records (record::sequence) only for formatters that say so.
+    static constexpr bool writes_entry_id = WithEntryId;
+
     void format(const record& r, detail::line_buffer& out) const {
         detail::append(out, "{\"level\":");
         detail::append_json_quoted(out, level_name(r.severity));
