@@ -11,23 +11,15 @@
 #include <thread>
 #include <vector>
 
+#include "json_file_config.hpp"
 #include "test_support.hpp"
 
+using test_support::json_file_async_config;
+using test_support::json_file_config;
 using test_support::read_jsonl;
 using test_support::temp_dir;
 
 namespace {
-
-// JSONL into <dir>/app.log; the category is the record's logger name (by_name).
-struct json_file_config : inkwell::default_config {
-    using sink = inkwell::sink::file;
-    using formatter = inkwell::format::jsonl;
-    using classifier = inkwell::classify::by_name;
-    static constexpr inkwell::level default_level = inkwell::level::trace;
-};
-struct json_file_async_config : json_file_config {
-    using buffer = inkwell::buffer::async<>;
-};
 
 template <class Config = json_file_config>
 struct logged {

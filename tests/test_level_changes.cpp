@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "inkwell_under_test.hpp"
+#include "json_file_config.hpp"
 #include "test_support.hpp"
 
 #include <atomic>
@@ -13,19 +14,12 @@
 #include <thread>
 #include <vector>
 
+using test_support::json_file_async_config;
+using test_support::json_file_config;
 using test_support::read_jsonl;
 using test_support::temp_dir;
 
 namespace {
-
-struct json_file_config : inkwell::default_config {
-    using sink = inkwell::sink::file;
-    using formatter = inkwell::format::jsonl;
-    static constexpr inkwell::level default_level = inkwell::level::info;
-};
-struct json_file_async_config : json_file_config {
-    using buffer = inkwell::buffer::async<>;
-};
 
 // Phases, published by the main thread after each level change: 0 info on;
 // 1, 2 info off (warn); 3, 4 info on again; 5, 6 everything off; 7 stop.
