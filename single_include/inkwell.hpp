@@ -404,7 +404,8 @@ INKWELL_END_NAMESPACE
 
 INKWELL_BEGIN_NAMESPACE
 
-enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress, retention };
+// connect/send: a sink that ships records to a server (sink::postgres, sink::redis).
+enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress, retention, connect, send };
 
 constexpr std::string_view error_kind_name(error_kind k) noexcept {
     switch (k) {
@@ -416,6 +417,8 @@ constexpr std::string_view error_kind_name(error_kind k) noexcept {
         case error_kind::close: return "close";
         case error_kind::compress: return "compress";
         case error_kind::retention: return "retention";
+        case error_kind::connect: return "connect";
+        case error_kind::send: return "send";
     }
     return "error";
 }
@@ -2283,6 +2286,14 @@ struct report_formatter {
     void operator()(std::string_view message, std::string& out) const { format(target, message, out); }
 };
 
+// One run-time setting for a sink that needs more than a folder: the
+// PostgreSQL sink's "postgres" connection string, the Redis sink's "redis"
+// address. Set in logger_options::settings; each sink documents its keys.
+struct sink_setting {
+    std::string key;
+    std::string value;
+};
+
 // What a sink is built from: the logger's run-time settings.
 struct sink_context {
     std::string directory = "logs";             // every file a sink makes lives below this
@@ -2297,6 +2308,14 @@ struct sink_context {
     // The logger's clock (its config's `clock`, policy/clock.hpp): what a
     // sink's retention takes as "now". A record's own time is in the record.
     time_point (*now)() noexcept = &inkwell::clock::system::now;
+    std::vector<sink_setting> settings{};      // logger_options::settings
+
+    // The value of the last setting named `key`, or `fallback`.
+    std::string_view setting(std::string_view key, std::string_view fallback = {}) const noexcept {
+        for (auto it = settings.rbegin(); it != settings.rend(); ++it)
+            if (it->key == key) return it->value;
+        return fallback;
+    }
 };
 
 namespace policy {
@@ -10365,6 +10384,7 @@ struct logger_options {
     std::optional<level> initial_level{};            // default: $INKWELL_LEVEL, else Config::default_level
     bool read_environment = true;                    // look at Config::level_env at construction
     error_handler on_error{};                        // default: a rate-limited line on stderr
+    std::vector<sink_setting> settings{};            // for sinks that take more (sink_context::setting)
 };
 
 template <class Config>
@@ -10601,6 +10621,7 @@ private:
         c.errors = &errors_;
         c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
         c.now = &clock::now;
+        c.settings = o.settings;
         return c;
     }
 

@@ -18,7 +18,8 @@
 
 INKWELL_BEGIN_NAMESPACE
 
-enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress, retention };
+// connect/send: a sink that ships records to a server (sink::postgres, sink::redis).
+enum class error_kind : std::uint8_t { open, write, rotate, create_directory, format, close, compress, retention, connect, send };
 
 constexpr std::string_view error_kind_name(error_kind k) noexcept {
     switch (k) {
@@ -30,6 +31,8 @@ constexpr std::string_view error_kind_name(error_kind k) noexcept {
         case error_kind::close: return "close";
         case error_kind::compress: return "compress";
         case error_kind::retention: return "retention";
+        case error_kind::connect: return "connect";
+        case error_kind::send: return "send";
     }
     return "error";
 }

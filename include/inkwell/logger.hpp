@@ -18,6 +18,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "detail/arg_codec.hpp"
 #include "detail/field_format.hpp"
@@ -42,6 +43,7 @@ struct logger_options {
     std::optional<level> initial_level{};            // default: $INKWELL_LEVEL, else Config::default_level
     bool read_environment = true;                    // look at Config::level_env at construction
     error_handler on_error{};                        // default: a rate-limited line on stderr
+    std::vector<sink_setting> settings{};            // for sinks that take more (sink_context::setting)
 };
 
 template <class Config>
@@ -278,6 +280,7 @@ private:
         c.errors = &errors_;
         c.format_report = {&backend::format_report, &backend_};  // used only once backend_ is built
         c.now = &clock::now;
+        c.settings = o.settings;
         return c;
     }
 

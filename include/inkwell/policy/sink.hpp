@@ -32,6 +32,7 @@
 #include <concepts>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "../clock/system.hpp"
 #include "../errors.hpp"
@@ -52,6 +53,14 @@ struct report_formatter {
     void operator()(std::string_view message, std::string& out) const { format(target, message, out); }
 };
 
+// One run-time setting for a sink that needs more than a folder: the
+// PostgreSQL sink's "postgres" connection string, the Redis sink's "redis"
+// address. Set in logger_options::settings; each sink documents its keys.
+struct sink_setting {
+    std::string key;
+    std::string value;
+};
+
 // What a sink is built from: the logger's run-time settings.
 struct sink_context {
     std::string directory = "logs";             // every file a sink makes lives below this
@@ -66,6 +75,14 @@ struct sink_context {
     // The logger's clock (its config's `clock`, policy/clock.hpp): what a
     // sink's retention takes as "now". A record's own time is in the record.
     time_point (*now)() noexcept = &inkwell::clock::system::now;
+    std::vector<sink_setting> settings{};      // logger_options::settings
+
+    // The value of the last setting named `key`, or `fallback`.
+    std::string_view setting(std::string_view key, std::string_view fallback = {}) const noexcept {
+        for (auto it = settings.rbegin(); it != settings.rend(); ++it)
+            if (it->key == key) return it->value;
+        return fallback;
+    }
 };
 
 namespace policy {
