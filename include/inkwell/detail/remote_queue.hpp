@@ -16,6 +16,13 @@
 //   Event dropped_note(std::uint64_t count, time_point since); // the record that reports a loss
 //   static std::size_t bytes(const Event&) noexcept;         // what an event costs in memory
 // connect, send and disconnect run on the queue's thread only.
+//
+// Not part of <inkwell/inkwell.hpp> (it brings <thread> and <deque>): the
+// server sinks include it. With the single header, include <inkwell.hpp> first.
+
+#ifndef INKWELL_VERSION_MAJOR
+#include "../inkwell.hpp"
+#endif
 
 #include <algorithm>
 #include <condition_variable>
@@ -30,10 +37,6 @@
 #include <utility>
 #include <vector>
 
-#include "../errors.hpp"
-#include "../record.hpp"
-#include "../version.hpp"
-#include "chrono.hpp"
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
