@@ -207,6 +207,8 @@ INKWELL_END_NAMESPACE
 #include <chrono>
 #endif
 // ---- end inkwell/detail/chrono.hpp ----
+#include <cstring>
+#include <new>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -251,6 +253,74 @@ struct field {
     field_value value;
 };
 
+// One scope's context fields (context.hpp): tenant, user, request, trace...
+// Immutable once made, linked to the enclosing scope's frame, and shared by
+// reference count between the scope and every record that still carries it
+// (an async record outlives its scope). One allocation holds the frame, its
+// fields and their text.
+class context_frame {
+public:
+    std::span<const field> fields() const noexcept { return {fields_, count_}; }
+    const context_frame* parent() const noexcept { return parent_; }
+
+    void retain() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release() const noexcept {
+        const context_frame* f = this;
+        // A loop, not recursion: a deep chain of scopes frees without a deep stack.
+        while (f && f->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            const context_frame* parent = f->parent_;
+            f->~context_frame();
+            ::operator delete(const_cast<context_frame*>(f));
+            f = parent;
+        }
+    }
+
+    // A frame holding copies of `fields` on top of `parent` (retained; may be
+    // null), with one reference for the caller; null when memory is short.
+    static const context_frame* make(std::span<const field> fields, const context_frame* parent) noexcept {
+        constexpr std::size_t head = (sizeof(context_frame) + alignof(field) - 1) / alignof(field) * alignof(field);
+        std::size_t bytes = head + fields.size() * sizeof(field);
+        for (const field& f : fields)
+            bytes += f.key.size() + (f.value.type == field_value::kind::string ? f.value.text.size() : 0);
+        void* memory = ::operator new(bytes, std::nothrow);
+        if (!memory) return nullptr;
+        auto* frame = new (memory) context_frame();
+        frame->fields_ = reinterpret_cast<field*>(static_cast<char*>(memory) + head);
+        frame->count_ = static_cast<std::uint32_t>(fields.size());
+        char* text = reinterpret_cast<char*>(frame->fields_ + fields.size());
+        auto copy = [&](std::string_view from) {
+            if (!from.empty()) std::memcpy(text, from.data(), from.size());
+            std::string_view to{text, from.size()};
+            text += from.size();
+            return to;
+        };
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            field* f = new (frame->fields_ + i) field(fields[i]);
+            f->key = copy(fields[i].key);
+            if (f->value.type == field_value::kind::string) f->value.text = copy(fields[i].value.text);
+        }
+        if (parent) parent->retain();
+        frame->parent_ = parent;
+        return frame;
+    }
+
+private:
+    context_frame() = default;
+    ~context_frame() = default;
+
+    mutable std::atomic<std::uint32_t> refs_{1};
+    std::uint32_t count_ = 0;
+    const context_frame* parent_ = nullptr;
+    field* fields_ = nullptr;
+};
+
+namespace detail {
+// The innermost scoped_context of this thread (context.hpp), or null: what a
+// call site attaches to its record. Constant-initialized, so reading it is a
+// plain thread-local load.
+inline thread_local const context_frame* thread_context = nullptr;
+}  // namespace detail
+
 // What the call-site macros know at compile time about one statement.
 struct call_site {
     level severity;
@@ -275,6 +345,11 @@ struct record {
     // Set by the logger as it writes (1, 2, ...) for a formatter whose
     // `writes_entry_id` is true (format::jsonl_with_entry_id); else 0.
     std::uint64_t sequence = 0;
+    // Context (context.hpp): the calling thread's scoped fields (innermost
+    // frame first, then its parents) and the logger's own (set_context).
+    // Borrowed: valid while the record is being processed.
+    const context_frame* context = nullptr;
+    const context_frame* logger_context = nullptr;
 };
 
 // A record that owns its text, for buffers that write later than the call.
@@ -287,6 +362,8 @@ public:
     explicit basic_owned_record(const record& r)
         : rec_(r), message_(r.message), category_(r.category), logger_name_(r.logger_name),
           session_id_(r.session_id) {
+        if (rec_.context) rec_.context->retain();
+        if (rec_.logger_context) rec_.logger_context->retain();
         fields_.reserve(r.fields.size());
         field_text_.reserve(r.fields.size() * 2);
         for (const auto& f : r.fields) {
@@ -297,7 +374,19 @@ public:
         rebind();
     }
     basic_owned_record(const basic_owned_record& o) : basic_owned_record(o.view()) {}
-    basic_owned_record(basic_owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
+    // Moves keep the strings' heap data and the vector of field texts, so the
+    // fields' views stay valid; the context references change hands.
+    basic_owned_record(basic_owned_record&& o) noexcept
+        : rec_(o.rec_), message_(std::move(o.message_)), category_(std::move(o.category_)),
+          logger_name_(std::move(o.logger_name_)), session_id_(std::move(o.session_id_)),
+          fields_(std::move(o.fields_)), field_text_(std::move(o.field_text_)) {
+        o.rec_.context = nullptr;
+        o.rec_.logger_context = nullptr;
+    }
+    ~basic_owned_record() {
+        if (rec_.context) rec_.context->release();
+        if (rec_.logger_context) rec_.logger_context->release();
+    }
     basic_owned_record& operator=(basic_owned_record o) noexcept {
         swap(o);
         return *this;
@@ -343,6 +432,559 @@ using owned_record = basic_owned_record<>;
 
 INKWELL_END_NAMESPACE
 // ---- end inkwell/record.hpp ----
+// ---- begin inkwell/context.hpp ----
+// Context: fields every record carries without being named at the call site —
+// the tenant, user, request and trace of platform-structured-logging.md.
+//
+//   {
+//       inkwell::scoped_context request{inkwell::kv("tenantId", tenant), inkwell::kv("requestId", id)};
+//       INKWELL_INFO(log, "order {} placed", order);   // carries tenantId and requestId
+//   }                                                 // gone again
+//   log.set_context(inkwell::kv("service", "billing"), inkwell::kv("environment", "prod"));
+//
+// Two sources, both cheap at the call site:
+//   - scoped_context: per thread, RAII, nested scopes add to (and may
+//     override) the enclosing ones. The fields are copied once, when the
+//     scope opens; a call site only attaches a pointer to the current frame
+//     (with the async buffer, plus a reference count).
+//   - basic_logger::set_context: per logger, added as the record is written.
+// Where a key appears twice the innermost scope wins, then outer scopes, then
+// the logger's. format::jsonl writes them as one object under "context"
+// (apart from "metadata", the call site's own fields, so neither can replace
+// a top-level key); the text formats append them as ` key=value` after the
+// call site's fields (a call-site field of the same key wins).
+// A thread pool carries context across threads with context_ref:
+//   auto ctx = inkwell::current_context();           // on the submitting thread
+//   pool.post([ctx] { inkwell::scoped_context in{ctx}; ... });
+
+#include <utility>
+
+// ---- begin inkwell/detail/format_args.hpp ----
+// Call-site arguments: format arguments first, then key/value fields made with
+// inkwell::kv(). The format string is checked at compile time against the
+// format arguments only.
+
+#include <fmt/core.h>
+
+#include <charconv>
+#include <concepts>
+#include <tuple>
+
+// ---- begin inkwell/detail/line_buffer.hpp ----
+// The buffer a formatter appends one line to. 512 bytes live inline, so a
+// typical record is formatted without touching the heap.
+//
+// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
+// would make every file that logs compile {fmt}'s whole formatting engine
+// again (it is already compiled into libfmt), which was most of a logging
+// file's compile time and memory.
+
+
+// ---- begin inkwell/detail/platform.hpp ----
+// Compiler and build-mode switches. The library builds with and without
+// exceptions and RTTI; code that would throw goes through these macros.
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#define INKWELL_HAS_EXCEPTIONS 1
+#define INKWELL_TRY try
+#define INKWELL_CATCH_ALL catch (...)
+#else
+#define INKWELL_HAS_EXCEPTIONS 0
+#define INKWELL_TRY if (true)
+#define INKWELL_CATCH_ALL else
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INKWELL_NOINLINE __attribute__((noinline))
+#define INKWELL_COLD __attribute__((cold, noinline))
+#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define INKWELL_LIKELY(x) (x)
+#define INKWELL_UNLIKELY(x) (x)
+#define INKWELL_NOINLINE
+#define INKWELL_COLD
+#define INKWELL_ALWAYS_INLINE inline
+#endif
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+// Data that one thread writes and another reads on every call is kept on
+// cache lines of its own (x86-64 and most ARM cores: 64 bytes).
+inline constexpr std::size_t cache_line = 64;
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/platform.hpp ----
+
+#if __has_include(<fmt/core.h>)
+#include <fmt/core.h>
+#endif
+// clang mangles the engine's signature differently from the g++ that built
+// Debian's libfmt (fmt issue 2377), so a clang build instantiates it itself.
+#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY) || defined(__clang__)
+#include <fmt/format.h>
+#define INKWELL_LINE_BUFFER_FROM_FMT 1
+#endif
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+#ifdef INKWELL_LINE_BUFFER_FROM_FMT
+using line_buffer = fmt::basic_memory_buffer<char, 512>;
+#else
+class line_buffer final : public fmt::detail::buffer<char> {
+public:
+    static constexpr std::size_t inline_size = 512;
+
+    line_buffer() noexcept { this->set(inline_, inline_size); }
+    ~line_buffer() { release(); }
+    line_buffer(const line_buffer&) = delete;
+    line_buffer& operator=(const line_buffer&) = delete;
+
+    void resize(std::size_t count) { this->try_resize(count); }
+    void reserve(std::size_t capacity) { this->try_reserve(capacity); }
+
+private:
+    void grow(std::size_t wanted) override {
+        std::size_t capacity = this->capacity() + this->capacity() / 2;
+        if (capacity < wanted) capacity = wanted;
+        char* fresh = new char[capacity];
+        std::memcpy(fresh, this->data(), this->size());
+        release();
+        this->set(fresh, capacity);
+    }
+    void release() noexcept {
+        if (this->data() != inline_) delete[] this->data();
+    }
+
+    char inline_[inline_size];
+};
+#endif
+
+// Grows once and copies: {fmt}'s generic append goes out of line per call,
+// which the formatters (a dozen short appends per record) feel. Up to 16
+// bytes are copied inline, as two overlapping moves, instead of a call.
+INKWELL_ALWAYS_INLINE void append(line_buffer& out, std::string_view text) {
+    const std::size_t used = out.size(), n = text.size();
+    const char* from = text.data();
+    if (INKWELL_LIKELY(n <= 16 && out.capacity() - used >= 16)) {
+        char* at = out.data() + used;
+        if (n >= 8) {
+            char head[8], tail[8];
+            std::memcpy(head, from, 8);
+            std::memcpy(tail, from + n - 8, 8);
+            std::memcpy(at, head, 8);
+            std::memcpy(at + n - 8, tail, 8);
+        } else if (n >= 4) {
+            char head[4], tail[4];
+            std::memcpy(head, from, 4);
+            std::memcpy(tail, from + n - 4, 4);
+            std::memcpy(at, head, 4);
+            std::memcpy(at + n - 4, tail, 4);
+        } else if (n != 0) {
+            at[0] = from[0];
+            at[n / 2] = from[n / 2];
+            at[n - 1] = from[n - 1];
+        }
+        out.resize(used + n);
+        return;
+    }
+    out.resize(used + n);
+    std::memcpy(out.data() + used, from, n);
+}
+inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/line_buffer.hpp ----
+// ---- begin inkwell/detail/short_decimal.hpp ----
+// Doubles with few decimals ("12345.25", "0.001", "-3.5"): prices, ratios,
+// durations in milliseconds, most of what applications log. Their shortest
+// round-trip text takes a multiplication, a division and a compare here,
+// instead of a shortest-digits search (std::to_chars costs ~700
+// instructions a value, most of the writer's time for a typical record).
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// Writes the shortest text that reads back as `v` when that text has one to
+// six digits after the point and {fmt} writes it without an exponent
+// (1e-4 <= |v|), as {fmt} and std::to_chars both would. Returns the end of
+// the text, or nullptr when `v` is whole, out of range or needs more digits
+// (the caller then uses the general algorithm). `out` holds 32 chars.
+//
+// Why it is exact: below 2^52 / 10^6 two numbers with six decimals lie
+// further apart than the interval of reals that round to `v`, so at most
+// one of them reads back as `v`; if m / 10^6 (a correctly rounded division
+// of two exact values) is `v`, that number is the one, and any shorter
+// text would be another such number.
+inline char* write_short_decimal(char* out, double v) noexcept {
+    const double magnitude = v < 0 ? -v : v;
+    if (!(magnitude >= 1e-4 && magnitude < 4503599627.0)) return nullptr;  // 2^52 / 10^6
+    const auto scaled = static_cast<std::uint64_t>(magnitude * 1e6 + 0.5);
+    if (static_cast<double>(scaled) / 1e6 != magnitude) return nullptr;
+    const std::uint64_t whole = scaled / 1'000'000;
+    const auto fraction = static_cast<unsigned>(scaled - whole * 1'000'000);
+    if (fraction == 0) return nullptr;  // whole numbers have their own, shorter path
+    if (v < 0) *out++ = '-';
+    out = std::to_chars(out, out + 24, whole).ptr;
+    *out++ = '.';
+    // Six digits in three pairs, then the trailing zeros cut off.
+    const unsigned pairs[3] = {fraction / 10000, fraction / 100 % 100, fraction % 100};
+    for (unsigned pair : pairs) {
+        *out++ = static_cast<char>('0' + pair / 10);
+        *out++ = static_cast<char>('0' + pair % 10);
+    }
+    while (out[-1] == '0') --out;  // the fraction is not 0: a digit other than '0' stops it
+    return out;
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/short_decimal.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+
+// A structured field at a call site: INKWELL_INFO(log, "Created {}", id, inkwell::kv("entityId", id)).
+// It holds a reference: it lives only as long as the statement that logs it.
+template <class T>
+struct kv_arg {
+    std::string_view key;
+    const T& value;
+};
+
+template <class T>
+constexpr kv_arg<T> kv(std::string_view key, const T& value) noexcept {
+    return {key, value};
+}
+
+namespace detail {
+
+template <class T>
+struct is_kv : std::false_type {};
+template <class T>
+struct is_kv<kv_arg<T>> : std::true_type {};
+template <class T>
+inline constexpr bool is_kv_v = is_kv<std::remove_cvref_t<T>>::value;
+
+// How many arguments come before the first field.
+template <class... Args>
+constexpr std::size_t leading_format_args() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    std::size_t n = 0;
+    while (!flags[n]) ++n;
+    return n;
+}
+
+template <class... Args>
+constexpr bool fields_are_trailing() {
+    constexpr bool flags[] = {is_kv_v<Args>..., true};
+    constexpr std::size_t first = leading_format_args<Args...>();
+    for (std::size_t i = first; i < sizeof...(Args); ++i)
+        if (!flags[i]) return false;
+    return true;
+}
+
+template <class Indices, class... Args>
+struct fmt_string_for;
+template <std::size_t... I, class... Args>
+struct fmt_string_for<std::index_sequence<I...>, Args...> {
+    using type = fmt::format_string<std::tuple_element_t<I, std::tuple<Args...>>...>;
+};
+
+// Stands in for the format string when a field comes before a format
+// argument, so that the one error is the one that says so.
+template <class... Args>
+struct misplaced_fields_string {
+    template <class S>
+    consteval misplaced_fields_string(const S&) {  // NOLINT: implicit, like fmt::format_string
+        static_assert(sizeof...(Args) == 0 && false,  // depends on Args: fires only when used
+                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
+    }
+    operator fmt::string_view() const { return {}; }
+};
+struct misplaced_fields {
+    using type = misplaced_fields_string<>;
+};
+
+}  // namespace detail
+
+// The format string of a call: {fmt}'s own compile-time-checked format string
+// over the format arguments only (the fields after them are not formatted).
+// Being a nested type, it never takes part in deducing Args.
+template <class... Args>
+using format_string = typename std::conditional_t<
+    detail::fields_are_trailing<Args...>(),
+    detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>, std::remove_cvref_t<Args>...>,
+    detail::misplaced_fields>::type;
+
+namespace detail {
+
+template <class FormatString>
+constexpr std::string_view format_text(const FormatString& f) noexcept {
+    auto v = fmt::string_view(f);
+    return {v.data(), v.size()};
+}
+
+// A format whose every field is "{}" (no index, no spec) and that has no
+// escaped braces: most log statements. Decided at compile time per call site.
+constexpr bool is_plain_format(std::string_view f) noexcept {
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (f[i] == '{') {
+            if (i + 1 < f.size() && f[i + 1] == '}') {
+                ++i;
+                continue;
+            }
+            return false;
+        }
+        if (f[i] == '}') return false;
+    }
+    return true;
+}
+
+// Arguments whose "{}" output is simple enough to write without {fmt}:
+// integers, bool, char, double (std::to_chars gives the digits {fmt} gives
+// below 2^53; {fmt} writes the rest) and text. float is left to {fmt}.
+template <class T>
+inline constexpr bool is_plain_arg_v =
+    std::is_same_v<T, bool> || std::is_same_v<T, char> ||
+    (std::is_integral_v<T> && !std::is_same_v<T, wchar_t> && !std::is_same_v<T, char8_t> &&
+     !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>) ||
+    std::is_same_v<T, double> ||
+    (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, std::nullptr_t>);
+
+template <class Out, class T>
+void append_plain_arg(Out& out, const T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+        append(out, v ? std::string_view{"true"} : std::string_view{"false"});
+    } else if constexpr (std::is_same_v<T, char>) {
+        out.push_back(v);
+    } else if constexpr (std::is_integral_v<T>) {
+        char digits[24];
+        const auto result = std::to_chars(digits, digits + sizeof digits, v);
+        append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+    } else if constexpr (std::is_same_v<T, double>) {
+        // Below 2^53 std::to_chars and {fmt} write the same shortest digits;
+        // above, to_chars may spell out every digit of a large whole number
+        // where {fmt} writes the shortest digits and zeros.
+        if (v > -9007199254740992.0 && v < 9007199254740992.0) {
+            const auto whole = static_cast<long long>(v);
+            if (static_cast<double>(whole) == v && (whole != 0 || !__builtin_signbit(v))) {
+                append_plain_arg(out, whole);  // a whole number: the same digits, much faster
+                return;
+            }
+            char digits[32];
+            char* end = write_short_decimal(digits, v);
+            if (!end) end = std::to_chars(digits, digits + sizeof digits, v).ptr;
+            append(out, {digits, static_cast<std::size_t>(end - digits)});
+        } else {
+            fmt::format_to(fmt::appender(out), "{}", v);
+        }
+    } else {
+        append(out, std::string_view{v});
+    }
+}
+
+template <class Out, class... A>
+void format_plain(Out& out, std::string_view format, const A&... args) {
+    std::size_t pos = 0;
+    [[maybe_unused]] auto next = [&](const auto& value) {
+        // In a plain format every '{' opens a "{}".
+        const void* brace = __builtin_memchr(format.data() + pos, '{', format.size() - pos);
+        if (!brace) return;  // more arguments than fields: {fmt} ignores them too
+        const auto at = static_cast<std::size_t>(static_cast<const char*>(brace) - format.data());
+        append(out, format.substr(pos, at - pos));
+        append_plain_arg(out, value);
+        pos = at + 2;
+    };
+    (next(args), ...);
+    append(out, format.substr(pos));
+}
+
+// Formats the leading format arguments of `args` into `out`: without {fmt}'s
+// parser when the call site's format is plain and so are the arguments.
+template <class Out, class Tuple, std::size_t... I>
+void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>, bool plain = false) {
+    if constexpr ((is_plain_arg_v<std::remove_cvref_t<std::tuple_element_t<I, Tuple>>> && ...)) {
+        if (plain) {
+            format_plain(out, format, std::get<I>(args)...);
+            return;
+        }
+    }
+    fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
+}
+
+// Turns one kv_arg into a field; values that are neither numbers, bools nor
+// text are formatted with {fmt} into `scratch`.
+template <class T>
+void make_field(field& f, const kv_arg<T>& a, std::string& scratch) {
+    using V = std::remove_cvref_t<T>;
+    f.key = a.key;
+    if constexpr (std::is_same_v<V, bool>) {
+        f.value.type = field_value::kind::boolean;
+        f.value.number.boolean = a.value;
+    } else if constexpr (std::is_integral_v<V> && std::is_signed_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::signed_integer;
+        f.value.number.signed_integer = static_cast<std::int64_t>(a.value);
+    } else if constexpr (std::is_integral_v<V> && !std::is_same_v<V, char>) {
+        f.value.type = field_value::kind::unsigned_integer;
+        f.value.number.unsigned_integer = static_cast<std::uint64_t>(a.value);
+    } else if constexpr (std::is_floating_point_v<V>) {
+        f.value.type = field_value::kind::floating;
+        f.value.number.floating = static_cast<double>(a.value);
+    } else if constexpr (std::is_same_v<V, std::nullptr_t>) {
+        f.value.type = field_value::kind::null;
+    } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+        f.value.type = field_value::kind::string;
+        f.value.text = std::string_view{a.value};
+    } else {
+        scratch = fmt::format("{}", a.value);
+        f.value.type = field_value::kind::string;
+        f.value.text = scratch;
+    }
+}
+
+template <std::size_t First, class Tuple, std::size_t... I>
+void make_fields(std::array<field, sizeof...(I)>& fields, std::array<std::string, sizeof...(I)>& scratch,
+                 Tuple& args, std::index_sequence<I...>) {
+    (make_field(fields[I], std::get<First + I>(args), scratch[I]), ...);
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/format_args.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+
+// A shared reference to a context frame (and so to its enclosing frames).
+class context_ref {
+public:
+    context_ref() = default;
+    // Takes over one reference the caller holds.
+    static context_ref adopt(const context_frame* f) noexcept {
+        context_ref r;
+        r.frame_ = f;
+        return r;
+    }
+    // Adds a reference of its own.
+    static context_ref share(const context_frame* f) noexcept {
+        if (f) f->retain();
+        return adopt(f);
+    }
+    context_ref(const context_ref& o) noexcept : frame_(o.frame_) {
+        if (frame_) frame_->retain();
+    }
+    context_ref(context_ref&& o) noexcept : frame_(std::exchange(o.frame_, nullptr)) {}
+    context_ref& operator=(context_ref o) noexcept {
+        std::swap(frame_, o.frame_);
+        return *this;
+    }
+    ~context_ref() {
+        if (frame_) frame_->release();
+    }
+    const context_frame* get() const noexcept { return frame_; }
+    explicit operator bool() const noexcept { return frame_ != nullptr; }
+
+private:
+    const context_frame* frame_ = nullptr;
+};
+
+// The calling thread's context as it is now, to hand to another thread.
+inline context_ref current_context() noexcept { return context_ref::share(detail::thread_context); }
+
+namespace detail {
+// A frame made of kv arguments on top of `parent`.
+template <class... T>
+const context_frame* make_context_frame(const context_frame* parent, const kv_arg<T>&... kvs) {
+    std::array<field, sizeof...(T)> fields{};
+    std::array<std::string, sizeof...(T)> scratch{};
+    std::size_t i = 0;
+    ((make_field(fields[i], kvs, scratch[i]), ++i), ...);
+    return context_frame::make(fields, parent);
+}
+}  // namespace detail
+
+// Adds fields to every record this thread logs until the scope ends. Scopes
+// must end in the reverse order they began (as RAII objects do).
+class scoped_context {
+public:
+    template <class... T>
+    explicit scoped_context(const kv_arg<T>&... fields)
+        : saved_(detail::thread_context), frame_(detail::make_context_frame(saved_, fields...)) {
+        if (frame_) detail::thread_context = frame_;  // out of memory: the scope adds nothing
+    }
+    // Fields given at run time (their text is copied).
+    explicit scoped_context(std::span<const field> fields)
+        : saved_(detail::thread_context), frame_(context_frame::make(fields, saved_)) {
+        if (frame_) detail::thread_context = frame_;
+    }
+    // Makes `ctx` (another thread's, from current_context()) this thread's
+    // context for the scope, in place of its own.
+    explicit scoped_context(const context_ref& ctx) noexcept : saved_(detail::thread_context), frame_(ctx.get()) {
+        if (frame_) frame_->retain();
+        detail::thread_context = frame_;
+    }
+    ~scoped_context() {
+        detail::thread_context = saved_;
+        if (frame_) frame_->release();
+    }
+    scoped_context(const scoped_context&) = delete;
+    scoped_context& operator=(const scoped_context&) = delete;
+
+private:
+    const context_frame* saved_;
+    const context_frame* frame_;
+};
+
+// Calls f(key, value) for each context field of `r`, each key once: the
+// innermost scope's first, then outer scopes', then the logger's.
+template <class F>
+void for_each_context(const record& r, F&& f) {
+    auto seen_before = [&](const context_frame* upto_frame, std::size_t upto_index, std::string_view key) {
+        for (const context_frame* c : {r.context, r.logger_context}) {
+            for (; c; c = c->parent()) {
+                const auto fs = c->fields();
+                for (std::size_t i = 0; i < fs.size(); ++i) {
+                    if (c == upto_frame && i == upto_index) return false;
+                    if (fs[i].key == key) return true;
+                }
+            }
+        }
+        return false;
+    };
+    for (const context_frame* c : {r.context, r.logger_context}) {
+        for (; c; c = c->parent()) {
+            const auto fs = c->fields();
+            for (std::size_t i = 0; i < fs.size(); ++i)
+                if (!seen_before(c, i, fs[i].key)) f(fs[i].key, fs[i].value);
+        }
+    }
+}
+
+// The context field of `r` named `key` (innermost wins), or null.
+inline const field_value* find_context(const record& r, std::string_view key) noexcept {
+    for (const context_frame* c : {r.context, r.logger_context})
+        for (; c; c = c->parent())
+            for (const field& f : c->fields())
+                if (f.key == key) return &f.value;
+    return nullptr;
+}
+
+// The record's call-site field named `key` (the first), else its context
+// field, else null: where a sink looks for tenantId, service, traceId...
+inline const field_value* find_field(const record& r, std::string_view key) noexcept {
+    for (const field& f : r.fields)
+        if (f.key == key) return &f.value;
+    return find_context(r, key);
+}
+
+INKWELL_END_NAMESPACE
+// ---- end inkwell/context.hpp ----
 // ---- begin inkwell/errors.hpp ----
 // What happens when logging itself fails. A failing write never throws into
 // the caller: the sink reports it here, the record falls back to stderr, and
@@ -350,7 +992,6 @@ INKWELL_END_NAMESPACE
 
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 
 #include <unistd.h>
 
@@ -361,7 +1002,6 @@ INKWELL_END_NAMESPACE
 // that at compile time.
 
 #include <memory>
-#include <utility>
 
 
 INKWELL_BEGIN_NAMESPACE
@@ -597,7 +1237,6 @@ INKWELL_END_NAMESPACE
 //   `record record_defaults()`, `error_reporter& errors()`, `cap_message(line_buffer&)`
 //       for engines that build records themselves.
 
-#include <concepts>
 
 
 INKWELL_BEGIN_NAMESPACE
@@ -806,44 +1445,6 @@ INKWELL_END_NAMESPACE
 #include <sys/stat.h>
 
 
-// ---- begin inkwell/detail/platform.hpp ----
-// Compiler and build-mode switches. The library builds with and without
-// exceptions and RTTI; code that would throw goes through these macros.
-
-#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
-#define INKWELL_HAS_EXCEPTIONS 1
-#define INKWELL_TRY try
-#define INKWELL_CATCH_ALL catch (...)
-#else
-#define INKWELL_HAS_EXCEPTIONS 0
-#define INKWELL_TRY if (true)
-#define INKWELL_CATCH_ALL else
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define INKWELL_LIKELY(x) __builtin_expect(!!(x), 1)
-#define INKWELL_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define INKWELL_NOINLINE __attribute__((noinline))
-#define INKWELL_COLD __attribute__((cold, noinline))
-#define INKWELL_ALWAYS_INLINE inline __attribute__((always_inline))
-#else
-#define INKWELL_LIKELY(x) (x)
-#define INKWELL_UNLIKELY(x) (x)
-#define INKWELL_NOINLINE
-#define INKWELL_COLD
-#define INKWELL_ALWAYS_INLINE inline
-#endif
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-// Data that one thread writes and another reads on every call is kept on
-// cache lines of its own (x86-64 and most ARM cores: 64 bytes).
-inline constexpr std::size_t cache_line = 64;
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/platform.hpp ----
 // ---- begin inkwell/detail/sanitize.hpp ----
 // Turns a name that came from log data (a category, a session id, a base
 // name) into one safe path component, so that no name can create or touch a
@@ -939,98 +1540,6 @@ INKWELL_END_NAMESPACE
 
 #include <ctime>
 
-// ---- begin inkwell/detail/line_buffer.hpp ----
-// The buffer a formatter appends one line to. 512 bytes live inline, so a
-// typical record is formatted without touching the heap.
-//
-// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
-// would make every file that logs compile {fmt}'s whole formatting engine
-// again (it is already compiled into libfmt), which was most of a logging
-// file's compile time and memory.
-
-
-
-#if __has_include(<fmt/core.h>)
-#include <fmt/core.h>
-#endif
-// clang mangles the engine's signature differently from the g++ that built
-// Debian's libfmt (fmt issue 2377), so a clang build instantiates it itself.
-#if !defined(FMT_VERSION) || FMT_VERSION >= 100000 || defined(FMT_HEADER_ONLY) || defined(__clang__)
-#include <fmt/format.h>
-#define INKWELL_LINE_BUFFER_FROM_FMT 1
-#endif
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-#ifdef INKWELL_LINE_BUFFER_FROM_FMT
-using line_buffer = fmt::basic_memory_buffer<char, 512>;
-#else
-class line_buffer final : public fmt::detail::buffer<char> {
-public:
-    static constexpr std::size_t inline_size = 512;
-
-    line_buffer() noexcept { this->set(inline_, inline_size); }
-    ~line_buffer() { release(); }
-    line_buffer(const line_buffer&) = delete;
-    line_buffer& operator=(const line_buffer&) = delete;
-
-    void resize(std::size_t count) { this->try_resize(count); }
-    void reserve(std::size_t capacity) { this->try_reserve(capacity); }
-
-private:
-    void grow(std::size_t wanted) override {
-        std::size_t capacity = this->capacity() + this->capacity() / 2;
-        if (capacity < wanted) capacity = wanted;
-        char* fresh = new char[capacity];
-        std::memcpy(fresh, this->data(), this->size());
-        release();
-        this->set(fresh, capacity);
-    }
-    void release() noexcept {
-        if (this->data() != inline_) delete[] this->data();
-    }
-
-    char inline_[inline_size];
-};
-#endif
-
-// Grows once and copies: {fmt}'s generic append goes out of line per call,
-// which the formatters (a dozen short appends per record) feel. Up to 16
-// bytes are copied inline, as two overlapping moves, instead of a call.
-INKWELL_ALWAYS_INLINE void append(line_buffer& out, std::string_view text) {
-    const std::size_t used = out.size(), n = text.size();
-    const char* from = text.data();
-    if (INKWELL_LIKELY(n <= 16 && out.capacity() - used >= 16)) {
-        char* at = out.data() + used;
-        if (n >= 8) {
-            char head[8], tail[8];
-            std::memcpy(head, from, 8);
-            std::memcpy(tail, from + n - 8, 8);
-            std::memcpy(at, head, 8);
-            std::memcpy(at + n - 8, tail, 8);
-        } else if (n >= 4) {
-            char head[4], tail[4];
-            std::memcpy(head, from, 4);
-            std::memcpy(tail, from + n - 4, 4);
-            std::memcpy(at, head, 4);
-            std::memcpy(at + n - 4, tail, 4);
-        } else if (n != 0) {
-            at[0] = from[0];
-            at[n / 2] = from[n / 2];
-            at[n - 1] = from[n - 1];
-        }
-        out.resize(used + n);
-        return;
-    }
-    out.resize(used + n);
-    std::memcpy(out.data() + used, from, n);
-}
-inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/line_buffer.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
@@ -2629,7 +3138,6 @@ INKWELL_END_NAMESPACE
 
 #include <mutex>
 #include <thread>
-#include <tuple>
 
 // ---- begin inkwell/detail/arg_codec.hpp ----
 // How the async buffer carries call-site arguments through its queue: by
@@ -2640,273 +3148,6 @@ INKWELL_END_NAMESPACE
 // user type's own formatter and format specs always apply unchanged.
 
 
-// ---- begin inkwell/detail/format_args.hpp ----
-// Call-site arguments: format arguments first, then key/value fields made with
-// inkwell::kv(). The format string is checked at compile time against the
-// format arguments only.
-
-#include <fmt/core.h>
-
-#include <charconv>
-
-// ---- begin inkwell/detail/short_decimal.hpp ----
-// Doubles with few decimals ("12345.25", "0.001", "-3.5"): prices, ratios,
-// durations in milliseconds, most of what applications log. Their shortest
-// round-trip text takes a multiplication, a division and a compare here,
-// instead of a shortest-digits search (std::to_chars costs ~700
-// instructions a value, most of the writer's time for a typical record).
-
-
-
-INKWELL_BEGIN_NAMESPACE
-namespace detail {
-
-// Writes the shortest text that reads back as `v` when that text has one to
-// six digits after the point and {fmt} writes it without an exponent
-// (1e-4 <= |v|), as {fmt} and std::to_chars both would. Returns the end of
-// the text, or nullptr when `v` is whole, out of range or needs more digits
-// (the caller then uses the general algorithm). `out` holds 32 chars.
-//
-// Why it is exact: below 2^52 / 10^6 two numbers with six decimals lie
-// further apart than the interval of reals that round to `v`, so at most
-// one of them reads back as `v`; if m / 10^6 (a correctly rounded division
-// of two exact values) is `v`, that number is the one, and any shorter
-// text would be another such number.
-inline char* write_short_decimal(char* out, double v) noexcept {
-    const double magnitude = v < 0 ? -v : v;
-    if (!(magnitude >= 1e-4 && magnitude < 4503599627.0)) return nullptr;  // 2^52 / 10^6
-    const auto scaled = static_cast<std::uint64_t>(magnitude * 1e6 + 0.5);
-    if (static_cast<double>(scaled) / 1e6 != magnitude) return nullptr;
-    const std::uint64_t whole = scaled / 1'000'000;
-    const auto fraction = static_cast<unsigned>(scaled - whole * 1'000'000);
-    if (fraction == 0) return nullptr;  // whole numbers have their own, shorter path
-    if (v < 0) *out++ = '-';
-    out = std::to_chars(out, out + 24, whole).ptr;
-    *out++ = '.';
-    // Six digits in three pairs, then the trailing zeros cut off.
-    const unsigned pairs[3] = {fraction / 10000, fraction / 100 % 100, fraction % 100};
-    for (unsigned pair : pairs) {
-        *out++ = static_cast<char>('0' + pair / 10);
-        *out++ = static_cast<char>('0' + pair % 10);
-    }
-    while (out[-1] == '0') --out;  // the fraction is not 0: a digit other than '0' stops it
-    return out;
-}
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/short_decimal.hpp ----
-
-INKWELL_BEGIN_NAMESPACE
-
-// A structured field at a call site: INKWELL_INFO(log, "Created {}", id, inkwell::kv("entityId", id)).
-// It holds a reference: it lives only as long as the statement that logs it.
-template <class T>
-struct kv_arg {
-    std::string_view key;
-    const T& value;
-};
-
-template <class T>
-constexpr kv_arg<T> kv(std::string_view key, const T& value) noexcept {
-    return {key, value};
-}
-
-namespace detail {
-
-template <class T>
-struct is_kv : std::false_type {};
-template <class T>
-struct is_kv<kv_arg<T>> : std::true_type {};
-template <class T>
-inline constexpr bool is_kv_v = is_kv<std::remove_cvref_t<T>>::value;
-
-// How many arguments come before the first field.
-template <class... Args>
-constexpr std::size_t leading_format_args() {
-    constexpr bool flags[] = {is_kv_v<Args>..., true};
-    std::size_t n = 0;
-    while (!flags[n]) ++n;
-    return n;
-}
-
-template <class... Args>
-constexpr bool fields_are_trailing() {
-    constexpr bool flags[] = {is_kv_v<Args>..., true};
-    constexpr std::size_t first = leading_format_args<Args...>();
-    for (std::size_t i = first; i < sizeof...(Args); ++i)
-        if (!flags[i]) return false;
-    return true;
-}
-
-template <class Indices, class... Args>
-struct fmt_string_for;
-template <std::size_t... I, class... Args>
-struct fmt_string_for<std::index_sequence<I...>, Args...> {
-    using type = fmt::format_string<std::tuple_element_t<I, std::tuple<Args...>>...>;
-};
-
-// Stands in for the format string when a field comes before a format
-// argument, so that the one error is the one that says so.
-template <class... Args>
-struct misplaced_fields_string {
-    template <class S>
-    consteval misplaced_fields_string(const S&) {  // NOLINT: implicit, like fmt::format_string
-        static_assert(sizeof...(Args) == 0 && false,  // depends on Args: fires only when used
-                      "inkwell: key/value fields (inkwell::kv) must come after all format arguments");
-    }
-    operator fmt::string_view() const { return {}; }
-};
-struct misplaced_fields {
-    using type = misplaced_fields_string<>;
-};
-
-}  // namespace detail
-
-// The format string of a call: {fmt}'s own compile-time-checked format string
-// over the format arguments only (the fields after them are not formatted).
-// Being a nested type, it never takes part in deducing Args.
-template <class... Args>
-using format_string = typename std::conditional_t<
-    detail::fields_are_trailing<Args...>(),
-    detail::fmt_string_for<std::make_index_sequence<detail::leading_format_args<Args...>()>, std::remove_cvref_t<Args>...>,
-    detail::misplaced_fields>::type;
-
-namespace detail {
-
-template <class FormatString>
-constexpr std::string_view format_text(const FormatString& f) noexcept {
-    auto v = fmt::string_view(f);
-    return {v.data(), v.size()};
-}
-
-// A format whose every field is "{}" (no index, no spec) and that has no
-// escaped braces: most log statements. Decided at compile time per call site.
-constexpr bool is_plain_format(std::string_view f) noexcept {
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        if (f[i] == '{') {
-            if (i + 1 < f.size() && f[i + 1] == '}') {
-                ++i;
-                continue;
-            }
-            return false;
-        }
-        if (f[i] == '}') return false;
-    }
-    return true;
-}
-
-// Arguments whose "{}" output is simple enough to write without {fmt}:
-// integers, bool, char, double (std::to_chars gives the digits {fmt} gives
-// below 2^53; {fmt} writes the rest) and text. float is left to {fmt}.
-template <class T>
-inline constexpr bool is_plain_arg_v =
-    std::is_same_v<T, bool> || std::is_same_v<T, char> ||
-    (std::is_integral_v<T> && !std::is_same_v<T, wchar_t> && !std::is_same_v<T, char8_t> &&
-     !std::is_same_v<T, char16_t> && !std::is_same_v<T, char32_t>) ||
-    std::is_same_v<T, double> ||
-    (std::is_convertible_v<const T&, std::string_view> && !std::is_same_v<T, std::nullptr_t>);
-
-template <class Out, class T>
-void append_plain_arg(Out& out, const T& v) {
-    if constexpr (std::is_same_v<T, bool>) {
-        append(out, v ? std::string_view{"true"} : std::string_view{"false"});
-    } else if constexpr (std::is_same_v<T, char>) {
-        out.push_back(v);
-    } else if constexpr (std::is_integral_v<T>) {
-        char digits[24];
-        const auto result = std::to_chars(digits, digits + sizeof digits, v);
-        append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
-    } else if constexpr (std::is_same_v<T, double>) {
-        // Below 2^53 std::to_chars and {fmt} write the same shortest digits;
-        // above, to_chars may spell out every digit of a large whole number
-        // where {fmt} writes the shortest digits and zeros.
-        if (v > -9007199254740992.0 && v < 9007199254740992.0) {
-            const auto whole = static_cast<long long>(v);
-            if (static_cast<double>(whole) == v && (whole != 0 || !__builtin_signbit(v))) {
-                append_plain_arg(out, whole);  // a whole number: the same digits, much faster
-                return;
-            }
-            char digits[32];
-            char* end = write_short_decimal(digits, v);
-            if (!end) end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-            append(out, {digits, static_cast<std::size_t>(end - digits)});
-        } else {
-            fmt::format_to(fmt::appender(out), "{}", v);
-        }
-    } else {
-        append(out, std::string_view{v});
-    }
-}
-
-template <class Out, class... A>
-void format_plain(Out& out, std::string_view format, const A&... args) {
-    std::size_t pos = 0;
-    [[maybe_unused]] auto next = [&](const auto& value) {
-        // In a plain format every '{' opens a "{}".
-        const void* brace = __builtin_memchr(format.data() + pos, '{', format.size() - pos);
-        if (!brace) return;  // more arguments than fields: {fmt} ignores them too
-        const auto at = static_cast<std::size_t>(static_cast<const char*>(brace) - format.data());
-        append(out, format.substr(pos, at - pos));
-        append_plain_arg(out, value);
-        pos = at + 2;
-    };
-    (next(args), ...);
-    append(out, format.substr(pos));
-}
-
-// Formats the leading format arguments of `args` into `out`: without {fmt}'s
-// parser when the call site's format is plain and so are the arguments.
-template <class Out, class Tuple, std::size_t... I>
-void format_leading(Out& out, std::string_view format, Tuple& args, std::index_sequence<I...>, bool plain = false) {
-    if constexpr ((is_plain_arg_v<std::remove_cvref_t<std::tuple_element_t<I, Tuple>>> && ...)) {
-        if (plain) {
-            format_plain(out, format, std::get<I>(args)...);
-            return;
-        }
-    }
-    fmt::vformat_to(fmt::appender(out), format, fmt::make_format_args(std::get<I>(args)...));
-}
-
-// Turns one kv_arg into a field; values that are neither numbers, bools nor
-// text are formatted with {fmt} into `scratch`.
-template <class T>
-void make_field(field& f, const kv_arg<T>& a, std::string& scratch) {
-    using V = std::remove_cvref_t<T>;
-    f.key = a.key;
-    if constexpr (std::is_same_v<V, bool>) {
-        f.value.type = field_value::kind::boolean;
-        f.value.number.boolean = a.value;
-    } else if constexpr (std::is_integral_v<V> && std::is_signed_v<V> && !std::is_same_v<V, char>) {
-        f.value.type = field_value::kind::signed_integer;
-        f.value.number.signed_integer = static_cast<std::int64_t>(a.value);
-    } else if constexpr (std::is_integral_v<V> && !std::is_same_v<V, char>) {
-        f.value.type = field_value::kind::unsigned_integer;
-        f.value.number.unsigned_integer = static_cast<std::uint64_t>(a.value);
-    } else if constexpr (std::is_floating_point_v<V>) {
-        f.value.type = field_value::kind::floating;
-        f.value.number.floating = static_cast<double>(a.value);
-    } else if constexpr (std::is_same_v<V, std::nullptr_t>) {
-        f.value.type = field_value::kind::null;
-    } else if constexpr (std::is_convertible_v<const V&, std::string_view>) {
-        f.value.type = field_value::kind::string;
-        f.value.text = std::string_view{a.value};
-    } else {
-        scratch = fmt::format("{}", a.value);
-        f.value.type = field_value::kind::string;
-        f.value.text = scratch;
-    }
-}
-
-template <std::size_t First, class Tuple, std::size_t... I>
-void make_fields(std::array<field, sizeof...(I)>& fields, std::array<std::string, sizeof...(I)>& scratch,
-                 Tuple& args, std::index_sequence<I...>) {
-    (make_field(fields[I], std::get<First + I>(args), scratch[I]), ...);
-}
-
-}  // namespace detail
-INKWELL_END_NAMESPACE
-// ---- end inkwell/detail/format_args.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
@@ -3058,7 +3299,6 @@ INKWELL_END_NAMESPACE
 // gives its memory back to the system at once, and the writer can populate
 // a busy ring's pages ahead of the producer (populate()).
 
-#include <new>
 
 #include <sys/mman.h>
 
@@ -3919,6 +4159,8 @@ struct async {
                 count_lost();
                 return;
             }
+            // A thread inside a scoped_context takes the longer way.
+            if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
             const std::size_t size =
                 sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
             auto* slot = &detail::current_queue_slot;
@@ -3928,10 +4170,34 @@ struct async {
             std::byte* out = reserve(queue, size);
             if (!out) return;  // dropped, and counted
             detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
-                                   &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
+                                   &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
                                    call_stamp(), &site};
             std::memcpy(out, &h, sizeof h);
             [[maybe_unused]] std::byte* p = out + sizeof h;
+            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+            queue.producer_ring().commit(size);
+        }
+
+        // The same, with a reference to the thread's context frame first in
+        // the payload (the record is written after the scope may have ended).
+        template <class... Args>
+        INKWELL_NOINLINE void submit_call_in_context(const call_site& site, const Args&... args) {
+            const context_frame* context = detail::thread_context;
+            const std::size_t size = sizeof(detail::entry_header) + sizeof context +
+                                     (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+            auto* slot = &detail::current_queue_slot;
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes, TotalBytes);
+            auto& queue = *slot->queue;
+            std::byte* out = reserve(queue, size);
+            if (!out) return;  // dropped, and counted
+            context->retain();
+            detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
+                                   &engine::template deliver<true, std::remove_cvref_t<Args>...>, cell_,
+                                   call_stamp(), &site};
+            std::memcpy(out, &h, sizeof h);
+            std::byte* p = out + sizeof h;
+            std::memcpy(p, &context, sizeof context);
+            p += sizeof context;
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
             queue.producer_ring().commit(size);
         }
@@ -4130,10 +4396,17 @@ struct async {
             backend_.errors().report({error_kind::write, 0, {}, what});
         }
 
-        template <class... Args>
+        template <bool WithContext, class... Args>
         static void deliver(detail::async_target* target, const detail::entry_header& h,
                             [[maybe_unused]] const std::byte* payload, const detail::tick_converter& clock) {
-            if (!target) return;  // the engine is gone; the entry owns nothing
+            [[maybe_unused]] context_ref context;  // released when the record is written
+            if constexpr (WithContext) {
+                const context_frame* frame;
+                std::memcpy(&frame, payload, sizeof frame);
+                payload += sizeof frame;
+                context = context_ref::adopt(frame);
+            }
+            if (!target) return;  // the engine is gone; only the context was owned
             auto& self = *static_cast<engine*>(target);
             auto decoded = std::tuple<typename detail::arg_codec<Args>::decoded...>{
                 detail::arg_codec<Args>::decode(payload)...};
@@ -4169,6 +4442,7 @@ struct async {
             r.where = h.site->where;
             r.fields = fields;
             r.thread_id = h.thread_id;
+            if constexpr (WithContext) r.context = context.get();
             self.backend_.process(r);
         }
 
@@ -6548,25 +6822,31 @@ public:
         detail::append_text_escaped(out, r.category.empty() ? r.logger_name : r.category);
         detail::append(out, "] ");
         detail::append_text_escaped(out, r.message);
-        append_fields(out, r.fields);
+        append_fields(out, r);
         out.push_back('\n');
     }
 
 private:
-    static void append_fields(detail::line_buffer& out, std::span<const field> fields) {
+    // The call site's fields, then the context's (innermost scope first, the
+    // logger's last): the first of a key stands.
+    static void append_fields(detail::line_buffer& out, const record& r) {
         detail::written_keys keys;
-        for (const field& f : fields) {
-            const std::size_t entry_begin = out.size();
-            out.push_back(' ');
-            const std::size_t key_begin = out.size();
-            detail::append_text_escaped(out, f.key);
-            if (keys.written_before(out, key_begin)) {
-                out.resize(entry_begin);  // a repeated key: the first one stands
-                continue;
-            }
-            out.push_back('=');
-            append_value(out, f.value);
+        for (const field& f : r.fields) append_field(out, keys, f);
+        for (const context_frame* c : {r.context, r.logger_context})
+            for (; c; c = c->parent())
+                for (const field& f : c->fields()) append_field(out, keys, f);
+    }
+    static void append_field(detail::line_buffer& out, detail::written_keys& keys, const field& f) {
+        const std::size_t entry_begin = out.size();
+        out.push_back(' ');
+        const std::size_t key_begin = out.size();
+        detail::append_text_escaped(out, f.key);
+        if (keys.written_before(out, key_begin)) {
+            out.resize(entry_begin);  // a repeated key: the first one stands
+            return;
         }
+        out.push_back('=');
+        append_value(out, f.value);
     }
 
     static void append_value(detail::line_buffer& out, const field_value& v) {
@@ -6641,7 +6921,8 @@ INKWELL_END_NAMESPACE
 //   {"level":"debug","message":"…","category":"engine",
 //    "timestamp":"2024-12-20T10:15:30.123Z","source":"gameEngine.cpp:45",
 //    "sessionId":"…","metadata":{…}}
-// (jsonl_with_entry_id adds "entryId" after "sessionId").
+// (jsonl_with_entry_id adds "entryId" after "sessionId"; a record with
+// context (context.hpp) has "context":{…} before "metadata").
 // The record's key/value fields live only inside "metadata", so no field can
 // replace or repeat a top-level key. Within metadata the first field with a
 // given key wins and later ones are left out. Every string is escaped and
@@ -6727,6 +7008,11 @@ public:
             detail::append(out, ",\"entryId\":");
             detail::append_integer(out, r.sequence);
         }
+        if (r.context || r.logger_context) {
+            detail::append(out, ",\"context\":{");
+            append_context(out, r);
+            out.push_back('}');
+        }
         detail::append(out, ",\"metadata\":{");
         append_metadata(out, r.fields);
         detail::append(out, "}}\n");
@@ -6745,20 +7031,29 @@ private:
     static void append_metadata(detail::line_buffer& out, std::span<const field> fields) {
         detail::written_keys keys;
         bool first = true;
-        for (const field& f : fields) {
-            const std::size_t entry_begin = out.size();
-            if (!first) out.push_back(',');
-            out.push_back('"');
-            const std::size_t key_begin = out.size();
-            detail::append_json_string(out, f.key);
-            if (keys.written_before(out, key_begin)) {
-                out.resize(entry_begin);  // a repeated key: the first one stands
-                continue;
-            }
-            detail::append(out, "\":");
-            append_value(out, f.value);
-            first = false;
+        for (const field& f : fields) append_field(out, keys, first, f);
+    }
+    // Innermost scope first, the logger's last: the first of a key stands.
+    static void append_context(detail::line_buffer& out, const record& r) {
+        detail::written_keys keys;
+        bool first = true;
+        for (const context_frame* c : {r.context, r.logger_context})
+            for (; c; c = c->parent())
+                for (const field& f : c->fields()) append_field(out, keys, first, f);
+    }
+    static void append_field(detail::line_buffer& out, detail::written_keys& keys, bool& first, const field& f) {
+        const std::size_t entry_begin = out.size();
+        if (!first) out.push_back(',');
+        out.push_back('"');
+        const std::size_t key_begin = out.size();
+        detail::append_json_string(out, f.key);
+        if (keys.written_before(out, key_begin)) {
+            out.resize(entry_begin);  // a repeated key: the first one stands
+            return;
         }
+        detail::append(out, "\":");
+        append_value(out, f.value);
+        first = false;
     }
 
     static void append_value(detail::line_buffer& out, const field_value& v) {
@@ -10468,6 +10763,7 @@ public:
         r.session_id = session_id_;
         if (r.time == time_point{}) r.time = clock::now();
         if (r.thread_id == 0) r.thread_id = detail::current_thread_id();
+        if (!r.context) r.context = detail::thread_context;
         detail::line_buffer capped;
         if (r.message.size() > Config::max_message_bytes) {
             detail::append(capped, r.message);
@@ -10508,6 +10804,17 @@ public:
     }
     classifier_type& classifier() noexcept { return backend_.classifier; }
 
+    // Fields every record of this logger carries under "context" (service,
+    // environment, version, region...), after the thread's scoped ones
+    // (context.hpp). Replaces what was set before; records already logged
+    // keep what they had.
+    template <class... T>
+    void set_context(const kv_arg<T>&... fields) {
+        replace_logger_context(detail::make_context_frame(nullptr, fields...));
+    }
+    void set_context(std::span<const field> fields) { replace_logger_context(context_frame::make(fields, nullptr)); }
+    void clear_context() { replace_logger_context(nullptr); }
+
     void set_error_handler(error_handler handler) {
         engine_.exclusive([&](backend&) { errors_.set_handler(std::move(handler)); });
     }
@@ -10530,6 +10837,11 @@ private:
 
         explicit backend(const sink_context& context)
             : sink(context), logger_name(context.logger_name), session_id(context.session_id), errors_(context.errors) {}
+        ~backend() {
+            if (logger_context) logger_context->release();
+        }
+        backend(const backend&) = delete;
+        backend& operator=(const backend&) = delete;
 
         // What every record of this logger carries; the buffer fills in the rest.
         record record_defaults() const noexcept {
@@ -10559,6 +10871,7 @@ private:
         // Out of line: every call site's path ends here, so one copy serves them all.
         INKWELL_NOINLINE void process(const record& in) {
             record r = in;
+            r.logger_context = logger_context;
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
         }
@@ -10595,10 +10908,16 @@ private:
         sink_type sink;
         detail::line_buffer line;
         std::uint64_t written = 0;  // records handed to the formatter so far
+        const context_frame* logger_context = nullptr;  // set_context(); one reference held
         std::string logger_name, session_id;
         error_reporter* errors_;
     };
     using engine_type = typename buffer_type::template engine<backend>;
+
+    void replace_logger_context(const context_frame* frame) {
+        engine_.exclusive([&](backend& b) { std::swap(b.logger_context, frame); });
+        if (frame) frame->release();  // the one it replaced
+    }
 
     level initial_level(const logger_options& o) const noexcept {
         if (o.initial_level) return *o.initial_level;
@@ -10702,6 +11021,7 @@ private:
         r.where = site.where;
         r.fields = fields;
         r.thread_id = detail::current_thread_id();
+        r.context = detail::thread_context;
         engine_.submit(r);
     }
 

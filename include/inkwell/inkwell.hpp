@@ -7,6 +7,7 @@
 #include "fwd.hpp"
 #include "level.hpp"
 #include "record.hpp"
+#include "context.hpp"
 #include "errors.hpp"
 
 #include "policy/buffer.hpp"

@@ -30,6 +30,7 @@
 #include "errors.hpp"
 #include "level.hpp"
 #include "policy/check.hpp"
+#include "context.hpp"
 #include "record.hpp"
 #include "version.hpp"
 
@@ -127,6 +128,7 @@ public:
         r.session_id = session_id_;
         if (r.time == time_point{}) r.time = clock::now();
         if (r.thread_id == 0) r.thread_id = detail::current_thread_id();
+        if (!r.context) r.context = detail::thread_context;
         detail::line_buffer capped;
         if (r.message.size() > Config::max_message_bytes) {
             detail::append(capped, r.message);
@@ -167,6 +169,17 @@ public:
     }
     classifier_type& classifier() noexcept { return backend_.classifier; }
 
+    // Fields every record of this logger carries under "context" (service,
+    // environment, version, region...), after the thread's scoped ones
+    // (context.hpp). Replaces what was set before; records already logged
+    // keep what they had.
+    template <class... T>
+    void set_context(const kv_arg<T>&... fields) {
+        replace_logger_context(detail::make_context_frame(nullptr, fields...));
+    }
+    void set_context(std::span<const field> fields) { replace_logger_context(context_frame::make(fields, nullptr)); }
+    void clear_context() { replace_logger_context(nullptr); }
+
     void set_error_handler(error_handler handler) {
         engine_.exclusive([&](backend&) { errors_.set_handler(std::move(handler)); });
     }
@@ -189,6 +202,11 @@ private:
 
         explicit backend(const sink_context& context)
             : sink(context), logger_name(context.logger_name), session_id(context.session_id), errors_(context.errors) {}
+        ~backend() {
+            if (logger_context) logger_context->release();
+        }
+        backend(const backend&) = delete;
+        backend& operator=(const backend&) = delete;
 
         // What every record of this logger carries; the buffer fills in the rest.
         record record_defaults() const noexcept {
@@ -218,6 +236,7 @@ private:
         // Out of line: every call site's path ends here, so one copy serves them all.
         INKWELL_NOINLINE void process(const record& in) {
             record r = in;
+            r.logger_context = logger_context;
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });
         }
@@ -254,10 +273,16 @@ private:
         sink_type sink;
         detail::line_buffer line;
         std::uint64_t written = 0;  // records handed to the formatter so far
+        const context_frame* logger_context = nullptr;  // set_context(); one reference held
         std::string logger_name, session_id;
         error_reporter* errors_;
     };
     using engine_type = typename buffer_type::template engine<backend>;
+
+    void replace_logger_context(const context_frame* frame) {
+        engine_.exclusive([&](backend& b) { std::swap(b.logger_context, frame); });
+        if (frame) frame->release();  // the one it replaced
+    }
 
     level initial_level(const logger_options& o) const noexcept {
         if (o.initial_level) return *o.initial_level;
@@ -361,6 +386,7 @@ private:
         r.where = site.where;
         r.fields = fields;
         r.thread_id = detail::current_thread_id();
+        r.context = detail::thread_context;
         engine_.submit(r);
     }
 

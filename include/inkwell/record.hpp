@@ -3,7 +3,10 @@
 // fields, and the record that flows from the call site to the sink.
 
 #include "detail/chrono.hpp"
+#include <atomic>
 #include <cstdint>
+#include <cstring>
+#include <new>
 #include <span>
 #include <string>
 #include <string_view>
@@ -51,6 +54,74 @@ struct field {
     field_value value;
 };
 
+// One scope's context fields (context.hpp): tenant, user, request, trace...
+// Immutable once made, linked to the enclosing scope's frame, and shared by
+// reference count between the scope and every record that still carries it
+// (an async record outlives its scope). One allocation holds the frame, its
+// fields and their text.
+class context_frame {
+public:
+    std::span<const field> fields() const noexcept { return {fields_, count_}; }
+    const context_frame* parent() const noexcept { return parent_; }
+
+    void retain() const noexcept { refs_.fetch_add(1, std::memory_order_relaxed); }
+    void release() const noexcept {
+        const context_frame* f = this;
+        // A loop, not recursion: a deep chain of scopes frees without a deep stack.
+        while (f && f->refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            const context_frame* parent = f->parent_;
+            f->~context_frame();
+            ::operator delete(const_cast<context_frame*>(f));
+            f = parent;
+        }
+    }
+
+    // A frame holding copies of `fields` on top of `parent` (retained; may be
+    // null), with one reference for the caller; null when memory is short.
+    static const context_frame* make(std::span<const field> fields, const context_frame* parent) noexcept {
+        constexpr std::size_t head = (sizeof(context_frame) + alignof(field) - 1) / alignof(field) * alignof(field);
+        std::size_t bytes = head + fields.size() * sizeof(field);
+        for (const field& f : fields)
+            bytes += f.key.size() + (f.value.type == field_value::kind::string ? f.value.text.size() : 0);
+        void* memory = ::operator new(bytes, std::nothrow);
+        if (!memory) return nullptr;
+        auto* frame = new (memory) context_frame();
+        frame->fields_ = reinterpret_cast<field*>(static_cast<char*>(memory) + head);
+        frame->count_ = static_cast<std::uint32_t>(fields.size());
+        char* text = reinterpret_cast<char*>(frame->fields_ + fields.size());
+        auto copy = [&](std::string_view from) {
+            if (!from.empty()) std::memcpy(text, from.data(), from.size());
+            std::string_view to{text, from.size()};
+            text += from.size();
+            return to;
+        };
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            field* f = new (frame->fields_ + i) field(fields[i]);
+            f->key = copy(fields[i].key);
+            if (f->value.type == field_value::kind::string) f->value.text = copy(fields[i].value.text);
+        }
+        if (parent) parent->retain();
+        frame->parent_ = parent;
+        return frame;
+    }
+
+private:
+    context_frame() = default;
+    ~context_frame() = default;
+
+    mutable std::atomic<std::uint32_t> refs_{1};
+    std::uint32_t count_ = 0;
+    const context_frame* parent_ = nullptr;
+    field* fields_ = nullptr;
+};
+
+namespace detail {
+// The innermost scoped_context of this thread (context.hpp), or null: what a
+// call site attaches to its record. Constant-initialized, so reading it is a
+// plain thread-local load.
+inline thread_local const context_frame* thread_context = nullptr;
+}  // namespace detail
+
 // What the call-site macros know at compile time about one statement.
 struct call_site {
     level severity;
@@ -75,6 +146,11 @@ struct record {
     // Set by the logger as it writes (1, 2, ...) for a formatter whose
     // `writes_entry_id` is true (format::jsonl_with_entry_id); else 0.
     std::uint64_t sequence = 0;
+    // Context (context.hpp): the calling thread's scoped fields (innermost
+    // frame first, then its parents) and the logger's own (set_context).
+    // Borrowed: valid while the record is being processed.
+    const context_frame* context = nullptr;
+    const context_frame* logger_context = nullptr;
 };
 
 // A record that owns its text, for buffers that write later than the call.
@@ -87,6 +163,8 @@ public:
     explicit basic_owned_record(const record& r)
         : rec_(r), message_(r.message), category_(r.category), logger_name_(r.logger_name),
           session_id_(r.session_id) {
+        if (rec_.context) rec_.context->retain();
+        if (rec_.logger_context) rec_.logger_context->retain();
         fields_.reserve(r.fields.size());
         field_text_.reserve(r.fields.size() * 2);
         for (const auto& f : r.fields) {
@@ -97,7 +175,19 @@ public:
         rebind();
     }
     basic_owned_record(const basic_owned_record& o) : basic_owned_record(o.view()) {}
-    basic_owned_record(basic_owned_record&&) noexcept = default;  // std::string moves keep heap data; SSO data is rebound
+    // Moves keep the strings' heap data and the vector of field texts, so the
+    // fields' views stay valid; the context references change hands.
+    basic_owned_record(basic_owned_record&& o) noexcept
+        : rec_(o.rec_), message_(std::move(o.message_)), category_(std::move(o.category_)),
+          logger_name_(std::move(o.logger_name_)), session_id_(std::move(o.session_id_)),
+          fields_(std::move(o.fields_)), field_text_(std::move(o.field_text_)) {
+        o.rec_.context = nullptr;
+        o.rec_.logger_context = nullptr;
+    }
+    ~basic_owned_record() {
+        if (rec_.context) rec_.context->release();
+        if (rec_.logger_context) rec_.logger_context->release();
+    }
     basic_owned_record& operator=(basic_owned_record o) noexcept {
         swap(o);
         return *this;

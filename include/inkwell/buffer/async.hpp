@@ -43,6 +43,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../context.hpp"
 #include "../detail/arg_codec.hpp"
 #include "../detail/async_writer.hpp"
 #include "../detail/field_format.hpp"
@@ -127,6 +128,8 @@ struct async {
                 count_lost();
                 return;
             }
+            // A thread inside a scoped_context takes the longer way.
+            if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
             const std::size_t size =
                 sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
             auto* slot = &detail::current_queue_slot;
@@ -136,10 +139,34 @@ struct async {
             std::byte* out = reserve(queue, size);
             if (!out) return;  // dropped, and counted
             detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
-                                   &engine::template deliver<std::remove_cvref_t<Args>...>, cell_,
+                                   &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
                                    call_stamp(), &site};
             std::memcpy(out, &h, sizeof h);
             [[maybe_unused]] std::byte* p = out + sizeof h;
+            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+            queue.producer_ring().commit(size);
+        }
+
+        // The same, with a reference to the thread's context frame first in
+        // the payload (the record is written after the scope may have ended).
+        template <class... Args>
+        INKWELL_NOINLINE void submit_call_in_context(const call_site& site, const Args&... args) {
+            const context_frame* context = detail::thread_context;
+            const std::size_t size = sizeof(detail::entry_header) + sizeof context +
+                                     (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+            auto* slot = &detail::current_queue_slot;
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes, TotalBytes);
+            auto& queue = *slot->queue;
+            std::byte* out = reserve(queue, size);
+            if (!out) return;  // dropped, and counted
+            context->retain();
+            detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
+                                   &engine::template deliver<true, std::remove_cvref_t<Args>...>, cell_,
+                                   call_stamp(), &site};
+            std::memcpy(out, &h, sizeof h);
+            std::byte* p = out + sizeof h;
+            std::memcpy(p, &context, sizeof context);
+            p += sizeof context;
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
             queue.producer_ring().commit(size);
         }
@@ -338,10 +365,17 @@ struct async {
             backend_.errors().report({error_kind::write, 0, {}, what});
         }
 
-        template <class... Args>
+        template <bool WithContext, class... Args>
         static void deliver(detail::async_target* target, const detail::entry_header& h,
                             [[maybe_unused]] const std::byte* payload, const detail::tick_converter& clock) {
-            if (!target) return;  // the engine is gone; the entry owns nothing
+            [[maybe_unused]] context_ref context;  // released when the record is written
+            if constexpr (WithContext) {
+                const context_frame* frame;
+                std::memcpy(&frame, payload, sizeof frame);
+                payload += sizeof frame;
+                context = context_ref::adopt(frame);
+            }
+            if (!target) return;  // the engine is gone; only the context was owned
             auto& self = *static_cast<engine*>(target);
             auto decoded = std::tuple<typename detail::arg_codec<Args>::decoded...>{
                 detail::arg_codec<Args>::decode(payload)...};
@@ -377,6 +411,7 @@ struct async {
             r.where = h.site->where;
             r.fields = fields;
             r.thread_id = h.thread_id;
+            if constexpr (WithContext) r.context = context.get();
             self.backend_.process(r);
         }
 

@@ -4,7 +4,8 @@
 //   {"level":"debug","message":"…","category":"engine",
 //    "timestamp":"2024-12-20T10:15:30.123Z","source":"gameEngine.cpp:45",
 //    "sessionId":"…","metadata":{…}}
-// (jsonl_with_entry_id adds "entryId" after "sessionId").
+// (jsonl_with_entry_id adds "entryId" after "sessionId"; a record with
+// context (context.hpp) has "context":{…} before "metadata").
 // The record's key/value fields live only inside "metadata", so no field can
 // replace or repeat a top-level key. Within metadata the first field with a
 // given key wins and later ones are left out. Every string is escaped and
@@ -50,6 +51,11 @@ public:
             detail::append(out, ",\"entryId\":");
             detail::append_integer(out, r.sequence);
         }
+        if (r.context || r.logger_context) {
+            detail::append(out, ",\"context\":{");
+            append_context(out, r);
+            out.push_back('}');
+        }
         detail::append(out, ",\"metadata\":{");
         append_metadata(out, r.fields);
         detail::append(out, "}}\n");
@@ -68,20 +74,29 @@ private:
     static void append_metadata(detail::line_buffer& out, std::span<const field> fields) {
         detail::written_keys keys;
         bool first = true;
-        for (const field& f : fields) {
-            const std::size_t entry_begin = out.size();
-            if (!first) out.push_back(',');
-            out.push_back('"');
-            const std::size_t key_begin = out.size();
-            detail::append_json_string(out, f.key);
-            if (keys.written_before(out, key_begin)) {
-                out.resize(entry_begin);  // a repeated key: the first one stands
-                continue;
-            }
-            detail::append(out, "\":");
-            append_value(out, f.value);
-            first = false;
+        for (const field& f : fields) append_field(out, keys, first, f);
+    }
+    // Innermost scope first, the logger's last: the first of a key stands.
+    static void append_context(detail::line_buffer& out, const record& r) {
+        detail::written_keys keys;
+        bool first = true;
+        for (const context_frame* c : {r.context, r.logger_context})
+            for (; c; c = c->parent())
+                for (const field& f : c->fields()) append_field(out, keys, first, f);
+    }
+    static void append_field(detail::line_buffer& out, detail::written_keys& keys, bool& first, const field& f) {
+        const std::size_t entry_begin = out.size();
+        if (!first) out.push_back(',');
+        out.push_back('"');
+        const std::size_t key_begin = out.size();
+        detail::append_json_string(out, f.key);
+        if (keys.written_before(out, key_begin)) {
+            out.resize(entry_begin);  // a repeated key: the first one stands
+            return;
         }
+        detail::append(out, "\":");
+        append_value(out, f.value);
+        first = false;
     }
 
     static void append_value(detail::line_buffer& out, const field_value& v) {

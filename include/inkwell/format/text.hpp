@@ -50,25 +50,31 @@ public:
         detail::append_text_escaped(out, r.category.empty() ? r.logger_name : r.category);
         detail::append(out, "] ");
         detail::append_text_escaped(out, r.message);
-        append_fields(out, r.fields);
+        append_fields(out, r);
         out.push_back('\n');
     }
 
 private:
-    static void append_fields(detail::line_buffer& out, std::span<const field> fields) {
+    // The call site's fields, then the context's (innermost scope first, the
+    // logger's last): the first of a key stands.
+    static void append_fields(detail::line_buffer& out, const record& r) {
         detail::written_keys keys;
-        for (const field& f : fields) {
-            const std::size_t entry_begin = out.size();
-            out.push_back(' ');
-            const std::size_t key_begin = out.size();
-            detail::append_text_escaped(out, f.key);
-            if (keys.written_before(out, key_begin)) {
-                out.resize(entry_begin);  // a repeated key: the first one stands
-                continue;
-            }
-            out.push_back('=');
-            append_value(out, f.value);
+        for (const field& f : r.fields) append_field(out, keys, f);
+        for (const context_frame* c : {r.context, r.logger_context})
+            for (; c; c = c->parent())
+                for (const field& f : c->fields()) append_field(out, keys, f);
+    }
+    static void append_field(detail::line_buffer& out, detail::written_keys& keys, const field& f) {
+        const std::size_t entry_begin = out.size();
+        out.push_back(' ');
+        const std::size_t key_begin = out.size();
+        detail::append_text_escaped(out, f.key);
+        if (keys.written_before(out, key_begin)) {
+            out.resize(entry_begin);  // a repeated key: the first one stands
+            return;
         }
+        out.push_back('=');
+        append_value(out, f.value);
     }
 
     static void append_value(detail::line_buffer& out, const field_value& v) {
