@@ -7,6 +7,11 @@
 # Every build uses -Wall -Wextra -Wpedantic -Werror. A build error does not
 # stop the run: the tests whose executable could not be built count as failed,
 # and a build with errors counts as one more failure.
+# The tests labelled postgres and redis run against private servers this
+# script starts first (tools/private-postgres.sh, tools/private-redis.sh:
+# installed from Debian's packages when missing, on 127.0.0.1, in temporary
+# folders) and stops at the end; a test that finds no server is skipped, and
+# a skipped test counts as failed.
 # Ends with the line `N passed, N failed` (totals over all runs) and exits
 # non-zero on any failure.
 #     bash tools/run-tests.sh              all three runs
@@ -16,7 +21,33 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 source tools/ensure-packages.sh
 
 ensure_packages g++ clang-14 cmake ninja-build python3 \
-                libboost-dev libboost-test-dev libfmt-dev nlohmann-json3-dev libspdlog-dev zlib1g-dev libzstd-dev || exit 1
+                libboost-dev libboost-test-dev libfmt-dev nlohmann-json3-dev libspdlog-dev zlib1g-dev libzstd-dev \
+                libpq-dev libhiredis-dev || exit 1
+
+# Private servers for the postgres and redis tests, stopped however we exit.
+server_root=$(mktemp -d "${TMPDIR:-/tmp}/inkwell-servers.XXXXXX")
+chmod 755 "$server_root"
+stop_servers() {
+    [ -d "$server_root/postgres" ] && bash tools/private-postgres.sh stop "$server_root/postgres" >/dev/null 2>&1
+    [ -d "$server_root/redis" ] && bash tools/private-redis.sh stop "$server_root/redis" >/dev/null 2>&1
+    rm -rf "$server_root"
+}
+trap stop_servers EXIT
+start_server() {  # name script: exports the INKWELL_TEST_* lines the script prints
+    local name="$1" script="$2" out line
+    echo "================ starting a private $name server"
+    if ! out=$(bash "$script" start "$server_root/$name"); then
+        echo "$out"
+        echo "warning: the private $name server did not start; its tests will be skipped (and counted as failed)" >&2
+        return
+    fi
+    while IFS= read -r line; do
+        export "${line?}"
+        echo "$line"
+    done < <(grep -E '^INKWELL_TEST_[A-Z_]+=' <<<"$out")
+}
+start_server postgres tools/private-postgres.sh
+start_server redis tools/private-redis.sh
 
 jobs="${INKWELL_JOBS:-2}"
 runs=("$@")
@@ -67,6 +98,14 @@ run_suite() {
     else
         status="no test results"
         failed=1
+    fi
+    # A skipped test (no server, say) did not prove anything: it counts as failed.
+    local skipped
+    skipped=$(grep -cE '\*\*\*Skipped' "$log" || true)
+    if [ "$skipped" -gt 0 ]; then
+        failed=$((failed + skipped))
+        passed=$((passed - skipped))
+        status="$skipped skipped"
     fi
     # A build error counts as one failure even when no test depended on it
     # (an example, say), so that the final count never hides it.
