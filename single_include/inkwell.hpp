@@ -765,6 +765,18 @@ void append_plain_arg(Out& out, const T& v) {
     } else if constexpr (std::is_same_v<T, char>) {
         out.push_back(v);
     } else if constexpr (std::is_integral_v<T>) {
+        if constexpr (std::is_same_v<Out, line_buffer>) {
+            // Straight into the buffer: digits written byte by byte to the
+            // stack and then read back in overlapping words stall the load
+            // (no store-to-load forwarding), a cost per number per record.
+            const std::size_t used = out.size();
+            if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
+                char* at = out.data() + used;
+                const auto result = std::to_chars(at, at + 24, v);
+                out.resize(used + static_cast<std::size_t>(result.ptr - at));
+                return;
+            }
+        }
         char digits[24];
         const auto result = std::to_chars(digits, digits + sizeof digits, v);
         append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
@@ -777,6 +789,16 @@ void append_plain_arg(Out& out, const T& v) {
             if (static_cast<double>(whole) == v && (whole != 0 || !__builtin_signbit(v))) {
                 append_plain_arg(out, whole);  // a whole number: the same digits, much faster
                 return;
+            }
+            if constexpr (std::is_same_v<Out, line_buffer>) {
+                const std::size_t used = out.size();
+                if (INKWELL_LIKELY(out.capacity() - used >= 32)) {  // straight into the buffer, as above
+                    char* at = out.data() + used;
+                    char* end = write_short_decimal(at, v);
+                    if (!end) end = std::to_chars(at, at + 32, v).ptr;
+                    out.resize(used + static_cast<std::size_t>(end - at));
+                    return;
+                }
             }
             char digits[32];
             char* end = write_short_decimal(digits, v);
@@ -4001,6 +4023,14 @@ namespace detail {
 // time. A whole number keeps a ".0" so that a reader still sees a floating
 // value. Only finite values: callers decide how NaN and infinity appear.
 inline void append_finite_double(line_buffer& out, double value) {
+    const std::size_t used = out.size();
+    if (INKWELL_LIKELY(out.capacity() - used >= 32)) {  // straight into the buffer: see append_integer
+        char* at = out.data() + used;
+        if (const char* end = write_short_decimal(at, value)) {
+            out.resize(used + static_cast<std::size_t>(end - at));
+            return;
+        }
+    }
     char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
     if (const char* end = write_short_decimal(digits, value)) {  // has a '.'
         append(out, {digits, static_cast<std::size_t>(end - digits)});
@@ -4014,6 +4044,16 @@ inline void append_finite_double(line_buffer& out, double value) {
 
 template <class Integer>
 inline void append_integer(line_buffer& out, Integer value) {
+    // Straight into the buffer when it has room: digits written byte by byte
+    // to the stack and read back in overlapping words stall the load (no
+    // store-to-load forwarding), a cost per number per record.
+    const std::size_t used = out.size();
+    if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
+        char* at = out.data() + used;
+        const auto result = std::to_chars(at, at + 24, value);
+        out.resize(used + static_cast<std::size_t>(result.ptr - at));
+        return;
+    }
     char digits[24];  // 20 digits and a sign at most
     const auto result = std::to_chars(digits, digits + sizeof digits, value);
     append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});

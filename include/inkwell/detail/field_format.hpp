@@ -19,6 +19,14 @@ namespace detail {
 // time. A whole number keeps a ".0" so that a reader still sees a floating
 // value. Only finite values: callers decide how NaN and infinity appear.
 inline void append_finite_double(line_buffer& out, double value) {
+    const std::size_t used = out.size();
+    if (INKWELL_LIKELY(out.capacity() - used >= 32)) {  // straight into the buffer: see append_integer
+        char* at = out.data() + used;
+        if (const char* end = write_short_decimal(at, value)) {
+            out.resize(used + static_cast<std::size_t>(end - at));
+            return;
+        }
+    }
     char digits[32];  // the longest shortest form, "-2.2250738585072014e-308", is 24
     if (const char* end = write_short_decimal(digits, value)) {  // has a '.'
         append(out, {digits, static_cast<std::size_t>(end - digits)});
@@ -32,6 +40,16 @@ inline void append_finite_double(line_buffer& out, double value) {
 
 template <class Integer>
 inline void append_integer(line_buffer& out, Integer value) {
+    // Straight into the buffer when it has room: digits written byte by byte
+    // to the stack and read back in overlapping words stall the load (no
+    // store-to-load forwarding), a cost per number per record.
+    const std::size_t used = out.size();
+    if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
+        char* at = out.data() + used;
+        const auto result = std::to_chars(at, at + 24, value);
+        out.resize(used + static_cast<std::size_t>(result.ptr - at));
+        return;
+    }
     char digits[24];  // 20 digits and a sign at most
     const auto result = std::to_chars(digits, digits + sizeof digits, value);
     append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});

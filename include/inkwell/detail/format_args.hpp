@@ -137,6 +137,18 @@ void append_plain_arg(Out& out, const T& v) {
     } else if constexpr (std::is_same_v<T, char>) {
         out.push_back(v);
     } else if constexpr (std::is_integral_v<T>) {
+        if constexpr (std::is_same_v<Out, line_buffer>) {
+            // Straight into the buffer: digits written byte by byte to the
+            // stack and then read back in overlapping words stall the load
+            // (no store-to-load forwarding), a cost per number per record.
+            const std::size_t used = out.size();
+            if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
+                char* at = out.data() + used;
+                const auto result = std::to_chars(at, at + 24, v);
+                out.resize(used + static_cast<std::size_t>(result.ptr - at));
+                return;
+            }
+        }
         char digits[24];
         const auto result = std::to_chars(digits, digits + sizeof digits, v);
         append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
@@ -149,6 +161,16 @@ void append_plain_arg(Out& out, const T& v) {
             if (static_cast<double>(whole) == v && (whole != 0 || !__builtin_signbit(v))) {
                 append_plain_arg(out, whole);  // a whole number: the same digits, much faster
                 return;
+            }
+            if constexpr (std::is_same_v<Out, line_buffer>) {
+                const std::size_t used = out.size();
+                if (INKWELL_LIKELY(out.capacity() - used >= 32)) {  // straight into the buffer, as above
+                    char* at = out.data() + used;
+                    char* end = write_short_decimal(at, v);
+                    if (!end) end = std::to_chars(at, at + 32, v).ptr;
+                    out.resize(used + static_cast<std::size_t>(end - at));
+                    return;
+                }
             }
             char digits[32];
             char* end = write_short_decimal(digits, v);
