@@ -4,6 +4,7 @@
 //   inkwell_demo --preset jsonl|session|rotating [--records N] [--threads T]
 //                [--categories C] [--dir DIR] [--sync|--async]
 //                [--retention-days D] [--max-file-size BYTES] [--compress gzip|zstd|none]
+//   inkwell_demo --preset platform --postgres CONNINFO --redis HOST:PORT [--records N] [--threads T] [--dir DIR]
 //
 // --sync and --async choose the buffer: the preset's own (the default: jsonl
 // and session are async, rotating is sync), or the other kind, a one-line
@@ -29,12 +30,23 @@
 // summarised and dropped, checks that they add up (written - summaries +
 // deduplicated + dropped == logged + 1, the session's first record) against
 // the file read back, and exits 1 when they do not.
+// --preset platform (presets::platform, when the demo was built with libpq
+// and hiredis) replays the surge inside request scopes (tenant, user,
+// request, trace: context.hpp) into JSONL files, a PostgreSQL table
+// (--postgres, a libpq conninfo) and a Redis stream (--redis); at the end it
+// says what each server acknowledged, shows the largest error groups of the
+// in-memory aggregator, and exits 1 unless every record reached both.
 // Every preset's run ends with the process's peak memory (getrusage
 // ru_maxrss and /proc/self/status VmHWM).
 
 #include <inkwell/inkwell.hpp>
 
 #include <sys/resource.h>
+
+// Set by CMake when the demo links libpq and hiredis (inkwell::postgres, inkwell::redis).
+#if defined(INKWELL_DEMO_WITH_PLATFORM)
+#include <inkwell/presets/platform.hpp>
+#endif
 
 // Set by CMake when the demo links the add-on (inkwell::gzip, inkwell::zstd).
 #if defined(INKWELL_DEMO_WITH_GZIP)
@@ -72,6 +84,7 @@ struct demo_options {
     std::optional<long> retention_days;           // unset: the preset's own retention
     std::optional<std::uint64_t> max_file_bytes;  // unset: the preset's own rotation
     std::string compress = "none";
+    std::string postgres, redis;  // --preset platform: the servers
 };
 
 // The run-time values of the policies below: a policy is default-constructed
@@ -83,7 +96,9 @@ demo_options settings;
                  "inkwell_demo: %s\n"
                  "usage: inkwell_demo [--preset jsonl|session|rotating] [--records N] [--threads T]\n"
                  "                    [--categories C] [--dir DIR] [--sync|--async]\n"
-                 "                    [--retention-days D] [--max-file-size BYTES] [--compress gzip|zstd|none]\n",
+                 "                    [--retention-days D] [--max-file-size BYTES] [--compress gzip|zstd|none]\n"
+                 "       inkwell_demo --preset platform --postgres CONNINFO --redis HOST:PORT [--records N]\n"
+                 "                    [--threads T] [--dir DIR]\n",
                  why);
     std::exit(2);
 }
@@ -111,12 +126,19 @@ demo_options parse(int argc, char** argv) {
         else if (a == "--retention-days") o.retention_days = number(0, 100'000);
         else if (a == "--max-file-size") o.max_file_bytes = static_cast<std::uint64_t>(number(1, 1L << 40));
         else if (a == "--compress") o.compress = value();
+        else if (a == "--postgres") o.postgres = value();
+        else if (a == "--redis") o.redis = value();
         else if (a == "--sync") o.mode = "sync";
         else if (a == "--async") o.mode = "async";
         else if (a == "--help" || a == "-h") usage("help");
         else usage("unknown flag");
     }
-    if (o.preset != "jsonl" && o.preset != "session" && o.preset != "rotating") usage("unknown preset");
+    if (o.preset != "jsonl" && o.preset != "session" && o.preset != "rotating" && o.preset != "platform")
+        usage("unknown preset");
+    if (o.preset == "platform" && (o.postgres.empty() || o.redis.empty()))
+        usage("--preset platform needs --postgres CONNINFO and --redis HOST:PORT");
+    if (o.preset != "platform" && (!o.postgres.empty() || !o.redis.empty()))
+        usage("--postgres and --redis go with --preset platform");
     if (o.compress != "gzip" && o.compress != "zstd" && o.compress != "none") usage("--compress takes gzip, zstd or none");
     if (o.dir.empty()) {
         std::string pattern = (std::filesystem::temp_directory_path() / "inkwell-demo-XXXXXX").string();
@@ -484,9 +506,94 @@ int run_config(const demo_options& o) {
 
 }  // namespace
 
+#if defined(INKWELL_DEMO_WITH_PLATFORM)
+// The platform preset: the surge inside request scopes, into files, a
+// PostgreSQL table and a Redis stream; every record must reach both servers.
+int run_platform(const demo_options& o) {
+    if (!o.mode.empty() || o.retention_days || o.max_file_bytes || o.compress != "none")
+        refuse("--preset platform takes only --postgres, --redis, --records, --threads and --dir");
+    inkwell::logger_options opts;
+    opts.name = "demo";
+    opts.directory = o.dir.string();
+    opts.initial_level = inkwell::level::trace;
+    opts.settings = {{"postgres", o.postgres}, {"redis", o.redis}, {"redis.stream", "inkwell:demo"}};
+    std::optional<inkwell::presets::platform> maybe_log(std::in_place, opts);
+    auto& log = *maybe_log;
+    log.set_context(inkwell::kv("service", "demo"), inkwell::kv("environment", "demo"),
+                    inkwell::kv("version", inkwell::version_string));
+
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> workers;
+    const long share = o.records / o.threads, rest = o.records % o.threads;
+    long next = 0;
+    for (int t = 0; t < o.threads; ++t) {
+        const long count = share + (t < rest ? 1 : 0);
+        workers.emplace_back([&log, next, count, t] {
+            // Each worker serves requests of one tenant, 100 records a request.
+            for (long done = 0; done < count;) {
+                const long batch = std::min(100L, count - done);
+                inkwell::scoped_context request{
+                    inkwell::kv("tenantId", "tenant-" + std::to_string(t)), inkwell::kv("userId", "user-" + std::to_string(done % 7)),
+                    inkwell::kv("requestId", "req-" + std::to_string(t) + "-" + std::to_string(done)),
+                    inkwell::kv("traceId", std::to_string(next + done))};
+                surge(log, next + done, batch, 0, false);
+                done += batch;
+            }
+        });
+        next += count;
+    }
+    for (auto& w : workers) w.join();
+    log.flush();  // the files, and both servers' acknowledgements (within the sinks' flush timeouts)
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+    const auto stats = log.stats();
+    inkwell::postgres_stats pg{};
+    inkwell::sink::redis_stats rs{};
+    std::string groups;
+    log.with_sink([&](auto& tee) {
+        pg = inkwell::sink::find<inkwell::sink::postgres>(tee)->stats();
+        rs = inkwell::sink::find<inkwell::sink::redis>(tee)->stats();
+        for (const auto& g : inkwell::sink::find<inkwell::sink::error_aggregator>(tee)->snapshot({}))
+            if (groups.size() < 1200)
+                groups += "  " + std::to_string(g.count) + " x " + g.pattern + "\n";
+    });
+    maybe_log.reset();
+    const peak_memory memory = measure_peak_memory();
+    std::printf("preset        platform: JSONL files + PostgreSQL + Redis stream, async buffer\n");
+    std::printf("folder        %s\n", o.dir.c_str());
+    std::printf("records       %ld logged by %d threads, in request scopes (tenantId, userId, requestId, traceId)\n",
+                o.records, o.threads);
+    std::printf("files         %llu lines written, %llu dropped\n", static_cast<unsigned long long>(stats.records),
+                static_cast<unsigned long long>(stats.dropped));
+    std::printf("postgres      %llu rows acknowledged, %llu dropped, %llu reconnects\n",
+                static_cast<unsigned long long>(pg.sent), static_cast<unsigned long long>(pg.dropped),
+                static_cast<unsigned long long>(pg.reconnects));
+    std::printf("redis         %llu entries acknowledged, %llu dropped, %llu reconnects (stream inkwell:demo)\n",
+                static_cast<unsigned long long>(rs.sent), static_cast<unsigned long long>(rs.dropped),
+                static_cast<unsigned long long>(rs.reconnects));
+    std::printf("error groups  (the in-memory aggregator, largest first)\n%s", groups.c_str());
+    std::printf("seconds       %.3f\n", seconds);
+    std::printf("records/s     %.0f\n", static_cast<double>(o.records) / seconds);
+    std::printf("peak memory   %ld kB (getrusage ru_maxrss)\n", memory.maxrss_kb);
+    const auto logged = static_cast<std::uint64_t>(o.records);
+    const bool complete = pg.sent >= logged && rs.sent >= logged && pg.dropped == 0 && rs.dropped == 0 &&
+                          stats.dropped == 0 && stats.records >= logged;
+    if (!complete) std::printf("RESULT        INCOMPLETE: not every record reached both servers\n");
+    return complete ? 0 : 1;
+}
+#endif
+
 int main(int argc, char** argv) {
     settings = parse(argc, argv);
     const demo_options& o = settings;
+    if (o.preset == "platform") {
+#if defined(INKWELL_DEMO_WITH_PLATFORM)
+        return run_platform(o);
+#else
+        refuse("--preset platform: this inkwell_demo was built without libpq and hiredis (install libpq-dev and "
+               "libhiredis-dev and rebuild; CMake links inkwell::postgres and inkwell::redis when it finds them)");
+#endif
+    }
     if (o.preset == "jsonl") return run_config<inkwell::presets::jsonl_per_category_config>(o);
     if (o.preset == "session") return run_config<inkwell::presets::session_file_config>(o);
     return run_config<quiet_rotating_text>(o);
