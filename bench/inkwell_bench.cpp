@@ -71,6 +71,15 @@
 #include "bench_subjects.hpp"
 #include "bench_support.hpp"
 
+// The server cases (issue 6), when CMake found libpq and hiredis.
+#if defined(INKWELL_BENCH_WITH_SERVERS)
+#include <libpq-fe.h>
+#include <hiredis/hiredis.h>
+#include "bench_platform.hpp"
+#include "bench_postgres.hpp"
+#include "bench_redis.hpp"
+#endif
+
 namespace bench {
 namespace {
 
@@ -1149,6 +1158,16 @@ std::vector<std::string> split(const std::string& text) {
     return parts;
 }
 
+// Cases against real servers (issue 6), run in this process after the
+// others: INKWELL_TEST_POSTGRES (a libpq conninfo) and INKWELL_TEST_REDIS
+// (host:port) say where; tools/run-bench.sh starts private ones.
+constexpr const char* server_cases[] = {"postgres", "redis", "platform_latency"};
+bool is_server_case(const std::string& name) {
+    for (const char* c : server_cases)
+        if (name == c) return true;
+    return false;
+}
+
 struct options {
     bool quick = false;
     bool keep = false;
@@ -1189,7 +1208,7 @@ options parse(int argc, char** argv) {
         }
     }
     for (const auto& name : o.cases) {
-        bool known = false;
+        bool known = is_server_case(name);
         for (const auto& c : all_cases) known = known || name == c.name;
         if (!known) {
             std::fprintf(stderr, "inkwell_bench: unknown case '%s'\n", name.c_str());
@@ -1202,6 +1221,82 @@ options parse(int argc, char** argv) {
             usage(2);
         }
     return o;
+}
+
+// The server cases: asked for by name, or in a full run when the servers
+// are named in the environment. False when one was asked for and failed.
+bool run_server_cases(const options& o, const settings& s) {
+    auto wanted = [&](const char* name) {
+        return o.cases.empty() ? !o.quick : std::find(o.cases.begin(), o.cases.end(), name) != o.cases.end();
+    };
+    if (!wanted("postgres") && !wanted("redis") && !wanted("platform_latency")) return true;
+    const char* pg = std::getenv("INKWELL_TEST_POSTGRES");
+    const char* rd = std::getenv("INKWELL_TEST_REDIS");
+    std::fprintf(stderr, "\nthe bar of issue 6 (against real servers, in this process)\n");
+#if !defined(INKWELL_BENCH_WITH_SERVERS)
+    (void)pg, (void)rd, (void)s;
+    std::fprintf(stderr, "  not built: inkwell_bench was built without libpq and hiredis\n");
+    return o.cases.empty();
+#else
+    bool ok = true;
+    auto emit = [](const std::string& line) { std::printf("%s\n", line.c_str()); std::fflush(stdout); };
+    if (wanted("postgres")) {
+        if (!pg || !*pg) {
+            std::fprintf(stderr, "  postgres: INKWELL_TEST_POSTGRES is not set (tools/run-bench.sh starts a server)\n");
+            ok = ok && o.cases.empty();
+        } else {
+            std::string last;
+            const int rc = run_postgres_bench(pg, [&](const std::string& line) { emit(line); last = line; },
+                                              o.quick ? 100'000 : 200'000, o.quick ? 200'000 : 1'000'000);
+            std::fprintf(stderr, "  postgres: %s\n", last.c_str());
+            std::fprintf(stderr, "  PostgreSQL >= 100,000 records/s and a full-text query over the rows < 1 s: see "
+                                 "msgs_per_s and query_ms above\n");
+            ok = ok && rc == 0;
+        }
+    }
+    if (wanted("redis")) {
+        if (!rd || !*rd) {
+            std::fprintf(stderr, "  redis: INKWELL_TEST_REDIS is not set (tools/run-bench.sh starts a server)\n");
+            ok = ok && o.cases.empty();
+        } else {
+            for (bool async : {false, true}) {
+                redis_bench_settings rs;
+                rs.address = rd;
+                rs.async = async;
+                rs.records = o.quick ? 100'000 : 200'000;
+                const redis_bench_result r = run_redis_bench(rs);
+                emit(redis_bench_json(r));
+                const bool bar = r.ok && r.msgs_per_s >= 100'000 && r.largest_len <= r.len_bound;
+                std::fprintf(stderr,
+                             "  redis %-5s %9.0f entries/s (bar 100,000), stream length at most %lld (bound %lld), "
+                             "dropped %llu: %s\n",
+                             async ? "async" : "sync", r.msgs_per_s, r.largest_len, r.len_bound,
+                             static_cast<unsigned long long>(r.dropped), bar ? "ok" : "FAIL");
+                ok = ok && r.ok;
+            }
+        }
+    }
+    if (wanted("platform_latency")) {
+        if (!pg || !*pg || !rd || !*rd) {
+            std::fprintf(stderr, "  platform_latency: needs INKWELL_TEST_POSTGRES and INKWELL_TEST_REDIS\n");
+            ok = ok && o.cases.empty();
+        } else {
+            const auto [files, platform] =
+                run_platform_latency(s.clock, pg, rd, s.dir + "/platform_latency", o.quick ? 50'000 : 200'000,
+                                     s.gap_ns, emit);
+            const double ratio = platform.p50_ns / files.p50_ns;
+            std::fprintf(stderr,
+                         "  call site, presets::platform / presets::jsonl_per_category: p50 %.1f / %.1f ns = %.2fx "
+                         "(bar <= 1.2x): %s; p99 %.1f / %.1f ns, p99.9 %.1f / %.1f ns; dropped %llu / %llu\n",
+                         platform.p50_ns, files.p50_ns, ratio, ratio <= 1.2 ? "ok" : "FAIL", platform.p99_ns,
+                         files.p99_ns, platform.p999_ns, files.p999_ns,
+                         static_cast<unsigned long long>(platform.dropped),
+                         static_cast<unsigned long long>(files.dropped));
+            ok = ok && files.ok && platform.ok;
+        }
+    }
+    return ok;
+#endif
 }
 
 int main_impl(int argc, char** argv) {
@@ -1252,7 +1347,10 @@ int main_impl(int argc, char** argv) {
     for (mode m : inkwell_modes) subjects.push_back({library::inkwell, m});
 
     std::vector<job> jobs;
+    const bool only_server_cases =
+        !o.cases.empty() && std::all_of(o.cases.begin(), o.cases.end(), [](const std::string& n) { return is_server_case(n); });
     for (const auto& c : all_cases) {
+        if (only_server_cases) break;
         if (!o.cases.empty() && std::find(o.cases.begin(), o.cases.end(), c.name) == o.cases.end()) continue;
         const std::vector<int> thread_counts =
             is_filtered(c.what) || is_session(c.what) ? std::vector<int>{1} : std::vector<int>{1, 2, 4};
@@ -1362,7 +1460,6 @@ int main_impl(int argc, char** argv) {
                          static_cast<double>(steady_ns() - job_start) / 1e9);
         }
     }
-    const double total_seconds = static_cast<double>(steady_ns() - run_start) / 1e9;
     for (auto& f : done) {
         summarise(f);
         print_json(f);
@@ -1373,12 +1470,13 @@ int main_impl(int argc, char** argv) {
     print_category_scaling(done, inkwell_modes);
     print_bar(done, inkwell_modes);
     print_session_bar(done, s);
+    const bool servers_ok = run_server_cases(o, s);
     std::fprintf(stderr, "\nwall time %.0f s; load average at start %s, at end %s (2-core machine, shared)\n",
-                 total_seconds, load_before.c_str(), load_average().c_str());
+                 static_cast<double>(steady_ns() - run_start) / 1e9, load_before.c_str(), load_average().c_str());
 
     if (!s.keep) remove_below(s.dir);
     else std::fprintf(stderr, "files kept in %s\n", s.dir.c_str());
-    bool all_ok = true;
+    bool all_ok = servers_ok;
     for (const auto& f : done)
         all_ok = all_ok && f.r.ok && !f.failed && (!f.r.lines_checked || lines_ok(f.r)) &&
                  (!f.r.session || (session_books_clean(f) && session_subscriber_clean(f)));

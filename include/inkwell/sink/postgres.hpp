@@ -223,7 +223,7 @@ inline bool valid_table_name(std::string_view name) noexcept {
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
     return true;
 }
-inline std::string quoted(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
+inline std::string quote_identifier(std::string_view identifier) { return "\"" + std::string(identifier) + "\""; }
 
 // "<table>_pYYYYMM"
 inline std::string partition_name(std::string_view table, std::int32_t month) {
@@ -254,7 +254,7 @@ inline constexpr std::string_view copy_columns =
     "request_id, trace_id, span_id, message, source_file, source_line, source_function, logger, entry";
 
 inline std::string create_table_sql(std::string_view table) {
-    const std::string t = quoted(table);
+    const std::string t = quote_identifier(table);
     const std::string n(table);
     std::string s;
     s += "CREATE TABLE IF NOT EXISTS " + t +
@@ -264,12 +264,12 @@ inline std::string create_table_sql(std::string_view table) {
          "source_line integer, source_function text, logger text, entry jsonb NOT NULL, "
          "message_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, message)) STORED, "
          "PRIMARY KEY (id, \"timestamp\")) PARTITION BY RANGE (\"timestamp\");\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quoted(n + "_timestamp_idx") + " ON " + t + " (\"timestamp\");\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quoted(n + "_level_idx") + " ON " + t + " (level_num, \"timestamp\");\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quoted(n + "_tenant_idx") + " ON " + t + " (tenant_id, \"timestamp\");\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quoted(n + "_service_idx") + " ON " + t + " (service, \"timestamp\");\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quoted(n + "_message_tsv_idx") + " ON " + t + " USING gin (message_tsv) WITH (gin_pending_list_limit = 16384);\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quoted(n + "_recent_errors_idx") + " ON " + t +
+    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_timestamp_idx") + " ON " + t + " (\"timestamp\");\n";
+    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_level_idx") + " ON " + t + " (level_num, \"timestamp\");\n";
+    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_tenant_idx") + " ON " + t + " (tenant_id, \"timestamp\");\n";
+    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_service_idx") + " ON " + t + " (service, \"timestamp\");\n";
+    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_message_tsv_idx") + " ON " + t + " USING gin (message_tsv) WITH (gin_pending_list_limit = 16384);\n";
+    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_recent_errors_idx") + " ON " + t +
          " (\"timestamp\" DESC) WHERE level_num >= 50;\n";
     return s;
 }
@@ -278,7 +278,7 @@ inline std::string create_partition_sql(std::string_view table, std::int32_t mon
     std::string from, to;
     append_utc_micros(from, month_start_micros(month));
     append_utc_micros(to, month_start_micros(month + 1));
-    return "CREATE TABLE IF NOT EXISTS " + quoted(partition_name(table, month)) + " PARTITION OF " + quoted(table) +
+    return "CREATE TABLE IF NOT EXISTS " + quote_identifier(partition_name(table, month)) + " PARTITION OF " + quote_identifier(table) +
            " FOR VALUES FROM ('" + from + "') TO ('" + to + "')";
 }
 
@@ -333,7 +333,7 @@ inline postgres_retention_result apply_retention(connection& c, std::string_view
         }
         for (auto& name : old) {
             // The name was read from the catalog and matched <table>_pYYYYMM.
-            if (!locked_ddl(c, table, "DROP TABLE IF EXISTS " + quoted(name), out.error)) return out;
+            if (!locked_ddl(c, table, "DROP TABLE IF EXISTS " + quote_identifier(name), out.error)) return out;
             out.dropped_partitions.push_back(name);
         }
     }
@@ -342,7 +342,7 @@ inline postgres_retention_result apply_retention(connection& c, std::string_view
         int low, high, days;
     };
     const band bands[] = {{50, 32767, days.error}, {40, 50, days.warn}, {30, 40, days.info}, {0, 30, days.debug}};
-    const std::string sql = "DELETE FROM " + quoted(table) +
+    const std::string sql = "DELETE FROM " + quote_identifier(table) +
                             " WHERE level_num >= $1::smallint AND level_num < $2::int AND \"timestamp\" < $3::timestamptz";
     for (const band& b : bands) {
         if (b.days <= 0) continue;
@@ -493,7 +493,7 @@ inline postgres_query_result query(connection& c, std::string_view table, const 
         "SELECT id::text, (extract(epoch FROM \"timestamp\") * 1000000)::bigint, level_num, level, category, "
         "service, tenant_id, tenant_slug, user_id, session_id, request_id, trace_id, span_id, message, "
         "source_file, source_line, source_function, logger, entry::text FROM " +
-        quoted(table);
+        quote_identifier(table);
     // Every parameter appears once with its type; a NULL one (no such
     // criterion) folds away when the statement is planned with its values.
     sql += " WHERE level_num >= $3::smallint"
@@ -792,7 +792,7 @@ private:
     }
 
     bool copy_direct(std::span<const event> batch, std::string& error, std::string& sqlstate) {
-        if (!copy(batch, "COPY " + quoted(s_->table) + " (" + std::string(copy_columns) + ") FROM STDIN", error,
+        if (!copy(batch, "COPY " + quote_identifier(s_->table) + " (" + std::string(copy_columns) + ") FROM STDIN", error,
                   sqlstate))
             return false;
         return true;
@@ -801,7 +801,7 @@ private:
     bool copy_and_insert(std::span<const event> batch, std::string& error, std::string& sqlstate) {
         if (!c_.exec("BEGIN", error, &sqlstate)) return false;
         if (!copy(batch, "COPY inkwell_stage (" + std::string(copy_columns) + ") FROM STDIN", error, sqlstate) ||
-            !c_.exec("INSERT INTO " + quoted(s_->table) + " (" + std::string(copy_columns) + ") SELECT " +
+            !c_.exec("INSERT INTO " + quote_identifier(s_->table) + " (" + std::string(copy_columns) + ") SELECT " +
                          std::string(copy_columns) + " FROM inkwell_stage ON CONFLICT DO NOTHING",
                      error, &sqlstate)) {
             std::string ignored;
