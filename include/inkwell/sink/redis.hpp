@@ -41,9 +41,13 @@
 // a slow or lost server never blocks the logger. The queue's thread sends
 // batches pipelined over one connection (argument arrays only: no command is
 // ever built from log text), reconnects with backoff and jitter and re-sends
-// what was not acknowledged. Delivery is at-least-once: an XADD written just
-// before a connection broke may have landed without its reply arriving, and
-// is sent again (stats().unconfirmed counts these); readers dedup by `id`.
+// what was not acknowledged. An XADD written just before a connection broke
+// may have landed without its reply arriving: before sending such entries
+// again the sink reads the newest entries of the stream back (XREVRANGE,
+// about twice their number + 1,000) and skips those whose `id` is there, so
+// a reconnect does not duplicate them (stats().unconfirmed, found_in_stream).
+// An entry pushed out of that window by other writers in between could still
+// be sent twice: readers that must be exact dedup by `id`.
 // An entry that does not fit in the queue is dropped, counted in stats() and
 // in the logger's stats().dropped, and a note "N records dropped since ..."
 // is the next entry once there is room.
@@ -63,6 +67,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <charconv>
@@ -87,6 +92,7 @@ struct redis_entry {
     std::array<std::uint32_t, value_count> sizes{};
     bool urgent = false;  // an error: sent at once
     bool added = false;   // the server acknowledged its XADD: a re-send skips it
+    bool in_doubt = false; // written when a connection broke, no reply read: looked for before a re-send
 
     std::string_view value(std::size_t i) const noexcept {
         std::size_t at = 0;
@@ -151,7 +157,8 @@ public:
     report_formatter format_report{};
     std::string logger_name;
 
-    std::atomic<std::uint64_t> unconfirmed{0};    // sent again after a lost reply: may be duplicated
+    std::atomic<std::uint64_t> unconfirmed{0};    // written when a connection broke, before their reply
+    std::atomic<std::uint64_t> found_in_stream{0}; // of those, found in the stream afterwards: not sent again
     std::atomic<std::uint64_t> refused{0};        // XADDs the server answered with an error (re-sent)
     std::atomic<std::uint64_t> publish_errors{0}; // PUBLISH answered with an error (not re-sent)
 
@@ -298,6 +305,7 @@ public:
             error = describe("not connected");
             return false;
         }
+        if (!reconcile(batch, error)) return false;
         const bool publish = !settings.channel.empty();
         char maxlen_text[24];
         const auto maxlen_end = std::to_chars(maxlen_text, maxlen_text + sizeof maxlen_text, settings.maxlen).ptr;
@@ -353,8 +361,8 @@ public:
             void* raw = nullptr;
             if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
                 // The connection broke: what was written without a reply may
-                // have landed, and is sent again.
-                unconfirmed.fetch_add(appended - replied, std::memory_order_relaxed);
+                // have landed; the next attempt looks for it first.
+                broke_before_reply(batch, appended - replied);
                 error = describe(context_->errstr);
                 return false;
             }
@@ -370,7 +378,7 @@ public:
             if (publish) {
                 raw = nullptr;
                 if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
-                    unconfirmed.fetch_add(appended - replied, std::memory_order_relaxed);
+                    broke_before_reply(batch, appended - replied);
                     error = describe(context_->errstr);
                     return false;
                 }
@@ -389,6 +397,56 @@ public:
     }
 
 private:
+    void broke_before_reply(std::span<redis_entry> batch, std::size_t unanswered) noexcept {
+        unconfirmed.fetch_add(unanswered, std::memory_order_relaxed);
+        for (redis_entry& e : batch)
+            if (!e.added) e.in_doubt = true;
+    }
+
+    // Entries whose XADD went out on a connection that broke before its
+    // reply may be in the stream already: the newest entries of the stream
+    // are read back (XREVRANGE, a bounded count) and those whose `id` is
+    // there count as added, so a re-send does not duplicate them. Entries
+    // other writers appended since are skipped over within the count.
+    bool reconcile(std::span<redis_entry> batch, std::string& error) {
+        std::size_t doubtful = 0;
+        for (const redis_entry& e : batch) doubtful += e.in_doubt && !e.added ? 1 : 0;
+        if (doubtful == 0) return true;
+        const std::string count = std::to_string(2 * doubtful + 1000);
+        const char* argv[] = {"XREVRANGE", settings.stream.data(), "+", "-", "COUNT", count.data()};
+        const std::size_t lengths[] = {9, settings.stream.size(), 1, 1, 5, count.size()};
+        auto* reply = static_cast<redisReply*>(redisCommandArgv(context_, 6, argv, lengths));
+        if (!reply) {
+            error = describe(context_->errstr);
+            return false;
+        }
+        std::vector<std::string_view> present;
+        if (reply->type == REDIS_REPLY_ARRAY) {
+            for (std::size_t i = 0; i < reply->elements; ++i) {
+                const redisReply* entry = reply->element[i];
+                if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) continue;
+                const redisReply* fields = entry->element[1];
+                if (fields->type != REDIS_REPLY_ARRAY) continue;
+                for (std::size_t f = 0; f + 1 < fields->elements; f += 2)
+                    if (std::string_view{fields->element[f]->str, fields->element[f]->len} == "id") {
+                        present.emplace_back(fields->element[f + 1]->str, fields->element[f + 1]->len);
+                        break;
+                    }
+            }
+        }
+        std::sort(present.begin(), present.end());
+        for (redis_entry& e : batch) {
+            if (!e.in_doubt || e.added) continue;
+            if (std::binary_search(present.begin(), present.end(), e.value(0))) {
+                e.added = true;
+                found_in_stream.fetch_add(1, std::memory_order_relaxed);
+            }
+            e.in_doubt = false;
+        }
+        freeReplyObject(reply);
+        return true;
+    }
+
     // hiredis writes with write(2): a server gone away means SIGPIPE, whose
     // default kills the process. Blocked on the queue's thread only (the
     // process's handlers are the application's business).
@@ -491,7 +549,8 @@ struct redis_stats {
     std::uint64_t dropped = 0;      // entries lost: queue full, or still queued at shutdown
     std::uint64_t reconnects = 0;   // connections made again after a failure
     std::uint64_t failed_sends = 0; // failed connect or send attempts
-    std::uint64_t unconfirmed = 0;  // entries sent again after a lost reply: at most this many duplicates
+    std::uint64_t unconfirmed = 0;      // entries written when a connection broke, before their reply
+    std::uint64_t found_in_stream = 0;  // of those, found in the stream on reconnect and not sent again
     std::uint64_t refused = 0;      // XADDs the server answered with an error (sent again later)
     std::uint64_t publish_errors = 0;
     std::size_t queued_bytes = 0;
@@ -538,6 +597,7 @@ public:
         s.reconnects = q.reconnects;
         s.failed_sends = q.failed_sends;
         s.unconfirmed = state_->unconfirmed.load(std::memory_order_relaxed);
+        s.found_in_stream = state_->found_in_stream.load(std::memory_order_relaxed);
         s.refused = state_->refused.load(std::memory_order_relaxed);
         s.publish_errors = state_->publish_errors.load(std::memory_order_relaxed);
         s.queued_bytes = q.queued_bytes;
