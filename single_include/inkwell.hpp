@@ -8077,6 +8077,69 @@ inline std::string folder_text(const std::string& dir) {
     return text;
 }
 
+// Opens the folder `folder` whose last `own` components are a sink's own
+// (a date folder): the part above them is the configured log folder, opened
+// as it is (it may be a link made on purpose) and created when missing; each
+// own component is opened with O_NOFOLLOW (created with exactly `mode` when
+// missing), so a symbolic link planted there is refused (ELOOP; ENOTDIR for
+// something that is no folder) instead of followed. Returns 0 and the
+// descriptor of the innermost folder in `out`, or the errno.
+inline int open_own_folders(const std::string& folder, std::size_t own, unsigned mode, int& out) noexcept {
+    out = -1;
+    std::size_t cut = folder.size();
+    for (std::size_t i = 0; i < own; ++i) {
+        auto slash = folder.rfind('/', cut - 1);
+        if (slash == std::string::npos || slash == 0) return EINVAL;
+        cut = slash;
+    }
+    std::string root = folder.substr(0, cut);
+    auto open_dir = [](int at, const char* name, int extra) noexcept {
+        int fd;
+        do {
+            fd = ::openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | extra);
+        } while (fd < 0 && errno == EINTR);
+        return fd;
+    };
+    int dir = open_dir(AT_FDCWD, root.c_str(), 0);
+    if (dir < 0 && errno == ENOENT) {
+        std::error_code ec;
+        if (!create_directories(root, mode, ec)) return ec.value();
+        dir = open_dir(AT_FDCWD, root.c_str(), 0);
+    }
+    if (dir < 0) return errno;
+    const auto wanted = static_cast<mode_t>(mode & 07777);
+    std::size_t begin = cut + 1;
+    while (begin <= folder.size()) {
+        std::size_t end = folder.find('/', begin);
+        if (end == std::string::npos) end = folder.size();
+        const std::string part = folder.substr(begin, end - begin);
+        begin = end + 1;
+        if (part.empty()) continue;
+        bool created = false;
+        int next = open_dir(dir, part.c_str(), O_NOFOLLOW);
+        if (next < 0 && errno == ENOENT) {
+            if (::mkdirat(dir, part.c_str(), wanted) == 0)
+                created = true;
+            else if (errno != EEXIST) {
+                int err = errno;
+                ::close(dir);
+                return err;
+            }
+            next = open_dir(dir, part.c_str(), O_NOFOLLOW);
+        }
+        if (next < 0) {
+            int err = errno;  // ELOOP: a link; ENOTDIR: something else
+            ::close(dir);
+            return err;
+        }
+        if (created) (void)::fchmod(next, wanted);  // the umask undone, on the folder made here only
+        ::close(dir);
+        dir = next;
+    }
+    out = dir;
+    return 0;
+}
+
 // The reporter a log_file uses when none was given, so that a sink made
 // outside a logger still reports and falls back instead of crashing.
 inline error_reporter& orphan_error_reporter() noexcept {
@@ -8149,7 +8212,16 @@ public:
         errors_ = errors ? errors : &orphan_error_reporter();
         format_report_ = format_report;
         failure_ = {};
+        own_subfolders_ = 0;  // the sink says which folders are its own (set_own_subfolders)
     }
+
+    // How many of the folder's last components the sink makes itself (0 or
+    // 1; a date folder): those are opened without following a symbolic link
+    // planted there (the open fails with ELOOP, reported, and the lines go to
+    // the stderr fallback), and the file opened is checked to be the one in
+    // that folder. The configured log folder above them is opened as it is.
+    // assign() sets 0; sink::category_files sets 1 for its date folders.
+    void set_own_subfolders(std::size_t n) noexcept { own_subfolders_ = n; }
 
     // Opens the file (creating it and its folders) unless it is open; learns
     // the size and age of what it already holds. Reports a failure.
@@ -8164,6 +8236,7 @@ public:
     // caller can act on EMFILE/ENFILE (close another file) and try again.
     int open_quietly() noexcept {
         if (file_.is_open()) return 0;
+        if (own_subfolders_ != 0) return open_in_own_folder();
         struct stat st {};
         int err = file_.open_append(path_.c_str(), file_mode_, &st);
         if (err == ENOENT) {
@@ -8177,6 +8250,7 @@ public:
         folder_failed_ = false;
         if (err != 0) return err;
         learn(st);  // from the fstat the open made: no second one
+        check_tail(st);
         last_link_check_ = std::chrono::steady_clock::now();
         return 0;
     }
@@ -8194,7 +8268,9 @@ public:
     // Reports what open_quietly() returned.
     void report_open_failure(int err) noexcept {
         if (folder_failed_) {
-            report(error_kind::create_directory, err, folder_, "cannot create the log folder");
+            report(error_kind::create_directory, err, folder_,
+                   err == ELOOP || err == ENOTDIR ? "a date folder is a symbolic link or not a folder (refused)"
+                                                  : "cannot create the log folder");
             return;
         }
         report(error_kind::open, err, path_,
@@ -8262,6 +8338,10 @@ public:
     // Flushes and closes; the next append() opens the file again.
     void close() noexcept {
         flush();
+        if (file_.is_open()) {
+            left_whole_ = !torn_;  // what check_tail() can trust at the next open
+            left_size_ = size_on_disk_;
+        }
         if (int err = file_.close(); err != 0) report(error_kind::close, err, path_, "cannot close the log file");
     }
 
@@ -8319,6 +8399,37 @@ public:
 
 private:
     using steady = std::chrono::steady_clock;
+
+    // open_quietly() below a folder of the sink's own (a date folder): the
+    // folder is opened without following links (open_own_folders), the file
+    // by its path as usual (O_NOFOLLOW; through current_file_ops()), and then
+    // the file opened must be the one the checked folder holds under its
+    // name, else the open counts as refused (ELOOP): a folder swapped for a
+    // link between the two is never written through.
+    int open_in_own_folder() noexcept {
+        int dir = -1;
+        if (int err = open_own_folders(folder_, own_subfolders_, directory_mode_, dir); err != 0) {
+            folder_failed_ = err != EMFILE && err != ENFILE;  // out of descriptors: the file's open failed
+            return err;
+        }
+        folder_failed_ = false;
+        struct stat st {};
+        int err = file_.open_append(path_.c_str(), file_mode_, &st);
+        if (err == 0) {
+            struct stat in_folder {};
+            if (::fstatat(dir, name_.c_str(), &in_folder, AT_SYMLINK_NOFOLLOW) != 0 ||
+                in_folder.st_dev != st.st_dev || in_folder.st_ino != st.st_ino) {
+                (void)file_.close();
+                err = ELOOP;
+            }
+        }
+        ::close(dir);
+        if (err != 0) return err;
+        learn(st);
+        check_tail(st);
+        last_link_check_ = std::chrono::steady_clock::now();
+        return 0;
+    }
 
     struct failure_state {
         int error = 0;                // errno of the streak; 0: writing works
@@ -8380,6 +8491,7 @@ private:
     // With O_APPEND the file ends with our bytes, unless someone else wrote
     // after them: then the file is left alone and the line ended instead.
     bool cut_torn_tail() noexcept {
+        if (torn_bytes_ == 0) return false;  // a torn line found at open (check_tail): end it instead
         struct stat st {};
         if (file_.status(st) != 0) return false;
         const auto on_disk = static_cast<std::uint64_t>(st.st_size);
@@ -8389,6 +8501,48 @@ private:
         torn_ = false;
         torn_bytes_ = 0;
         return true;
+    }
+
+    // A file whose last line is incomplete (a write cut by kill -9 or a crash,
+    // of this process or another): the next write ends that line first, so
+    // the next record starts a line of its own (write_whole_lines). Not
+    // looked at when the file is as this log_file left it at its last close
+    // (whole lines, the same size): a category file reopened many times
+    // costs no extra read.
+    // Another process's write in progress looks torn for a moment too (the
+    // kernel grows the file page by page). So a tail that is not a line end
+    // is looked at again after a write of zero bytes, which waits for any
+    // write in progress on the file (it takes the inode's lock, as every
+    // write does on Linux): a file that grew meanwhile had a live writer,
+    // whose line ends by itself; only a tail that stayed is a dead writer's.
+    void check_tail(const struct stat& st) noexcept {
+        const auto size = static_cast<std::uint64_t>(st.st_size);
+        if (size == 0 || (left_whole_ && size == left_size_)) return;
+        if (ends_with_newline(size)) return;
+        ssize_t barrier;
+        do {
+            barrier = ::write(file_.fd(), "", 0);
+        } while (barrier < 0 && errno == EINTR);
+        struct stat again {};
+        if (file_.status(again) != 0 || static_cast<std::uint64_t>(again.st_size) != size) return;
+        if (!ends_with_newline(size)) {
+            torn_ = true;
+            torn_bytes_ = 0;  // not ours to cut: completed with '\n'
+        }
+    }
+
+    // Whether the file at path_ ends with '\n' at byte `size` - 1 (a read of
+    // its own: the log descriptor is write-only). Unknown counts as yes.
+    bool ends_with_newline(std::uint64_t size) const noexcept {
+        const int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        if (fd < 0) return true;
+        char last = '\n';
+        ssize_t n;
+        do {
+            n = ::pread(fd, &last, 1, static_cast<off_t>(size - 1));
+        } while (n < 0 && errno == EINTR);
+        ::close(fd);
+        return n != 1 || last == '\n';
     }
 
     static std::size_t count_lines(std::string_view text) noexcept {
@@ -8548,7 +8702,10 @@ private:
     report_formatter format_report_{};
     failure_state failure_{};
     bool torn_ = false;
+    bool left_whole_ = false;       // the last close() left whole lines ...
+    std::uint64_t left_size_ = 0;   // ... and this many bytes
     bool folder_failed_ = false;
+    std::size_t own_subfolders_ = 0;  // trailing folder components never followed as links
     steady::time_point last_link_check_{};
     steady::time_point rotation_retry_{};
 };
@@ -8986,6 +9143,7 @@ private:
         file_name.append(Extension.view());
         s->file.assign(std::move(folder), std::move(file_name), s->name + "+", std::string(Extension.view()),
                        file_mode_, directory_mode_, errors_, format_report_);
+        s->file.set_own_subfolders(1);  // the date folder is ours: a link planted there is refused
         // Opened at once when a descriptor slot is free (write() does it);
         // else its size on disk, for rotation, without a descriptor.
         if (open_.size() >= open_cap_) s->file.learn_from_path();
@@ -11019,12 +11177,26 @@ private:
             if constexpr (requires { buffer_type::defers_formatting; } &&
                           detail::all_args_encodable<std::remove_cvref_t<Args>...>) {
                 // The async buffer copies the arguments as they are; arguments
-                // it cannot copy by value are formatted here instead.
-                engine_.submit_call(site, args...);
+                // it cannot copy by value are formatted here instead, and so is
+                // a text argument longer than a whole message may be: cut here,
+                // it never fills a queue (a 100 MB argument would need a ring
+                // of 256 MiB, and the writer a second copy to format).
+                if (INKWELL_UNLIKELY((longer_than_a_message(args) || ...)))
+                    emit_checked(site, std::forward<Args>(args)...);
+                else
+                    engine_.submit_call(site, args...);
             } else {
                 emit_checked(site, std::forward<Args>(args)...);
             }
         }
+    }
+
+    template <class T>
+    static bool longer_than_a_message([[maybe_unused]] const T& arg) noexcept {
+        if constexpr (detail::is_text_arg_v<T>)
+            return std::string_view{arg}.size() > Config::max_message_bytes;
+        else
+            return false;
     }
 
     template <class... Args>

@@ -344,12 +344,26 @@ private:
             if constexpr (requires { buffer_type::defers_formatting; } &&
                           detail::all_args_encodable<std::remove_cvref_t<Args>...>) {
                 // The async buffer copies the arguments as they are; arguments
-                // it cannot copy by value are formatted here instead.
-                engine_.submit_call(site, args...);
+                // it cannot copy by value are formatted here instead, and so is
+                // a text argument longer than a whole message may be: cut here,
+                // it never fills a queue (a 100 MB argument would need a ring
+                // of 256 MiB, and the writer a second copy to format).
+                if (INKWELL_UNLIKELY((longer_than_a_message(args) || ...)))
+                    emit_checked(site, std::forward<Args>(args)...);
+                else
+                    engine_.submit_call(site, args...);
             } else {
                 emit_checked(site, std::forward<Args>(args)...);
             }
         }
+    }
+
+    template <class T>
+    static bool longer_than_a_message([[maybe_unused]] const T& arg) noexcept {
+        if constexpr (detail::is_text_arg_v<T>)
+            return std::string_view{arg}.size() > Config::max_message_bytes;
+        else
+            return false;
     }
 
     template <class... Args>

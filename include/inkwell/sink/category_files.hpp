@@ -362,6 +362,7 @@ private:
         file_name.append(Extension.view());
         s->file.assign(std::move(folder), std::move(file_name), s->name + "+", std::string(Extension.view()),
                        file_mode_, directory_mode_, errors_, format_report_);
+        s->file.set_own_subfolders(1);  // the date folder is ours: a link planted there is refused
         // Opened at once when a descriptor slot is free (write() does it);
         // else its size on disk, for rotation, without a descriptor.
         if (open_.size() >= open_cap_) s->file.learn_from_path();
