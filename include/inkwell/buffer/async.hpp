@@ -109,6 +109,7 @@ struct async {
             : backend_(backend), writer_(detail::async_writer::acquire()), generation_(writer_->generation()),
               use_tsc_(writer_->uses_tsc()) {
             cell_ = writer_->add_target(this);  // last: the writer may call in at once
+            if (writer_->closed_for_exit()) close_for_exit();  // made after exit() stopped the writer
         }
         ~engine() {
             stop();
@@ -208,7 +209,10 @@ struct async {
         // Drains (within the deadline) and stops: a record logged after stop()
         // began, or delivered after it ended, is counted in stats().dropped.
         void stop() {
-            if (closed_.exchange(true)) return;
+            if (closed_.exchange(true)) {
+                if (closed_by_exit_.load(std::memory_order_acquire)) finish_after_exit();
+                return;
+            }
             flush();
             std::lock_guard lock(backend_mutex_);
             finished_ = true;
@@ -234,6 +238,11 @@ struct async {
             if (dropped_.load(std::memory_order_relaxed) == 0) return;
             std::lock_guard lock(backend_mutex_);
             write_drop_report();
+        }
+        void flush_backend_held() override { backend_.flush(); }  // backend_mutex_ held by the caller
+        void close_for_exit() noexcept override {
+            closed_by_exit_.store(true, std::memory_order_release);
+            closed_.store(true, std::memory_order_release);
         }
 
     private:
@@ -338,7 +347,33 @@ struct async {
             }
             dropped_.fetch_add(1, std::memory_order_relaxed);
         }
-        void count_lost() noexcept { backend_.errors().count_dropped(1); }
+        void count_lost() noexcept {
+            backend_.errors().count_dropped(1);
+            if (closed_by_exit_.load(std::memory_order_relaxed)) lost_after_exit_.fetch_add(1, std::memory_order_relaxed);
+        }
+
+        // The logger ends (or shuts down) after exit() stopped the writer: on
+        // this thread, a note of the records logged since, and a last flush.
+        INKWELL_COLD void finish_after_exit() {
+            std::lock_guard lock(backend_mutex_);
+            if (finished_) return;
+            finished_ = true;
+            write_drop_report();
+            if (const std::uint64_t n = lost_after_exit_.exchange(0, std::memory_order_relaxed); n != 0) {
+                detail::line_buffer message;
+                detail::append(message, "inkwell: ");
+                detail::append_integer(message, n);
+                detail::append(message, " records logged after exit() began were dropped (the async writer had stopped)");
+                record r = backend_.record_defaults();
+                r.severity = level::warn;
+                r.time = now();
+                r.message = detail::view(message);
+                r.category = "inkwell";
+                r.thread_id = detail::current_thread_id();
+                backend_.process(r);
+            }
+            backend_.flush();
+        }
 
         // "N records dropped since T": written as a record of its own, in the log itself.
         INKWELL_COLD void write_drop_report() {
@@ -437,6 +472,8 @@ struct async {
         const std::uint64_t generation_;  // of writer_: a thread's queue belongs to it when the numbers match
         const bool use_tsc_;
         std::atomic<bool> closed_{false};  // stop() has begun: callers' records are counted as lost
+        std::atomic<bool> closed_by_exit_{false};  // closed by exit() (async_writer::at_exit), not by stop()
+        std::atomic<std::uint64_t> lost_after_exit_{0};  // records counted as lost since then
         detail::target_cell* cell_ = nullptr;
         // What the writer writes.
         alignas(detail::cache_line) std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive()

@@ -11,18 +11,37 @@
 // Memory: every ring counts in ring_memory_total (spsc_ring.hpp); a ring
 // made for an engine fits that engine's TotalBytes, except the 4 KiB floor a
 // new thread always gets and a ring for one record larger than the queue.
+//
+// Process events (issue 7):
+//  - crash: a crash handler (crash.hpp) asks the writer to drain through
+//    crash_drain_state, lock-free atomics only (see request_crash_drain);
+//  - exit: at exit() (or return from main) every queue is drained within
+//    exit_deadline, every async engine is closed (a record logged later,
+//    e.g. from a static destructor, is counted as dropped) and the writer
+//    thread is stopped (at_exit);
+//  - fork: pthread_atfork handlers take every lock of the writer before the
+//    fork (so the child inherits none held mid-operation) after writing out
+//    what the sinks hold; the child drops the parent's queues (the parent
+//    writes those records: none is written twice) and starts a writer
+//    thread of its own at its first record.
 
 #include <atomic>
 #include "chrono.hpp"
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <utility>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <vector>
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 
 #include "../record.hpp"
 #include "../version.hpp"
@@ -45,6 +64,11 @@ public:
     virtual void unlock_backend() = 0;
     virtual void commit() = 0;          // write out what the round produced
     virtual void report_drops() = 0;    // log "N records dropped" if any were
+    // Everything the backend holds (dedup windows, lines a sink keeps) to the
+    // kernel, its backend held by the caller (lock_backend).
+    virtual void flush_backend_held() = 0;
+    // exit() has begun: later records are counted as dropped, not queued.
+    virtual void close_for_exit() noexcept = 0;
 protected:
     ~async_target() = default;
 };
@@ -86,6 +110,17 @@ public:
     }
 
     spsc_ring& producer_ring() noexcept { return *producer_; }
+
+    // After fork, in the child: rings_mutex_ is held by this (the only)
+    // thread since the prepare handler; the parent's entries are dropped
+    // with their rings (what they own is left: the parent frees its copy).
+    void abandon_after_fork() noexcept {
+        std::vector<std::unique_ptr<spsc_ring>> rings = std::move(rings_);
+        rings_.clear();
+        rings_mutex_.unlock();
+    }
+    void lock_rings() { rings_mutex_.lock(); }
+    void unlock_rings() { rings_mutex_.unlock(); }
 
     // Producer: continue in a new ring of `bytes`, memory already claimed
     // (the old ring is final).
@@ -154,13 +189,62 @@ inline constinit thread_local local_queue_slot current_queue_slot __attribute__(
 inline constinit thread_local local_queue_slot current_queue_slot{};
 #endif
 
+// What a signal handler may touch: lock-free atomics with static storage,
+// never the writer object (it may be in the middle of being made or freed).
+struct crash_drain_state_t {
+    std::atomic<std::uint64_t> requested{0};  // tickets asked for (crash.hpp)
+    std::atomic<std::uint64_t> served{0};     // the last ticket the writer drained for
+    std::atomic<bool> running{false};         // a writer thread runs and looks at `requested`
+};
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free && std::atomic<bool>::is_always_lock_free,
+              "inkwell: the crash drain needs lock-free atomics");
+inline constinit crash_drain_state_t crash_drain_state{};
+// True on the writer thread (a crash there cannot wait for itself).
+#if defined(__GNUC__) || defined(__clang__)
+inline constinit thread_local bool on_writer_thread __attribute__((tls_model("initial-exec"))) = false;
+#else
+inline constinit thread_local bool on_writer_thread = false;
+#endif
+
+inline bool writer_thread_running() noexcept { return crash_drain_state.running.load(std::memory_order_acquire); }
+
+// Async-signal-safe (atomics, clock_gettime, nanosleep): asks the writer
+// thread to deliver every queued entry and flush every backend, and waits
+// for it at most `deadline_ms`. True when the writer drained, also when there
+// is no writer thread (nothing is queued then). From the writer thread
+// itself it returns false at once.
+inline bool request_crash_drain(long deadline_ms) noexcept {
+    if (on_writer_thread) return false;
+    if (!writer_thread_running()) return true;
+    const std::uint64_t ticket = crash_drain_state.requested.fetch_add(1, std::memory_order_acq_rel) + 1;
+    timespec start{};
+    ::clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (crash_drain_state.served.load(std::memory_order_acquire) >= ticket) return true;
+        if (!writer_thread_running()) return crash_drain_state.served.load(std::memory_order_acquire) >= ticket;
+        timespec now{};
+        ::clock_gettime(CLOCK_MONOTONIC, &now);
+        const long elapsed_ms = static_cast<long>(now.tv_sec - start.tv_sec) * 1000 +
+                                static_cast<long>(now.tv_nsec - start.tv_nsec) / 1'000'000;
+        if (elapsed_ms >= deadline_ms) return false;
+        timespec step{0, 200'000};  // 0.2 ms
+        ::nanosleep(&step, nullptr);
+    }
+}
+
 class async_writer {
 public:
+    // How long exit() waits for the writer to drain every queue.
+    static constexpr std::chrono::milliseconds exit_deadline{5'000};
+
     // The process's writer; made when the first async logger is, ended when the last one is.
     static async_writer* acquire() {
         std::lock_guard lock(instance_mutex());
         async_writer*& w = instance();
-        if (!w) w = new async_writer();
+        if (!w) {
+            register_process_hooks();
+            w = new async_writer();
+        }
         ++w->users_;
         return w;
     }
@@ -177,7 +261,12 @@ public:
             stopping_ = true;
         }
         wake_.notify_all();
-        if (thread_.joinable()) thread_.join();
+        if (thread_.joinable()) {
+            if (abandoned_)
+                thread_.detach();  // stuck past the exit deadline: never waited for again
+            else
+                thread_.join();
+        }
         for (auto* q : queues_) q->release();
         while (cells_) delete std::exchange(cells_, cells_->next);
     }
@@ -213,7 +302,8 @@ public:
         // (A record logged from a thread_local destructor that runs after this
         // one registers a queue that is never retired: it stays with the writer.)
         thread_local thread_exit_hook hook;
-        hook.retire();  // a previous writer's queue
+        hook.retire();  // a previous writer's queue (or the parent's, after fork)
+        ensure_thread();  // a child after fork gets its writer thread at its first record
 
         auto* q = new thread_queue(take_ring(bytes, total_cap));
         q->retain();  // one for this thread's exit hook, one for the writer
@@ -247,8 +337,9 @@ public:
     // Returns once every entry queued before the call has been delivered and
     // committed, or false when `timeout` passed first.
     bool flush(std::chrono::milliseconds timeout) {
-        if (std::this_thread::get_id() == thread_.get_id()) return true;  // from inside a sink: nothing to wait for
+        if (on_writer_thread) return true;  // from inside a sink: nothing to wait for
         std::unique_lock lock(state_mutex_);
+        if (!running_) return true;  // no thread (stopped at exit, or a child yet to log): nothing is queued
         const std::uint64_t ticket = ++flush_requested_;
         wake_.notify_all();
         return flushed_.wait_for(lock, timeout, [&] { return flush_done_ >= ticket; });
@@ -263,7 +354,144 @@ public:
         wake_.notify_all();
     }
 
+    // exit() has drained and stopped this writer: a new engine starts closed.
+    bool closed_for_exit() const noexcept { return closed_at_exit_.load(std::memory_order_acquire); }
+
+    // --- process events (see the top of this file)
+
+    // atexit: drain, close every engine, stop the thread, flush every backend.
+    static void at_exit() noexcept {
+        if (on_writer_thread) return;  // exit() from inside a sink: the writer cannot wait for itself
+        std::lock_guard lock(instance_mutex());
+        if (async_writer* w = instance()) w->shut_down_for_exit();
+    }
+
+    static void fork_prepare() noexcept {
+        if (on_writer_thread) return;  // a sink forking on the writer thread: it holds these locks itself
+        instance_mutex().lock();
+        if (async_writer* w = instance()) w->prepare_fork();
+    }
+    static void fork_parent() noexcept {
+        if (on_writer_thread) return;
+        if (async_writer* w = instance()) w->after_fork_parent();
+        instance_mutex().unlock();
+    }
+    static void fork_child() noexcept {
+        if (on_writer_thread) return;
+        if (async_writer* w = instance()) w->after_fork_child();
+        instance_mutex().unlock();
+    }
+
 private:
+    // Once per process, with the first writer.
+    static void register_process_hooks() noexcept {
+        static bool registered = false;  // under instance_mutex()
+        if (registered) return;
+        registered = true;
+        (void)std::atexit(&async_writer::at_exit);
+        (void)::pthread_atfork(&async_writer::fork_prepare, &async_writer::fork_parent, &async_writer::fork_child);
+    }
+
+    // Under no lock of the writer; from the thread calling exit().
+    void shut_down_for_exit() noexcept {
+        // 1. What was logged before exit() reached the sinks (or the deadline passed).
+        const bool drained = flush(exit_deadline);
+        // 2. From now on a record is counted as dropped instead of queued.
+        std::unique_lock delivery(delivery_mutex_, std::defer_lock);
+        if (drained) {
+            delivery.lock();
+        } else if (!delivery.try_lock()) {  // the writer is stuck in a sink: leave it be
+            abandon_for_exit();
+            return;
+        }
+        closed_at_exit_.store(true, std::memory_order_release);
+        for (auto* t : targets_) t->close_for_exit();
+        delivery.unlock();
+        // 3. Stop the thread; its last round takes what raced with step 2.
+        {
+            std::unique_lock lock(state_mutex_);
+            stopping_ = true;
+            wake_.notify_all();
+            if (!flushed_.wait_for(lock, exit_deadline, [&] { return !running_; })) {
+                abandoned_ = true;
+                return;
+            }
+        }
+        if (thread_.joinable()) thread_.join();
+        // 4. On this thread now: what the backends hold (dedup windows, held lines).
+        std::lock_guard again(delivery_mutex_);
+        for (auto* t : targets_) {
+            t->lock_backend();
+            t->flush_backend_held();
+            t->unlock_backend();
+        }
+    }
+    void abandon_for_exit() noexcept {
+        closed_at_exit_.store(true, std::memory_order_release);
+        std::lock_guard lock(state_mutex_);
+        abandoned_ = true;
+    }
+
+    // Before fork, on the forking thread: what the sinks hold goes out, then
+    // every lock of the writer is taken, in the writer's own order.
+    void prepare_fork() noexcept {
+        delivery_mutex_.lock();
+        for (auto* t : targets_) {
+            t->lock_backend();
+            t->flush_backend_held();
+        }
+        registry_mutex_.lock();
+        for (auto* q : queues_) q->lock_rings();
+        state_mutex_.lock();
+    }
+    void after_fork_parent() noexcept {
+        state_mutex_.unlock();
+        for (auto* q : queues_) q->unlock_rings();
+        registry_mutex_.unlock();
+        for (auto it = targets_.rbegin(); it != targets_.rend(); ++it) (*it)->unlock_backend();
+        delivery_mutex_.unlock();
+    }
+    // The child has one thread, the one that forked: no writer thread, no
+    // other producer. The parent's queued entries are the parent's to write.
+    void after_fork_child() noexcept {
+        // Waiters and the thread of the parent do not exist here: fresh objects
+        // over the old ones (destroying them would wait for those waiters).
+        ::new (static_cast<void*>(&wake_)) std::condition_variable();
+        ::new (static_cast<void*>(&flushed_)) std::condition_variable();
+        ::new (static_cast<void*>(&thread_)) std::thread();
+        running_ = false;
+        nudged_ = false;
+        abandoned_ = false;
+        flush_done_ = flush_done_snapshot_ = flush_requested_;
+        crash_drain_state.running.store(false, std::memory_order_release);
+        crash_drain_state.served.store(crash_drain_state.requested.load(std::memory_order_relaxed),
+                                       std::memory_order_release);
+        crash_served_ = crash_drain_state.requested.load(std::memory_order_relaxed);
+        for (auto* q : queues_) {
+            q->abandon_after_fork();
+            q->release();  // the writer's owner; a thread of the parent keeps the other forever
+        }
+        queues_.clear();
+        // This thread's queue was among them: its next record registers anew.
+        current_queue_slot = {};
+        state_mutex_.unlock();
+        registry_mutex_.unlock();
+        for (auto it = targets_.rbegin(); it != targets_.rend(); ++it) (*it)->unlock_backend();
+        delivery_mutex_.unlock();
+    }
+
+    // Starts the writer thread unless it runs (or exit() stopped it).
+    void ensure_thread() {
+        std::lock_guard lock(state_mutex_);
+        if (running_ || stopping_ || abandoned_) return;
+        start_thread_locked();
+    }
+    void start_thread_locked() {
+        running_ = true;
+        crash_drain_state.running.store(true, std::memory_order_release);
+        thread_ = std::thread([this] { run(); });
+    }
+
     static std::uint64_t next_generation() noexcept {
         static std::atomic<std::uint64_t> g{0};
         return ++g;
@@ -279,7 +507,30 @@ private:
     }
 
     async_writer() : use_tsc_(tsc_usable()), generation_(next_generation()) {
-        thread_ = std::thread([this] { run(); });
+        crash_served_ = crash_drain_state.requested.load(std::memory_order_relaxed);
+        std::lock_guard lock(state_mutex_);
+        start_thread_locked();
+    }
+
+    // A crash handler asked (request_crash_drain): deliver what is queued,
+    // then flush every backend, and say so.
+    void serve_crash_drain(const tick_converter& clock) {
+        const std::uint64_t ticket = crash_drain_state.requested.load(std::memory_order_acquire);
+        if (ticket <= crash_served_) return;
+        round(clock);
+        {
+            std::lock_guard delivery(delivery_mutex_);
+            for (auto* t : targets_) {
+                t->lock_backend();
+                t->flush_backend_held();
+                t->unlock_backend();
+            }
+        }
+        crash_served_ = ticket;
+        crash_drain_state.served.store(ticket, std::memory_order_release);
+    }
+    bool crash_drain_asked() const noexcept {
+        return crash_drain_state.requested.load(std::memory_order_relaxed) > crash_served_;
     }
 
     // One round: delivers the entries each queue held when the round began
@@ -334,6 +585,15 @@ private:
     }
 
     void run() {
+        on_writer_thread = true;
+        run_loop();
+        std::lock_guard lock(state_mutex_);
+        running_ = false;
+        crash_drain_state.running.store(false, std::memory_order_release);
+        flushed_.notify_all();
+    }
+
+    void run_loop() {
         tick_converter clock(use_tsc_);
         auto last_anchor = std::chrono::steady_clock::now();
         auto idle_sleep = std::chrono::milliseconds{1};
@@ -350,6 +610,7 @@ private:
                 clock.anchor();
                 last_anchor = now;
             }
+            if (crash_drain_asked()) serve_crash_drain(clock);
             // Everything published before `ticket` was asked for is in this round.
             const std::size_t delivered = round(clock);
             if (ticket > flush_done_snapshot_) {
@@ -365,7 +626,8 @@ private:
                 continue;
             }
             std::unique_lock lock(state_mutex_);
-            wake_.wait_for(lock, idle_sleep, [&] { return stopping_ || nudged_ || flush_requested_ > flush_done_; });
+            wake_.wait_for(lock, idle_sleep,
+                           [&] { return stopping_ || nudged_ || flush_requested_ > flush_done_ || crash_drain_asked(); });
             if (nudged_) {  // a producer is waiting for room
                 nudged_ = false;
                 idle_sleep = std::chrono::milliseconds{1};
@@ -428,6 +690,10 @@ private:
     std::uint64_t flush_requested_ = 0, flush_done_ = 0, flush_done_snapshot_ = 0;
     bool stopping_ = false;
     bool nudged_ = false;
+    bool running_ = false;    // the thread runs (started, not yet at the end of run())
+    bool abandoned_ = false;  // exit() gave up waiting for it: never joined
+    std::atomic<bool> closed_at_exit_{false};
+    std::uint64_t crash_served_ = 0;  // the writer thread's copy of crash_drain_state.served
     int users_ = 0;  // engines using this writer (under instance_mutex())
     std::thread thread_;
 };
