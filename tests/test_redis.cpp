@@ -76,7 +76,10 @@ public:
         auto [host, port] = split_address(address);
         timeval tv{static_cast<time_t>(timeout.count()), 0};
         c_ = redisConnectWithTimeout(host.c_str(), port, tv);
-        if (!c_ || c_->err) throw std::runtime_error("cannot connect to redis at " + address);
+        if (!c_ || c_->err) {
+            if (c_) redisFree(c_);  // a failed connect still allocated its context
+            throw std::runtime_error("cannot connect to redis at " + address);
+        }
         redisSetTimeout(c_, tv);
     }
     ~client() {
