@@ -37,6 +37,14 @@
 #     own, which the crash handler under test would chain to, and 300 kills or
 #     19 MB of 256 KiB records cost minutes under ASan. test_cli tests the
 #     inkwell command as a child process (the command is not rebuilt).
+#   test_fork (INKWELL_ASAN_SKIP): under ASan one child in 16 hung in the
+#     first CI run (killed by its alarm) and none ever without ASan (gcc,
+#     clang, single header): a fork while other threads allocate can stop in
+#     the sanitizer's own allocator locks, which inkwell's fork handlers do
+#     not (cannot) take. Left out rather than made flaky.
+#   test_security's suite huge_message (INKWELL_ASAN_SKIP_CASES): it bounds
+#     the peak memory of logging a 100 MB message (< 2x the input), and under
+#     ASan the freed 100 MB blocks sit in ASan's quarantine (+227 MiB).
 #   test_async_lifecycle's case short_lived_threads_lose_nothing_and_memory_stays_bounded
 #     (INKWELL_ASAN_SKIP_CASES): it bounds the process's RSS growth, and under
 #     ASan that is ASan's own (its 256 MB free quarantine, per-thread fake
@@ -48,14 +56,14 @@
 
 option(INKWELL_ASAN_TESTS "Build the unit tests a second time with ASan+UBSan (ctest label asan)" ON)
 set(INKWELL_ASAN_STRESS_SCALE 0.2 CACHE STRING "INKWELL_STRESS_SCALE for the ASan+UBSan tests")
-set(INKWELL_ASAN_SKIP "test_concurrency;test_crash;test_kill9;test_multiprocess;test_cli"
+set(INKWELL_ASAN_SKIP "test_concurrency;test_crash;test_kill9;test_multiprocess;test_cli;test_fork"
     CACHE STRING "Unit tests (names, ;-separated) not built under ASan+UBSan")
 # A regular expression on the test names: only the tests it matches are built
 # (empty: all). For a tight CI budget, the ones that matter most:
 #   -DINKWELL_ASAN_ONLY="async|sink|file|format|context|rotation|live|recent|remote_queue|redis|postgres|error|compression"
 set(INKWELL_ASAN_ONLY "" CACHE STRING "Regex: build only the matching unit tests under ASan+UBSan (empty: all)")
 set(INKWELL_ASAN_SKIP_CASES
-    "test_async_lifecycle:short_lived_threads_lose_nothing_and_memory_stays_bounded"
+    "test_async_lifecycle:short_lived_threads_lose_nothing_and_memory_stays_bounded;test_security:huge_message"
     CACHE STRING "test:case pairs (;-separated) of Boost.Test cases left out under ASan+UBSan")
 
 if(INKWELL_ASAN_TESTS)
