@@ -4698,13 +4698,7 @@ struct async {
                 detail::append(message, "inkwell: ");
                 detail::append_integer(message, n);
                 detail::append(message, " records logged after exit() began were dropped (the async writer had stopped)");
-                record r = backend_.record_defaults();
-                r.severity = level::warn;
-                r.time = now();
-                r.message = detail::view(message);
-                r.category = "inkwell";
-                r.thread_id = detail::current_thread_id();
-                backend_.process(r);
+                write_note(message);
             }
             backend_.flush();
         }
@@ -4721,6 +4715,12 @@ struct async {
             detail::append(message, " records dropped since ");
             detail::append_iso8601_utc_ms(message, from_ns(since_ns));
             detail::append(message, " (the async queue was full)");
+            write_note(message);
+        }
+
+        // A note of inkwell's own about this logger, as a record of its format:
+        // level warn, category "inkwell", now.
+        void write_note(const detail::line_buffer& message) {
             record r = backend_.record_defaults();
             r.severity = level::warn;
             r.time = now();
@@ -7320,6 +7320,29 @@ INKWELL_END_NAMESPACE
 // ---- end inkwell/detail/json_escape.hpp ----
 
 INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// A field's value as JSON: what format::jsonl writes for it, and what the
+// server sinks and the error aggregator store for one.
+inline void append_json_field_value(line_buffer& out, const field_value& v) {
+    switch (v.type) {
+        case field_value::kind::boolean: append(out, v.number.boolean ? "true" : "false"); return;
+        case field_value::kind::signed_integer: append_integer(out, v.number.signed_integer); return;
+        case field_value::kind::unsigned_integer: append_integer(out, v.number.unsigned_integer); return;
+        case field_value::kind::floating:
+            // JSON has no NaN or infinity; null keeps the line parseable.
+            if (__builtin_isfinite(v.number.floating))
+                append_finite_double(out, v.number.floating);
+            else
+                append(out, "null");
+            return;
+        case field_value::kind::string: append_json_quoted(out, v.text); return;
+        case field_value::kind::null: break;
+    }
+    append(out, "null");
+}
+
+}  // namespace detail
 namespace format {
 
 // WithEntryId: one more key after "sessionId", "entryId": the record's
@@ -7392,27 +7415,10 @@ private:
             return;
         }
         detail::append(out, "\":");
-        append_value(out, f.value);
+        detail::append_json_field_value(out, f.value);
         first = false;
     }
 
-    static void append_value(detail::line_buffer& out, const field_value& v) {
-        switch (v.type) {
-            case field_value::kind::boolean: detail::append(out, v.number.boolean ? "true" : "false"); return;
-            case field_value::kind::signed_integer: detail::append_integer(out, v.number.signed_integer); return;
-            case field_value::kind::unsigned_integer: detail::append_integer(out, v.number.unsigned_integer); return;
-            case field_value::kind::floating:
-                // JSON has no NaN or infinity; null keeps the line parseable.
-                if (__builtin_isfinite(v.number.floating))
-                    detail::append_finite_double(out, v.number.floating);
-                else
-                    detail::append(out, "null");
-                return;
-            case field_value::kind::string: detail::append_json_quoted(out, v.text); return;
-            case field_value::kind::null: break;
-        }
-        detail::append(out, "null");
-    }
 };
 
 using jsonl = basic_jsonl<false>;

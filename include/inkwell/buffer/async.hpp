@@ -364,13 +364,7 @@ struct async {
                 detail::append(message, "inkwell: ");
                 detail::append_integer(message, n);
                 detail::append(message, " records logged after exit() began were dropped (the async writer had stopped)");
-                record r = backend_.record_defaults();
-                r.severity = level::warn;
-                r.time = now();
-                r.message = detail::view(message);
-                r.category = "inkwell";
-                r.thread_id = detail::current_thread_id();
-                backend_.process(r);
+                write_note(message);
             }
             backend_.flush();
         }
@@ -387,6 +381,12 @@ struct async {
             detail::append(message, " records dropped since ");
             detail::append_iso8601_utc_ms(message, from_ns(since_ns));
             detail::append(message, " (the async queue was full)");
+            write_note(message);
+        }
+
+        // A note of inkwell's own about this logger, as a record of its format:
+        // level warn, category "inkwell", now.
+        void write_note(const detail::line_buffer& message) {
             record r = backend_.record_defaults();
             r.severity = level::warn;
             r.time = now();

@@ -377,23 +377,6 @@ private:
     std::size_t at_ = 0;
 };
 
-// A field's value as JSON (what format::jsonl writes for it).
-inline void append_json_value(line_buffer& out, const field_value& v) {
-    switch (v.type) {
-        case field_value::kind::boolean: append(out, v.number.boolean ? "true" : "false"); return;
-        case field_value::kind::signed_integer: append_integer(out, v.number.signed_integer); return;
-        case field_value::kind::unsigned_integer: append_integer(out, v.number.unsigned_integer); return;
-        case field_value::kind::floating:
-            if (__builtin_isfinite(v.number.floating))
-                append_finite_double(out, v.number.floating);
-            else
-                append(out, "null");
-            return;
-        case field_value::kind::string: append_json_quoted(out, v.text); return;
-        case field_value::kind::null: break;
-    }
-    append(out, "null");
-}
 
 // A field's value as text for a column: strings as they are, numbers in
 // decimal, booleans true/false; false for null (the column gets NULL).
@@ -403,7 +386,7 @@ inline bool field_text(const field_value& v, std::string& scratch, std::string_v
         case field_value::kind::string: text = v.text; return true;
         case field_value::kind::null: return false;
         case field_value::kind::boolean: text = v.number.boolean ? "true" : "false"; return true;
-        default: append_json_value(b, v); break;
+        default: append_json_field_value(b, v); break;
     }
     scratch.assign(b.data(), b.size());
     text = scratch;

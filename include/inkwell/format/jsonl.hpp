@@ -23,6 +23,29 @@
 #include "../version.hpp"
 
 INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// A field's value as JSON: what format::jsonl writes for it, and what the
+// server sinks and the error aggregator store for one.
+inline void append_json_field_value(line_buffer& out, const field_value& v) {
+    switch (v.type) {
+        case field_value::kind::boolean: append(out, v.number.boolean ? "true" : "false"); return;
+        case field_value::kind::signed_integer: append_integer(out, v.number.signed_integer); return;
+        case field_value::kind::unsigned_integer: append_integer(out, v.number.unsigned_integer); return;
+        case field_value::kind::floating:
+            // JSON has no NaN or infinity; null keeps the line parseable.
+            if (__builtin_isfinite(v.number.floating))
+                append_finite_double(out, v.number.floating);
+            else
+                append(out, "null");
+            return;
+        case field_value::kind::string: append_json_quoted(out, v.text); return;
+        case field_value::kind::null: break;
+    }
+    append(out, "null");
+}
+
+}  // namespace detail
 namespace format {
 
 // WithEntryId: one more key after "sessionId", "entryId": the record's
@@ -95,27 +118,10 @@ private:
             return;
         }
         detail::append(out, "\":");
-        append_value(out, f.value);
+        detail::append_json_field_value(out, f.value);
         first = false;
     }
 
-    static void append_value(detail::line_buffer& out, const field_value& v) {
-        switch (v.type) {
-            case field_value::kind::boolean: detail::append(out, v.number.boolean ? "true" : "false"); return;
-            case field_value::kind::signed_integer: detail::append_integer(out, v.number.signed_integer); return;
-            case field_value::kind::unsigned_integer: detail::append_integer(out, v.number.unsigned_integer); return;
-            case field_value::kind::floating:
-                // JSON has no NaN or infinity; null keeps the line parseable.
-                if (__builtin_isfinite(v.number.floating))
-                    detail::append_finite_double(out, v.number.floating);
-                else
-                    detail::append(out, "null");
-                return;
-            case field_value::kind::string: detail::append_json_quoted(out, v.text); return;
-            case field_value::kind::null: break;
-        }
-        detail::append(out, "null");
-    }
 };
 
 using jsonl = basic_jsonl<false>;

@@ -201,26 +201,12 @@ struct signature_parts {
     }
 };
 
+// A field's value in a sample: as format::jsonl writes it, a string cut to max_text.
 inline void append_sample_value(line_buffer& out, const field_value& v, std::size_t max_text, bool& truncated) {
-    switch (v.type) {
-        case field_value::kind::boolean: append(out, v.number.boolean ? "true" : "false"); return;
-        case field_value::kind::signed_integer: append_integer(out, v.number.signed_integer); return;
-        case field_value::kind::unsigned_integer: append_integer(out, v.number.unsigned_integer); return;
-        case field_value::kind::floating:
-            if (__builtin_isfinite(v.number.floating))
-                append_finite_double(out, v.number.floating);
-            else
-                append(out, "null");
-            return;
-        case field_value::kind::string: {
-            const std::string_view kept = aggregator_prefix(v.text, max_text);
-            truncated = truncated || kept.size() < v.text.size();
-            append_json_quoted(out, kept);
-            return;
-        }
-        case field_value::kind::null: break;
-    }
-    append(out, "null");
+    if (v.type != field_value::kind::string) return append_json_field_value(out, v);
+    const std::string_view kept = aggregator_prefix(v.text, max_text);
+    truncated = truncated || kept.size() < v.text.size();
+    append_json_quoted(out, kept);
 }
 
 // The sample of a record: a JSON object of about `cap` bytes at most.

@@ -390,7 +390,7 @@ inline void build_entry(const record& r, std::string& out) {
         any_context = true;
         append_json_quoted(b, key);
         b.push_back(':');
-        append_json_value(b, v);
+        append_json_field_value(b, v);
     });
     if (any_context) b.push_back('}');
     append(b, ",\"metadata\":{");
@@ -400,7 +400,7 @@ inline void build_entry(const record& r, std::string& out) {
         first = false;
         append_json_quoted(b, f.key);
         b.push_back(':');
-        append_json_value(b, f.value);
+        append_json_field_value(b, f.value);
     }
     append(b, "}}");
     out.append(b.data(), b.size());
