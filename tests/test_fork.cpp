@@ -5,12 +5,14 @@
 // logger of its own, then ends. A deadlock in a child ends it with SIGALRM
 // (alarm(20)). Read back: every record is in exactly one file, exactly once
 // (the parent's queued records are written by the parent only), each child
-// has its own session file, and the child's writer thread wrote its records.
+// has its own session file, and the child's writer thread wrote its records;
+// a record logged in a child carries the child's thread id.
 #include <boost/test/unit_test.hpp>
 
 #include "inkwell_under_test.hpp"
 
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +42,13 @@ struct file_async_config : inkwell::default_config {
 };
 using file_logger = inkwell::basic_logger<file_async_config>;
 
+// Hands each record to a function: the child checks the thread id it carries.
+struct callback_config : inkwell::default_config {
+    using sink = inkwell::sink::callback;
+    static constexpr inkwell::level default_level = inkwell::level::trace;
+};
+using callback_logger = inkwell::basic_logger<callback_config>;
+
 constexpr int children = 16;
 constexpr int child_records = 200;
 constexpr int logging_threads = 3;
@@ -65,6 +74,15 @@ inkwell::logger_options options_for(const fs::path& dir) {
             inkwell::presets::session_file own(options_for(child_dir));
             for (int i = 0; i < child_records; ++i) own.info("child {} {}", pid, i);
         }  // drained by its destructor
+        // The forking thread logged in the parent too: its records here carry
+        // the child's thread id, not the parent's.
+        std::uint32_t seen_id = 0;
+        callback_logger probe(options_for(child_dir / "probe"));
+        probe.with_sink([&](auto& s) {
+            s.set_callback([&](const inkwell::record& r, std::string_view) { seen_id = r.thread_id; });
+        });
+        probe.info("which thread");
+        if (seen_id != static_cast<std::uint32_t>(::syscall(SYS_gettid))) rc = 4;
     } catch (...) {
         rc = 3;
     }

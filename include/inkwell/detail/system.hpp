@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include <pthread.h>
 #include <sys/random.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -19,9 +20,24 @@
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
 
-// The kernel's id of the calling thread, looked up once per thread.
+inline std::uint32_t& thread_id_cache() noexcept {
+    thread_local std::uint32_t id = 0;  // 0: not looked up yet (no thread has id 0)
+    return id;
+}
+
+// After fork() the child's forking thread has a new kernel id: forget the
+// parent's (the other threads do not exist in the child).
+inline void forget_thread_id_after_fork() noexcept { thread_id_cache() = 0; }
+
+// The kernel's id of the calling thread, looked up once per thread (and once
+// more in a forked child).
 inline std::uint32_t current_thread_id() noexcept {
-    thread_local const auto id = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    std::uint32_t& id = thread_id_cache();
+    if (id == 0) [[unlikely]] {
+        static const bool registered = (::pthread_atfork(nullptr, nullptr, &forget_thread_id_after_fork), true);
+        (void)registered;
+        id = static_cast<std::uint32_t>(::syscall(SYS_gettid));
+    }
     return id;
 }
 
