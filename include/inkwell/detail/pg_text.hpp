@@ -1,8 +1,8 @@
 #pragma once
 // Text helpers of the PostgreSQL sink (sink/postgres.hpp) that need no libpq:
-// COPY text-format escaping with UTF-8 repair, UTC timestamps with
+// COPY binary-format columns with UTF-8 repair, UTC timestamps with
 // microseconds, event ids formatted as UUIDs, a strict check that a line is
-// one JSON object that jsonb accepts, and the JSON object built for a line
+// one JSON object that json and jsonb accept, and the JSON object built for a line
 // that is not one. Nothing here builds SQL from log text: these produce the
 // data rows of COPY ... FROM STDIN and values of parameters.
 
@@ -10,6 +10,7 @@
 #include "../inkwell.hpp"
 #endif
 
+#include <algorithm>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -20,12 +21,36 @@ INKWELL_BEGIN_NAMESPACE
 namespace detail {
 namespace pg {
 
-// --- COPY text format ------------------------------------------------------
-// One column's value: backslash, newline, carriage return and tab escaped
-// (COPY's text format), NUL (which PostgreSQL's text cannot hold) and invalid
-// UTF-8 (which the server would reject, and with it the whole batch) become
-// U+FFFD, one per maximal invalid subpart, as the JSON escaper repairs.
-inline void append_copy_text(std::string& out, std::string_view s) {
+// --- COPY binary format ----------------------------------------------------
+// The sink sends rows in COPY's binary format: each column is its length
+// and its bytes (no escaping to write, no text to parse on the server: the
+// timestamp, uuid and numbers travel as the server stores them).
+// https://www.postgresql.org/docs/current/sql-copy.html, "Binary Format".
+
+// Network byte order.
+template <class Unsigned>
+inline void append_big_endian(std::string& out, Unsigned v) {
+    char bytes[sizeof(Unsigned)];
+    for (std::size_t i = 0; i < sizeof(Unsigned); ++i)
+        bytes[i] = static_cast<char>((v >> (8 * (sizeof(Unsigned) - 1 - i))) & 0xFF);
+    out.append(bytes, sizeof bytes);
+}
+
+// The stream's header (signature, flags 0, no extension) and trailer.
+inline constexpr char copy_binary_header[19] = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', '\xff', '\r', '\n', '\0',
+                                                0, 0, 0, 0, 0, 0, 0, 0};
+inline constexpr char copy_binary_trailer[2] = {'\xff', '\xff'};  // field count -1
+
+// A row's field count.
+inline void append_copy_field_count(std::string& out, std::uint16_t n) { append_big_endian(out, n); }
+// NULL: length -1.
+inline void append_copy_null(std::string& out) { append_big_endian(out, std::uint32_t{0xFFFFFFFFu}); }
+
+// Appends `s` with NUL (which PostgreSQL's text cannot hold) and invalid
+// UTF-8 (which the server would reject, and with it the whole batch)
+// replaced by U+FFFD, one per maximal invalid subpart, as the JSON escaper
+// repairs. Nothing else changes: tabs, line breaks, backslashes are data.
+inline void append_repaired_utf8(std::string& out, std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     const auto* end = p + s.size();
     const auto* run = p;
@@ -34,7 +59,7 @@ inline void append_copy_text(std::string& out, std::string_view s) {
     };
     while (p < end) {
         const unsigned char c = *p;
-        if (c >= 0x20 && c < 0x80 && c != '\\') {
+        if (c != 0 && c < 0x80) {
             ++p;
             continue;
         }
@@ -50,31 +75,30 @@ inline void append_copy_text(std::string& out, std::string_view s) {
             run = p;
             continue;
         }
-        flush_run(p);
-        switch (c) {
-            case '\\': out.append("\\\\", 2); break;
-            case '\n': out.append("\\n", 2); break;
-            case '\r': out.append("\\r", 2); break;
-            case '\t': out.append("\\t", 2); break;
-            case '\0': out.append(utf8_replacement, 3); break;
-            default: out.push_back(static_cast<char>(c)); break;  // other controls are data in COPY text
-        }
+        flush_run(p);  // NUL
+        out.append(utf8_replacement, 3);
         ++p;
         run = p;
     }
     flush_run(end);
 }
 
-template <class Integer>
-inline void append_integer_text(std::string& out, Integer v) {
-    char text[24];
-    auto [end, ec] = std::to_chars(text, text + sizeof text, v);
-    (void)ec;
-    out.append(text, static_cast<std::size_t>(end - text));
+// A text (or json) column.
+inline void append_copy_text(std::string& out, std::string_view s) {
+    const std::size_t at = out.size();
+    out.append(4, '\0');
+    append_repaired_utf8(out, s);
+    const auto length = static_cast<std::uint32_t>(out.size() - at - 4);
+    for (int i = 0; i < 4; ++i) out[at + static_cast<std::size_t>(i)] = static_cast<char>((length >> (8 * (3 - i))) & 0xFF);
 }
-
-// COPY's NULL.
-inline void append_copy_null(std::string& out) { out.append("\\N", 2); }
+inline void append_copy_int16(std::string& out, std::int16_t v) {
+    append_big_endian(out, std::uint32_t{2});
+    append_big_endian(out, static_cast<std::uint16_t>(v));
+}
+inline void append_copy_int32(std::string& out, std::int32_t v) {
+    append_big_endian(out, std::uint32_t{4});
+    append_big_endian(out, static_cast<std::uint32_t>(v));
+}
 
 // --- time ------------------------------------------------------------------
 inline std::int64_t epoch_microseconds(time_point t) noexcept {
@@ -124,6 +148,17 @@ inline std::string utc_micros_text(time_point t, bool iso_t = false) {
     return s;
 }
 
+// A timestamptz column: microseconds since 2000-01-01 UTC, clamped to the
+// years 1..9999 as the text form is.
+inline void append_copy_timestamp(std::string& out, std::int64_t us) {
+    constexpr std::int64_t min_us = -62135596800LL * 1000000;
+    constexpr std::int64_t max_us = 253402300799LL * 1000000 + 999999;
+    constexpr std::int64_t postgres_epoch_us = 946684800LL * 1000000;
+    us = std::clamp(us, min_us, max_us);
+    append_big_endian(out, std::uint32_t{8});
+    append_big_endian(out, static_cast<std::uint64_t>(us - postgres_epoch_us));
+}
+
 // A month as one number: year * 12 + (month - 1), UTC.
 inline std::int32_t month_key(time_point t) noexcept {
     const civil_date d = civil_from_days(floor_div(epoch_microseconds(t), 86400LL * 1000000));
@@ -155,9 +190,16 @@ struct event_id_source {
         for (unsigned char c : b) v = (v << 8) | c;
         return event_id_source{v};
     }
+    static std::uint64_t low_bits(std::uint64_t n) noexcept { return (n & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull; }
+    // Id number `n` as a binary COPY uuid column (length 16, the 16 bytes).
+    void append_copy(std::string& out, std::uint64_t n) const {
+        append_big_endian(out, std::uint32_t{16});
+        append_big_endian(out, prefix);
+        append_big_endian(out, low_bits(n));
+    }
     // Appends the 36 characters of id number `n`.
     void append(std::string& out, std::uint64_t n) const {
-        const std::uint64_t low = (n & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+        const std::uint64_t low = low_bits(n);
         char text[36];
         int at = 0;
         auto put = [&](std::uint64_t v, int nibbles) {

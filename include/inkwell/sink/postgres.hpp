@@ -26,8 +26,11 @@
 //                                each, so the server inserts in parallel (2; 1..16)
 //   postgres.flush_timeout_ms    how long flush() waits for the server (10000)
 //   postgres.shutdown_timeout_ms how long the destructor tries to deliver what is queued (5000)
+//   postgres.synchronous_commit  on (default) or off: off lets the server acknowledge a batch
+//                                before its WAL is on disk (faster commits), and a server crash
+//                                can then lose the last acknowledged rows: opt-in, not durable
 //
-// write() only formats one COPY row and queues it (detail::remote_queue):
+// write() only formats one (binary) COPY row and queues it (detail::remote_queue):
 // the logger never waits for the server. Each connection's thread sends
 // batches: a batch sent for the first time is one COPY ... FROM STDIN into
 // the table (all rows or none); a batch sent again after a failure (it may
@@ -97,7 +100,7 @@ struct postgres_filter {
     level min_level = level::trace;        // level_num >= this
     std::string tenant;                    // tenant_id equals; empty: any
     std::string service;                   // service equals; empty: any
-    std::string text;                      // web-search syntax on message_tsv ('simple'); empty: any
+    std::string text;                      // web-search syntax on to_tsvector('simple', message); empty: any
     std::size_t limit = 1000;              // newest first; 0: no limit
 };
 
@@ -109,7 +112,7 @@ struct postgres_row {
         span_id, message, source_file;
     int source_line = 0;
     std::string source_function, logger;
-    std::string entry;  // the stored JSON object (jsonb's rendering)
+    std::string entry;  // the stored JSON object (json: the line as stored)
 };
 
 struct postgres_query_result {
@@ -248,7 +251,11 @@ inline bool partition_month(std::string_view table, std::string_view name, std::
     return true;
 }
 
-// The columns a batch carries, in COPY order (message_tsv is generated).
+// The full-text expression: the GIN index is on it, and the query helper
+// matches it word for word so that the planner uses that index.
+inline constexpr std::string_view message_tsvector = "to_tsvector('simple'::regconfig, message)";
+
+// The columns a batch carries, in COPY order.
 inline constexpr std::string_view copy_columns =
     "id, \"timestamp\", level, level_num, category, service, tenant_id, tenant_slug, user_id, session_id, "
     "request_id, trace_id, span_id, message, source_file, source_line, source_function, logger, entry";
@@ -261,14 +268,15 @@ inline std::string create_table_sql(std::string_view table) {
          " (id uuid NOT NULL, \"timestamp\" timestamptz NOT NULL, level text NOT NULL, level_num smallint NOT NULL, "
          "category text, service text, tenant_id text, tenant_slug text, user_id text, session_id text, "
          "request_id text, trace_id text, span_id text, message text NOT NULL, source_file text, "
-         "source_line integer, source_function text, logger text, entry jsonb NOT NULL, "
-         "message_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, message)) STORED, "
-         "PRIMARY KEY (id, \"timestamp\")) PARTITION BY RANGE (\"timestamp\");\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_timestamp_idx") + " ON " + t + " (\"timestamp\");\n";
+         "source_line integer, source_function text, logger text, entry json NOT NULL, "
+         "PRIMARY KEY (\"timestamp\", id)) PARTITION BY RANGE (\"timestamp\");\n";
+    // The primary key, time first, is the index for time too (a range of
+    // time, newest first): no second btree on "timestamp" to maintain.
     s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_level_idx") + " ON " + t + " (level_num, \"timestamp\");\n";
     s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_tenant_idx") + " ON " + t + " (tenant_id, \"timestamp\");\n";
     s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_service_idx") + " ON " + t + " (service, \"timestamp\");\n";
-    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_message_tsv_idx") + " ON " + t + " USING gin (message_tsv) WITH (gin_pending_list_limit = 16384);\n";
+    s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_message_fts_idx") + " ON " + t + " USING gin (" +
+         std::string(message_tsvector) + ") WITH (gin_pending_list_limit = 4096);\n";
     s += "CREATE INDEX IF NOT EXISTS " + quote_identifier(n + "_recent_errors_idx") + " ON " + t +
          " (\"timestamp\" DESC) WHERE level_num >= 50;\n";
     return s;
@@ -406,20 +414,19 @@ inline void build_entry(const record& r, std::string& out) {
     out.append(b.data(), b.size());
 }
 
-// One COPY text row (ending in '\n') for record `r` formatted as `line`.
+// The number of columns of a row (copy_columns).
+inline constexpr std::uint16_t copy_column_count = 19;
+
+// One binary COPY row (copy_columns, in order) for record `r` formatted as
+// `line`.
 inline void append_row(std::string& out, const record& r, std::string_view line, const event_id_source& ids,
                        std::uint64_t id_number) {
     std::string scratch;
-    auto column = [&](std::string_view text) {
-        append_copy_text(out, text);
-        out.push_back('\t');
-    };
     auto optional = [&](std::string_view text) {
         if (text.empty())
             append_copy_null(out);
         else
             append_copy_text(out, text);
-        out.push_back('\t');
     };
     auto from_field = [&](std::string_view key, std::string_view fallback = {}) {
         std::string_view text;
@@ -427,13 +434,11 @@ inline void append_row(std::string& out, const record& r, std::string_view line,
         if (!(v && field_text(*v, scratch, text) && !text.empty())) text = fallback;
         optional(text);
     };
-    ids.append(out, id_number);
-    out.push_back('\t');
-    append_utc_micros(out, epoch_microseconds(r.time));
-    out.push_back('\t');
-    column(level_name(r.severity));
-    append_integer_text(out, to_underlying(r.severity));
-    out.push_back('\t');
+    append_copy_field_count(out, copy_column_count);
+    ids.append_copy(out, id_number);
+    append_copy_timestamp(out, epoch_microseconds(r.time));
+    append_copy_text(out, level_name(r.severity));
+    append_copy_int16(out, static_cast<std::int16_t>(to_underlying(r.severity)));
     optional(r.category);
     {
         std::string_view fallback = !r.category.empty() ? r.category : r.logger_name;
@@ -446,13 +451,12 @@ inline void append_row(std::string& out, const record& r, std::string_view line,
     from_field("requestId");
     from_field("traceId");
     from_field("spanId");
-    column(r.message);
+    append_copy_text(out, r.message);
     optional(r.where.file ? std::string_view{r.where.file} : std::string_view{});
     if (r.where.line != 0)
-        append_integer_text(out, r.where.line);
+        append_copy_int32(out, static_cast<std::int32_t>(r.where.line));
     else
         append_copy_null(out);
-    out.push_back('\t');
     optional(r.where.function ? std::string_view{r.where.function} : std::string_view{});
     optional(r.logger_name);
     // entry: the line when it is a JSON object, else one built from the record.
@@ -463,8 +467,7 @@ inline void append_row(std::string& out, const record& r, std::string_view line,
         scratch.clear();
         build_entry(r, scratch);
     }
-    append_copy_text(out, scratch);
-    out.push_back('\n');
+    append_copy_text(out, scratch);  // json: the text itself
 }
 
 }  // namespace pg
@@ -501,7 +504,8 @@ inline postgres_query_result query(connection& c, std::string_view table, const 
            " AND ($2::timestamptz IS NULL OR \"timestamp\" <= $2::timestamptz)"
            " AND ($4::text IS NULL OR tenant_id = $4::text)"
            " AND ($5::text IS NULL OR service = $5::text)"
-           " AND ($6::text IS NULL OR message_tsv @@ websearch_to_tsquery('simple'::regconfig, $6::text))";
+           " AND ($6::text IS NULL OR " + std::string(message_tsvector) +
+           " @@ websearch_to_tsquery('simple'::regconfig, $6::text))";
     sql += " ORDER BY \"timestamp\" DESC, id LIMIT $7::bigint";
     result res(nullptr);
     if (!c.exec_params(sql, params, out.error, &res)) return out;
@@ -643,7 +647,7 @@ namespace detail {
 namespace pg {
 
 struct event {
-    std::string row;         // one COPY text row, '\n' included
+    std::string row;         // one binary COPY row
     std::int32_t month = 0;  // month_key of the record's time: its partition
 };
 
@@ -654,6 +658,7 @@ struct shared_state {
     std::string table = "platform_logs";
     postgres_retention_days retention{};
     std::chrono::seconds retention_interval{3600};
+    bool synchronous_commit = true;  // false: postgres.synchronous_commit=off (opt-in, not durable)
     std::string logger_name;
     std::string session_id;
     error_reporter* errors = nullptr;
@@ -675,6 +680,9 @@ public:
 
     bool connect(std::string& error) {
         if (!c_.open(s_->conninfo, error)) return false;
+        // Opt-in only: the server acknowledges a batch before its WAL is on
+        // disk, so a server crash can lose the last acknowledged rows.
+        if (!s_->synchronous_commit && !c_.exec("SET synchronous_commit = off", error)) return fail_connect(error);
         if (!schema_ready_) {
             if (!ensure_table(c_, s_->table, error)) return fail_connect(error);
             schema_ready_ = true;
@@ -684,8 +692,23 @@ public:
                           "level text, level_num smallint, category text, service text, tenant_id text, "
                           "tenant_slug text, user_id text, session_id text, request_id text, trace_id text, "
                           "span_id text, message text, source_file text, source_line integer, "
-                          "source_function text, logger text, entry jsonb) ON COMMIT DELETE ROWS";
+                          "source_function text, logger text, entry json) ON COMMIT DELETE ROWS";
         if (!c_.exec(sql, error)) return fail_connect(error);
+        // A table made by an earlier inkwell keeps `entry` as jsonb: binary
+        // COPY's json text would not do there, so its batches go through
+        // the staging table (json, cast to jsonb by the INSERT).
+        {
+            const std::string t = quote_identifier(s_->table);
+            const char* params[] = {t.c_str()};
+            result type(nullptr);
+            // to_regclass: a table dropped meanwhile gives no row (COPY then
+            // fails with 42P01 and the table is made again on reconnect).
+            if (!c_.exec_params("SELECT format_type(atttypid, atttypmod) FROM pg_attribute "
+                                "WHERE attrelid = to_regclass($1) AND attname = 'entry' AND NOT attisdropped",
+                                params, error, &type))
+                return fail_connect(error);
+            direct_copy_ = PQntuples(type.r) != 1 || std::string_view{PQgetvalue(type.r, 0, 0)} == "json";
+        }
         const std::int32_t month = month_key(s_->now());
         if (!partition(month, error) || !partition(month + 1, error)) return fail_connect(error);
         return true;
@@ -701,7 +724,7 @@ public:
         // part or in whole, through the staging table and ON CONFLICT DO
         // NOTHING. A duplicate id on a first send (another attempt's rows)
         // takes the second path too.
-        if (!resending_) {
+        if (!resending_ && direct_copy_) {
             if (copy_direct(batch, error, sqlstate)) return true;
             if (c_.ok() && sqlstate == "23505") {
                 error.clear();
@@ -792,15 +815,16 @@ private:
     }
 
     bool copy_direct(std::span<const event> batch, std::string& error, std::string& sqlstate) {
-        if (!copy(batch, "COPY " + quote_identifier(s_->table) + " (" + std::string(copy_columns) + ") FROM STDIN", error,
-                  sqlstate))
+        if (!copy(batch, "COPY " + quote_identifier(s_->table) + " (" + std::string(copy_columns) + ") FROM STDIN (FORMAT binary)",
+                  error, sqlstate))
             return false;
         return true;
     }
 
     bool copy_and_insert(std::span<const event> batch, std::string& error, std::string& sqlstate) {
         if (!c_.exec("BEGIN", error, &sqlstate)) return false;
-        if (!copy(batch, "COPY inkwell_stage (" + std::string(copy_columns) + ") FROM STDIN", error, sqlstate) ||
+        if (!copy(batch, "COPY inkwell_stage (" + std::string(copy_columns) + ") FROM STDIN (FORMAT binary)", error,
+                  sqlstate) ||
             !c_.exec("INSERT INTO " + quote_identifier(s_->table) + " (" + std::string(copy_columns) + ") SELECT " +
                          std::string(copy_columns) + " FROM inkwell_stage ON CONFLICT DO NOTHING",
                      error, &sqlstate)) {
@@ -822,8 +846,9 @@ private:
                 return false;
             }
         }
-        // Rows go out in chunks of about 256 KiB.
-        chunk_.clear();
+        // Rows go out in chunks of about 256 KiB, between the binary
+        // format's header and trailer.
+        chunk_.assign(copy_binary_header, sizeof copy_binary_header);
         bool sent_ok = true;
         for (const event& e : batch) {
             chunk_ += e.row;
@@ -835,9 +860,8 @@ private:
                 chunk_.clear();
             }
         }
-        if (sent_ok && !chunk_.empty() &&
-            PQputCopyData(c_.c, chunk_.data(), static_cast<int>(chunk_.size())) != 1)
-            sent_ok = false;
+        chunk_.append(copy_binary_trailer, sizeof copy_binary_trailer);
+        if (sent_ok && PQputCopyData(c_.c, chunk_.data(), static_cast<int>(chunk_.size())) != 1) sent_ok = false;
         chunk_.clear();
         if (chunk_.capacity() > 4 * 1024 * 1024) chunk_.shrink_to_fit();
         if (PQputCopyEnd(c_.c, sent_ok ? nullptr : "inkwell: sending failed") != 1) sent_ok = false;
@@ -877,6 +901,7 @@ private:
     std::string chunk_;
     time_point next_retention_{};
     bool resending_ = false;
+    bool direct_copy_ = true;  // entry is json: COPY straight into the table
     bool runs_retention_ = true;
 };
 
@@ -920,6 +945,12 @@ public:
         s.retention.info = setting_int(context, "postgres.retention.info", 7);
         s.retention.debug = setting_int(context, "postgres.retention.debug", 1);
         s.retention_interval = std::chrono::seconds{setting_int(context, "postgres.retention.interval", 3600)};
+        if (const std::string_view sync = context.setting("postgres.synchronous_commit", "on"); sync == "off") {
+            s.synchronous_commit = false;
+        } else if (sync != "on" && context.errors) {
+            context.errors->report({error_kind::open, 0, "postgres",
+                                    "postgres.synchronous_commit must be on or off; using on"});
+        }
         s.logger_name = context.logger_name;
         s.session_id = context.session_id;
         s.errors = context.errors;
