@@ -21,9 +21,12 @@
 
 #include "entry.hpp"
 #include "filter.hpp"
+#include "follow.hpp"
 #include "output.hpp"
 #include "reader.hpp"
+#include "record_view.hpp"
 #include "scan.hpp"
+#include "serve.hpp"
 
 namespace cli = inkwell_cli;
 
@@ -39,6 +42,12 @@ Commands (DIR: an inkwell log folder, or one log file):
   tail DIR        follows new records live (new categories, days, rotation)
   aggregate DIR   errors grouped by signature: count, first/last seen, sample
   stats DIR       records per level, category and day; files and bytes
+  serve DIR       the live web viewer on http://127.0.0.1:8470/: the newest
+                  records of DIR, then new ones as they are written; error
+                  aggregates; runs until Ctrl-C (docs/viewer.md)
+  serve --redis HOST:PORT [--stream KEY]
+                  the same over the Redis stream sink::redis writes
+                  (default key inkwell:logs)
 
 Filters (query, export, tail, aggregate, stats):
   --from T, --to T        ISO time (2024-12-20, 2024-12-20T10:15:30Z; UTC) or
@@ -59,7 +68,12 @@ Output:
   --progress              progress on stderr even when it is not a tty
   --quiet                 no malformed-line reports on stderr
   --text-utc              text logs' times are UTC (default: local time)
-  --poll-ms N             tail: how often to look (default 200)
+  --poll-ms N             tail, serve: how often to look (default 200)
+Serve:
+  --port P                port on 127.0.0.1 (default 8470; 0: any free port);
+                          prints "inkwell serve: listening on http://127.0.0.1:P/"
+  --history N             records kept for a page that opens (default 100000)
+  --redis HOST:PORT, --stream KEY   read a Redis stream instead of DIR
 Exit code: 0 records found, 1 nothing matched, 2 usage error or DIR unreadable.
 )";
 
@@ -73,6 +87,10 @@ struct options {
     std::uint64_t limit = 0;
     int poll_ms = 200;
     bool level_given = false;
+    // serve
+    int port = 8470;
+    std::size_t history = 100000;
+    std::string redis, stream = "inkwell:logs";
 };
 
 [[noreturn]] void usage_error(const std::string& what) {
@@ -148,6 +166,18 @@ options parse_options(int argc, char** argv) {
             const std::string v = value();
             if (!cli::all_digits(v)) usage_error("--poll-ms wants a number");
             o.poll_ms = std::max(10, std::stoi(v));
+        } else if (a == "--port") {
+            const std::string v = value();
+            if (!cli::all_digits(v) || v.size() > 5 || std::stoi(v) > 65535) usage_error("--port wants a number (0-65535)");
+            o.port = std::stoi(v);
+        } else if (a == "--history") {
+            const std::string v = value();
+            if (!cli::all_digits(v) || v.size() > 12) usage_error("--history wants a number");
+            o.history = static_cast<std::size_t>(std::stoull(v));
+        } else if (a == "--redis") {
+            o.redis = value();
+        } else if (a == "--stream") {
+            o.stream = value();
         } else if (!a.empty() && a[0] == '-' && a != "-") {
             usage_error("unknown option " + std::string(a));
         } else {
@@ -156,8 +186,12 @@ options parse_options(int argc, char** argv) {
     }
     if (positional.empty()) usage_error("no command");
     o.command = positional[0];
-    if (positional.size() != 2) usage_error(o.command + " wants one DIR");
-    o.dir = positional[1];
+    if (o.command == "serve" && !o.redis.empty()) {
+        if (positional.size() != 1) usage_error("serve wants DIR or --redis HOST:PORT, not both");
+    } else {
+        if (positional.size() != 2) usage_error(o.command + " wants one DIR");
+        o.dir = positional[1];
+    }
     if (!grep.empty()) {
         if (regex) {
             try {
@@ -226,82 +260,6 @@ int run_query(options o) {
     return written > 0 ? exit_found : exit_nothing;
 }
 
-// An inkwell::record made from a parsed entry, for the aggregator.
-class record_view {
-public:
-    explicit record_view(const cli::entry& e) {
-        const cli::json& o = e.object;
-        r_.severity = static_cast<inkwell::level>(static_cast<std::uint8_t>(e.level));
-        r_.time = inkwell::time_point(std::chrono::milliseconds(e.time_ms));
-        r_.message = text(o, "message");
-        r_.category = text(o, "category");
-        r_.session_id = text(o, "sessionId");
-        // "file.cpp:45": the JSONL line has no function, so it stays empty.
-        const std::string_view source = text(o, "source");
-        const std::size_t colon = source.rfind(':');
-        if (!source.empty()) {
-            file_ = std::string(colon == std::string_view::npos ? source : source.substr(0, colon));
-            r_.where.file = file_.c_str();
-            if (colon != std::string_view::npos && cli::all_digits(source.substr(colon + 1)))
-                r_.where.line = static_cast<std::uint32_t>(std::strtoul(std::string(source.substr(colon + 1)).c_str(), nullptr, 10));
-        }
-        r_.where.function = "";
-        collect(o, "metadata", fields_);
-        r_.fields = fields_;
-        collect(o, "context", context_fields_);
-        if (!context_fields_.empty()) {
-            context_ = inkwell::context_frame::make(context_fields_, nullptr);
-            r_.context = context_;
-        }
-    }
-    ~record_view() {
-        if (context_ != nullptr) context_->release();
-    }
-    record_view(const record_view&) = delete;
-    record_view& operator=(const record_view&) = delete;
-    const inkwell::record& get() const { return r_; }
-
-private:
-    static std::string_view text(const cli::json& o, const char* key) {
-        const auto it = o.find(key);
-        return it != o.end() && it->is_string() ? std::string_view{it->get_ref<const std::string&>()} : std::string_view{};
-    }
-    static void collect(const cli::json& o, const char* scope, std::vector<inkwell::field>& out) {
-        const auto s = o.find(scope);
-        if (s == o.end() || !s->is_object()) return;
-        for (auto it = s->begin(); it != s->end(); ++it) {
-            inkwell::field f;
-            f.key = it.key();
-            const cli::json& v = it.value();
-            using kind = inkwell::field_value::kind;
-            if (v.is_string()) {
-                f.value.type = kind::string;
-                f.value.text = v.get_ref<const std::string&>();
-            } else if (v.is_boolean()) {
-                f.value.type = kind::boolean;
-                f.value.number.boolean = v.get<bool>();
-            } else if (v.is_number_unsigned()) {
-                f.value.type = kind::unsigned_integer;
-                f.value.number.unsigned_integer = v.get<std::uint64_t>();
-            } else if (v.is_number_integer()) {
-                f.value.type = kind::signed_integer;
-                f.value.number.signed_integer = v.get<std::int64_t>();
-            } else if (v.is_number_float()) {
-                f.value.type = kind::floating;
-                f.value.number.floating = v.get<double>();
-            } else {
-                f.value.type = kind::null;  // null, or a nested value the record cannot hold
-            }
-            out.push_back(f);
-        }
-    }
-
-    inkwell::record r_{};
-    std::string file_;
-    std::vector<inkwell::field> fields_, context_fields_;
-    const inkwell::context_frame* context_ = nullptr;
-};
-
 int run_aggregate(options o) {
     if (!o.level_given) o.f.min_level = 50;  // errors and above
     session s(std::move(o));
@@ -310,7 +268,7 @@ int run_aggregate(options o) {
     ao.max_signatures = 1000000;
     inkwell::error_aggregator agg(ao);
     cli::merge_scan(s.ctx, [&](const cli::entry& e) {
-        record_view r(e);
+        cli::record_view r(e);
         agg.add(r.get());
         return true;
     });
@@ -449,13 +407,6 @@ int run_stats(options o) {
 // tail: polls the folder; files are known by inode, so a renamed (rotated)
 // file is read on from where it was, a new file from its start, a truncated
 // one from its start again. Compressed files are finished copies: skipped.
-struct followed {
-    std::string relative;
-    std::uint64_t offset = 0;
-    cli::file_kind kind = cli::file_kind::unknown;
-    std::uint64_t line = 0;
-    bool seen = false;
-};
 
 int run_tail(options o) {
     session s(std::move(o));
@@ -468,7 +419,7 @@ int run_tail(options o) {
         out.header_done = true;
     }
     std::fflush(stdout);
-    std::map<std::pair<std::uint64_t, std::uint64_t>, followed> known;
+    cli::followed_map known;
     std::uint64_t written = 0;
     bool first_round = true;
     std::vector<char> buffer;
@@ -485,46 +436,16 @@ int run_tail(options o) {
             if (file.packed != cli::compression::none) continue;
             const auto id = std::make_pair(file.device, file.inode);
             auto [it, fresh] = known.try_emplace(id);
-            followed& f = it->second;
+            cli::followed& f = it->second;
             f.seen = true;
             f.relative = file.relative;
             if (fresh && first_round) f.offset = file.bytes;  // what was there before: not ours to show
-            if (file.bytes < f.offset) {  // truncated (or a reused inode)
-                f.offset = 0;
-                f.line = 0;
-            }
-            if (file.bytes == f.offset) continue;
-            const int fd = ::open(file.path.c_str(), O_RDONLY | O_CLOEXEC);
-            if (fd < 0) continue;
-            if (f.kind == cli::file_kind::unknown) {
-                char c = 0;
-                std::uint64_t at = 0;
-                while (::pread(fd, &c, 1, static_cast<off_t>(at)) == 1 && (c == ' ' || c == '\n' || c == '\r' || c == '\t')) ++at;
-                f.kind = cli::kind_of_first_byte(c);
-            }
-            const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(file.bytes - f.offset, 8u << 20));
-            buffer.resize(want);
-            const ssize_t n = ::pread(fd, buffer.data(), want, static_cast<off_t>(f.offset));
-            ::close(fd);
-            if (n <= 0) continue;
-            std::string_view data(buffer.data(), static_cast<std::size_t>(n));
-            const std::size_t last_nl = data.rfind('\n');
-            if (last_nl == std::string_view::npos) continue;  // a line being written: next round
-            data = data.substr(0, last_nl + 1);
-            f.offset += data.size();
-            if (f.kind == cli::file_kind::unknown) continue;
-            while (!data.empty()) {
-                const std::size_t nl = data.find('\n');
-                std::string_view line = data.substr(0, nl);
-                data.remove_prefix(nl + 1);
-                ++f.line;
-                if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-                if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+            cli::read_new_lines(file, f, buffer, [&](std::string_view line) {
                 pending p;
                 std::string why;
                 bool ok;
                 if (f.kind == cli::file_kind::jsonl) {
-                    if (!s.opt.f.raw_may_pass(line)) continue;
+                    if (!s.opt.f.raw_may_pass(line)) return;
                     ok = cli::parse_jsonl(line, p.e, why);
                     p.raw = std::string(line);
                 } else {
@@ -532,11 +453,11 @@ int run_tail(options o) {
                 }
                 if (!ok) {
                     s.diag.bad_line(f.relative, f.line, why);
-                    continue;
+                    return;
                 }
                 p.e.kind = f.kind;
                 if (s.opt.f.pass(p.e)) batch.push_back(std::move(p));
-            }
+            });
         }
         for (auto it = known.begin(); it != known.end();) it = it->second.seen ? std::next(it) : known.erase(it);
         std::stable_sort(batch.begin(), batch.end(),
@@ -580,5 +501,18 @@ int main(int argc, char** argv) {
     if (o.command == "tail") return run_tail(std::move(o));
     if (o.command == "aggregate") return run_aggregate(std::move(o));
     if (o.command == "stats") return run_stats(std::move(o));
+    if (o.command == "serve") {
+        cli::serve_options so;
+        so.dir = o.dir;
+        so.redis = o.redis;
+        so.stream = o.stream;
+        so.port = static_cast<std::uint16_t>(o.port);
+        so.history = o.history;
+        so.f = std::move(o.f);
+        so.quiet = o.quiet;
+        so.text_utc = o.text_utc;
+        so.poll_ms = o.poll_ms;
+        return cli::run_serve(so);
+    }
     usage_error("unknown command " + o.command);
 }
