@@ -8071,7 +8071,10 @@ INKWELL_END_NAMESPACE
 // failure streak — found through a small open-addressing hash table, and
 // caps only the OPEN files: at most Limits::max_open_files (64), least
 // recently used closed first. A record for a category whose file is closed
-// is held in memory without opening anything; its lines go out (open, making
+// is held in memory without opening anything (in a chain of blocks shared
+// out by one pool, detail/held_lines.hpp: with a thousand closed files
+// taking lines in turn, a line is stored without cache or TLB misses and
+// never copied again until its file opens); its lines go out (open, making
 // room by closing the least recently used open file, then one write(2) of
 // whole lines) when
 //   - they reach 64 KiB (detail::pending_limit), or
@@ -8088,13 +8091,16 @@ INKWELL_END_NAMESPACE
 //     queues, under the 50 MB the files-at-scale reference allows): then
 //     files are written by priority until less than 70 % of it is held —
 //     first those holding error or critical records, then warn, then the
-//     largest (within a factor of two) first.
+//     largest (within an eighth of a power of two) first.
 // When the process runs out of descriptors (EMFILE, ENFILE: a low
 // `ulimit -n`), the least recently used file is closed and the open tried
 // again, and the cap is lowered to one less than what was open then, so
 // later opens close a file first instead of failing one openat each time;
 // only when no file is left to close is the failure reported (the lines go
-// to the stderr fallback). A closed file gives its buffer's memory back.
+// to the stderr fallback). A closed file gives its buffer's memory back (its
+// log_file's to the heap, its chain's blocks to the pool, which keeps them
+// for the next lines: the pool holds as much as the held lines ever took,
+// which the cap above bounds).
 // A state that is closed, holds nothing and has no failure streak is
 // recycled (least recently used first) once more than Limits::kept_states
 // (4,096) are kept; a state in a write failure streak keeps it, so that its
@@ -8139,6 +8145,292 @@ INKWELL_END_NAMESPACE
 
 
 
+// ---- begin inkwell/detail/held_lines.hpp ----
+// held_lines and line_block_pool: whole lines held in memory for a file that
+// is closed (sink::category_files), in chains of blocks from one pool.
+//
+// Why not a std::string per file: with a thousand closed files taking lines
+// in turn, each line lands at the end of a different buffer that nothing has
+// touched since that file's previous line, a thousand lines ago, so every
+// line stalled on cache misses as it was stored (and a doubling buffer copies
+// itself as it grows, into memory just as cold). Here:
+//   - a chain never copies what it holds: a full block is followed by a new
+//     one (512 B, 1 KiB, 2 KiB, then 4 KiB blocks, so a file with one short
+//     line holds one small block; a line longer than a block gets a block of
+//     its own size);
+//   - after each line the bytes the chain's next line will be written to are
+//     prefetched for writing: the rest of the block up to 320 bytes, and near
+//     the block's end the start of the block that follows, taken ahead from
+//     the pool (the "spare"). By the time the file's next line comes, many
+//     lines of other files later, they are in cache;
+//   - an append touches only the chain (in its owner's state) and the bytes
+//     it writes: the tail's fill lives in the chain, and the link to the next
+//     block in a trailer at the block's end, next to the last line written;
+//   - blocks are cut from large slabs (huge pages where the kernel gives
+//     them), so that a thousand chains' tails do not cost a thousand TLB
+//     entries, and freed blocks are reused last-freed first: a steady load
+//     allocates nothing.
+// Each line is stored as its length (4 bytes) and its bytes, so that it
+// reaches the file as the record it was. Memory: aligned_alloc/malloc, no
+// exceptions; a failed allocation is reported to the caller (append returns
+// false), which keeps the line some other way. Not thread-safe: the owning
+// sink serialises every call.
+
+
+
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+class line_block_pool;
+
+// One file's held lines, oldest first. Filled and emptied by a pool.
+class held_lines {
+public:
+    held_lines() = default;
+    held_lines(const held_lines&) = delete;
+    held_lines& operator=(const held_lines&) = delete;
+    ~held_lines() = default;  // the pool's release() gives the blocks back
+
+    bool empty() const noexcept { return lines_ == 0; }
+    // Bytes of the lines held (their lengths not counted).
+    std::size_t bytes() const noexcept { return bytes_; }
+    std::size_t lines() const noexcept { return lines_; }
+    // The time of the oldest line held (time_point{} when empty).
+    time_point first_time() const noexcept { return first_time_; }
+
+    // Calls f(line) for every line held, oldest first.
+    template <class F>
+    void for_each(F&& f) const {
+        for (const block* b = head_; b;) {
+            const bool last = reinterpret_cast<const char*>(b->trailer()) == limit_;
+            const char* at = b->data();
+            const char* end = last ? cursor_ : b->trailer()->end;
+            while (at < end) {
+                std::uint32_t size;
+                std::memcpy(&size, at, sizeof size);
+                f(std::string_view{at + sizeof size, size});
+                at += sizeof size + size;
+            }
+            b = last ? nullptr : b->trailer()->next;
+        }
+    }
+
+private:
+    friend class line_block_pool;
+    struct block;
+    // At the end of a block (where limit_ points while it is the tail):
+    // written when the chain moves on to the next block.
+    struct link {
+        block* next;
+        const char* end;  // the end of the block's last line
+    };
+    struct block {
+        block* free_next;          // in the pool's free list
+        std::uint32_t capacity;    // bytes of data; the trailer follows them
+        std::uint32_t size_class;  // 0-3: pooled, 512 << class bytes in all; 4: a block of its own size
+        char* data() noexcept { return reinterpret_cast<char*>(this + 1); }
+        const char* data() const noexcept { return reinterpret_cast<const char*>(this + 1); }
+        link* trailer() noexcept { return reinterpret_cast<link*>(data() + capacity); }
+        const link* trailer() const noexcept { return reinterpret_cast<const link*>(data() + capacity); }
+    };
+
+    // What every append uses first (48 bytes: with a few bytes of its
+    // owner's, one cache line), then what only a chain's first line uses.
+    char* cursor_ = nullptr;  // where the next line goes in the tail block
+    char* limit_ = nullptr;   // the tail block's end (its trailer); null: no block
+    std::size_t bytes_ = 0;
+    std::uint32_t lines_ = 0;
+    std::uint32_t blocks_ = 0;
+    block* spare_ = nullptr;  // taken ahead for the next block (and in cache by then)
+    block* head_ = nullptr;
+    time_point first_time_{};
+};
+
+// The blocks of every chain of one sink. Blocks of the four pooled sizes
+// are cut from slabs: 256 KiB ones at first, then, past 2 MiB, slabs of
+// 2 MiB aligned to 2 MiB and advised as huge pages (MADV_HUGEPAGE): a
+// thousand chains then write into a few pages, not a thousand, and their
+// appends stop missing the TLB. A pooled block freed goes to its size's free
+// list (reused last-freed first, while it is still in cache); the slabs are
+// given back when the pool goes, so the pool keeps the most it ever held
+// (the sink's cap on held lines bounds that). A line longer than a 4 KiB
+// block gets a block of its own size from malloc, freed when released.
+class line_block_pool {
+public:
+    line_block_pool() noexcept = default;
+    line_block_pool(const line_block_pool&) = delete;
+    line_block_pool& operator=(const line_block_pool&) = delete;
+    ~line_block_pool() {
+        while (slabs_) std::free(std::exchange(slabs_, *reinterpret_cast<void**>(slabs_)));
+    }
+
+    // Appends one whole line to `chain`. False when memory ran out (nothing
+    // was added).
+    bool append(held_lines& chain, std::string_view line, time_point time) noexcept {
+        if (line.size() > max_line) return false;
+        const std::size_t need = sizeof(std::uint32_t) + line.size();
+        if (static_cast<std::size_t>(chain.limit_ - chain.cursor_) < need && !next_block(chain, need)) return false;
+        char* at = chain.cursor_;
+        const auto size = static_cast<std::uint32_t>(line.size());
+        std::memcpy(at, &size, sizeof size);
+        std::memcpy(at + sizeof size, line.data(), line.size());
+        chain.cursor_ = at + need;
+        if (chain.lines_ == 0) chain.first_time_ = time;
+        chain.bytes_ += line.size();
+        ++chain.lines_;
+        // What the chain's next line will be written to, in cache by then:
+        // the rest of this block (its trailer included) and, near its end,
+        // the start of the next one.
+        const std::size_t room = static_cast<std::size_t>(chain.limit_ - chain.cursor_) + sizeof(held_lines::link);
+        for (std::size_t off = 0; off < room && off < prefetch_bytes; off += 64)
+            __builtin_prefetch(chain.cursor_ + off, 1, 3);
+        if (room < prefetch_bytes) {
+            if (!chain.spare_) chain.spare_ = take(next_class(chain), 0);
+            if (chain.spare_)
+                for (std::size_t off = 0; off < prefetch_bytes; off += 64)
+                    __builtin_prefetch(reinterpret_cast<char*>(chain.spare_) + off, 1, 3);
+        }
+        return true;
+    }
+
+    // Empties `chain`, its blocks back to the pool.
+    void release(held_lines& chain) noexcept {
+        for (block* b = chain.head_; b;) {
+            block* next = reinterpret_cast<char*>(b->trailer()) == chain.limit_ ? nullptr : b->trailer()->next;
+            give_back(b);
+            b = next;
+        }
+        if (chain.spare_) give_back(chain.spare_);
+        chain.cursor_ = chain.limit_ = nullptr;
+        chain.bytes_ = 0;
+        chain.lines_ = 0;
+        chain.head_ = chain.spare_ = nullptr;
+        chain.blocks_ = 0;
+        chain.first_time_ = time_point{};
+    }
+
+    // Bytes taken from the system now: slabs, and blocks of their own size.
+    std::size_t allocated_bytes() const noexcept { return allocated_; }
+
+private:
+    using block = held_lines::block;
+    using link = held_lines::link;
+    static constexpr std::size_t smallest = 512;  // a pooled block of class c is smallest << c bytes in all
+    static constexpr std::uint32_t pooled_classes = 4;
+    static constexpr std::size_t prefetch_bytes = 320;
+    static constexpr std::size_t max_line = 0xffffffffu - 256;
+    static constexpr std::size_t small_slab = 256 * 1024;
+    static constexpr std::size_t huge_slab = 2 * 1024 * 1024;
+    static_assert(sizeof(block) % alignof(link) == 0 && smallest % alignof(link) == 0);
+
+    static std::size_t class_bytes(std::uint32_t c) noexcept { return smallest << c; }
+    static std::uint32_t next_class(const held_lines& chain) noexcept { return chain.blocks_ < 3 ? chain.blocks_ : 3; }
+
+    // The chain goes on in a new block with room for `need` bytes: the
+    // spare when it fits, else one from the pool.
+    bool next_block(held_lines& chain, std::size_t need) noexcept {
+        block* b = nullptr;
+        if (chain.spare_ && chain.spare_->capacity >= need)
+            b = std::exchange(chain.spare_, nullptr);
+        else
+            b = take(next_class(chain), need);
+        if (!b) return false;
+        if (chain.limit_) {  // the tail's trailer: next to the last line, in cache
+            link* end = reinterpret_cast<link*>(chain.limit_);
+            end->next = b;
+            end->end = chain.cursor_;
+        } else {
+            chain.head_ = b;
+        }
+        chain.cursor_ = b->data();
+        chain.limit_ = b->data() + b->capacity;
+        ++chain.blocks_;
+        return true;
+    }
+
+    // A block of class `c`, or of a larger one for `need` bytes of data, or
+    // one of its own size; nullptr when memory ran out.
+    block* take(std::uint32_t c, std::size_t need) noexcept {
+        while (c < pooled_classes && class_bytes(c) - sizeof(block) - sizeof(link) < need) ++c;
+        if (c >= pooled_classes) return own_block(need);
+        if (!free_[c] && !carve(c)) return nullptr;
+        block* b = free_[c];
+        free_[c] = b->free_next;
+        if (free_[c]) __builtin_prefetch(free_[c], 1, 3);  // the next one taken
+        return b;
+    }
+
+    // A block of class c onto its free list, cut from the current slab or
+    // from a new one.
+    bool carve(std::uint32_t c) noexcept {
+        const std::size_t bytes = class_bytes(c);
+        if (static_cast<std::size_t>(slab_end_ - slab_next_) < bytes) {
+            // What is left of the slab (a multiple of 512 bytes) goes to the smallest class.
+            while (static_cast<std::size_t>(slab_end_ - slab_next_) >= smallest) push_new(0);
+            if (!new_slab()) return false;
+        }
+        push_new(c);
+        return true;
+    }
+
+    void push_new(std::uint32_t c) noexcept {
+        block* b = reinterpret_cast<block*>(slab_next_);
+        slab_next_ += class_bytes(c);
+        b->capacity = static_cast<std::uint32_t>(class_bytes(c) - sizeof(block) - sizeof(link));
+        b->size_class = c;
+        b->free_next = free_[c];
+        free_[c] = b;
+    }
+
+    bool new_slab() noexcept {
+        const std::size_t bytes = allocated_ < huge_slab ? small_slab : huge_slab;
+        void* memory = std::aligned_alloc(bytes, bytes);
+        if (!memory) return false;
+#ifdef MADV_HUGEPAGE
+        if (bytes == huge_slab) (void)::madvise(memory, bytes, MADV_HUGEPAGE);  // a hint: no huge pages, no harm
+#endif
+        allocated_ += bytes;
+        *reinterpret_cast<void**>(memory) = slabs_;  // the slab's first bytes link the slabs
+        slabs_ = memory;
+        slab_next_ = static_cast<char*>(memory) + smallest;  // (its first 512 bytes: the link)
+        slab_end_ = static_cast<char*>(memory) + bytes;
+        return true;
+    }
+
+    block* own_block(std::size_t need) noexcept {
+        const std::size_t capacity = (need + alignof(link) - 1) / alignof(link) * alignof(link);
+        const std::size_t total = sizeof(block) + capacity + sizeof(link);
+        void* memory = std::malloc(total);
+        if (!memory) return nullptr;
+        allocated_ += total;
+        block* b = static_cast<block*>(memory);
+        b->free_next = nullptr;
+        b->capacity = static_cast<std::uint32_t>(capacity);
+        b->size_class = pooled_classes;
+        return b;
+    }
+
+    void give_back(block* b) noexcept {
+        if (b->size_class < pooled_classes) {
+            b->free_next = free_[b->size_class];
+            free_[b->size_class] = b;
+            return;
+        }
+        allocated_ -= sizeof(block) + b->capacity + sizeof(link);
+        std::free(b);
+    }
+
+    block* free_[pooled_classes] = {};
+    void* slabs_ = nullptr;  // each slab's first word: the slab made before it
+    char* slab_next_ = nullptr;
+    char* slab_end_ = nullptr;
+    std::size_t allocated_ = 0;
+};
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/held_lines.hpp ----
 // ---- begin inkwell/detail/posix_file.hpp ----
 // The file primitives under every file sink:
 //   posix_file          an owned file descriptor opened for appending;
@@ -9276,7 +9568,10 @@ public:
     ~category_files() {
         flush();
         for (std::size_t i = open_.size(); i-- > 0;) close_state(*open_[i]);
-        for (state* s : states_) delete s;
+        for (state* s : states_) {
+            pool_.release(s->held);  // (empty after flush())
+            delete s;
+        }
         if constexpr (compression_handle::enabled) {
             backups_compression_.wait();  // what was handed over is compressed before the logger goes
             days_compression_.wait();
@@ -9302,12 +9597,12 @@ public:
         touch(s);
         // A free descriptor slot costs no eviction: use it (a new category,
         // or one whose earlier open failed).
-        if (!s.file.is_open() && open_.size() < open_cap_) open_making_room(s);
+        if (!is_open(s) && open_.size() < open_cap_) open_making_room(s);
         if (new_day) {  // after the open: the day's first file counts as active
             clean_up();
             compress_earlier_days(day);
         }
-        if (detail::rotation_due(s.file, rotation_, r.time, line.size())) rotate_file(s);
+        if (rotation_due(s, r.time, line.size())) rotate_file(s);
         if (total_pending_ + line.size() > max_pending_bytes) relieve_memory();
         hold(s, r.severity, line, r.time);
     }
@@ -9336,13 +9631,13 @@ public:
     void flush() noexcept {
         for (std::size_t i = open_.size(); i-- > 0;) {
             state& s = *open_[i];  // flushing may close it (a path gone and not reopened): back to front
-            const std::size_t before = s.file.pending_bytes();
+            const std::size_t before = pending_of(s);
             s.file.flush();
             settle(s, before);
         }
         keep_only_failing_in_dirty();
         for (auto& p : states_)
-            if (p->live && p->file.has_pending()) write_out(*p);
+            if (p->live && holds(*p)) write_out(*p);
         urgent_.clear();
         waiting_.clear();
         waiting_head_ = 0;
@@ -9354,7 +9649,7 @@ public:
     void reopen() noexcept {
         for (std::size_t i = open_.size(); i-- > 0;) {
             state& s = *open_[i];
-            const std::size_t before = s.file.pending_bytes();
+            const std::size_t before = pending_of(s);
             s.file.reopen();
             settle(s, before);
         }
@@ -9365,7 +9660,7 @@ public:
     // Rotates every file that is open or holds lines (rotation on request).
     void rotate_now() {
         for (auto& p : states_)
-            if (p->live && (p->file.is_open() || p->file.has_pending())) rotate_file(*p);
+            if (p->live && (p->file.is_open() || holds(*p))) rotate_file(*p);
     }
 
     // Waits until every file handed to the compression policy so far is
@@ -9395,22 +9690,38 @@ private:
     static constexpr std::uint32_t not_open = ~std::uint32_t{0};
 
     // One file of one category on one day.
-    struct state {
+    // One file of one category on one day. What a record for a closed file
+    // touches comes first, in two cache lines (with a thousand files taking
+    // lines in turn, each record finds its state out of cache): the key, and
+    // the chain of held lines with the flags; the log_file comes last.
+    struct alignas(64) state {
         days day{};
-        std::string name;  // the sanitized category
         std::uint64_t hash = 0;
+        std::string name;  // the sanitized category
         std::uint64_t last_use = 0;
-        steady::time_point pending_since{};  // closed and holding lines: since when
         std::uint32_t index = 0;             // in states_
-        std::uint32_t open_slot = not_open;  // in open_
-        std::uint32_t wait_ticket = 0;       // which entry of waiting_ is current
+        std::uint32_t open_slot = not_open;  // in open_; not_open exactly when the file is closed
+        // (second cache line)
+        std::size_t file_pending = 0;        // file.pending_bytes() as settle() last saw it
         level worst = level::trace;          // the most severe line held
         bool live = false;                   // false: free for reuse
         bool waiting = false;                // closed, holding lines, queued in waiting_
         bool urgent = false;                 // closed, holding a warning or worse, in urgent_
         bool dirty = false;                  // open, in dirty_: lines for the next commit
+        // Lines that came while the file was closed (held in pool_'s blocks);
+        // they go into `file` when it opens. A state's lines, oldest first:
+        // those `file` holds, then these.
+        detail::held_lines held;
+        std::uint32_t wait_ticket = 0;       // which entry of waiting_ is current
+        steady::time_point pending_since{};  // closed and holding lines: since when
         detail::log_file file;
     };
+
+    // Bytes of lines s holds, not yet handed to the kernel: its log_file's
+    // (as last settled) and its chain's.
+    static std::size_t pending_of(const state& s) noexcept { return s.file_pending + s.held.bytes(); }
+    static bool holds(const state& s) noexcept { return s.file_pending != 0 || !s.held.empty(); }
+    static bool is_open(const state& s) noexcept { return s.open_slot != not_open; }
 
     // --- finding a state
 
@@ -9429,8 +9740,13 @@ private:
         const std::uint64_t h = key_hash(day, name);
         if (!table_.empty()) {
             const std::size_t mask = table_.size() - 1;
+            const std::uint64_t tag = h >> 32;
             for (std::size_t i = h & mask; table_[i] != 0; i = (i + 1) & mask) {
-                state& s = *states_[table_[i] - 1];
+                if (table_[i] >> 32 != tag) continue;  // another key: its state stays untouched
+                state& s = *states_[(table_[i] & 0xffffffffu) - 1];
+                // Its second cache line (the held lines, the flags) is
+                // needed next: fetched along with the first, not after it.
+                __builtin_prefetch(reinterpret_cast<const char*>(&s) + 64);
                 if (s.hash == h && s.day == day && s.name == name) return *(last_ = &s);
             }
         }
@@ -9477,7 +9793,7 @@ private:
         state* oldest = nullptr;
         for (auto& p : states_) {
             state& s = *p;
-            if (s.live && !s.file.is_open() && !s.file.has_pending() && s.file.write_failure() == 0 && &s != last_ &&
+            if (s.live && !s.file.is_open() && !holds(s) && s.file.write_failure() == 0 && &s != last_ &&
                 (!oldest || s.last_use < oldest->last_use))
                 oldest = &s;
         }
@@ -9491,8 +9807,14 @@ private:
         s.live = false;
         s.waiting = s.urgent = s.dirty = false;
         s.file.release_memory();
+        pool_.release(s.held);  // empty: a state is forgotten only once it holds nothing
         --live_states_;
         if (last_ == &s) last_ = nullptr;
+    }
+
+    // A table entry: the key hash's high 32 bits, then the index in states_ + 1.
+    static std::uint64_t table_entry(const state& s) noexcept {
+        return (s.hash & 0xffffffff00000000ull) | (std::uint64_t{s.index} + 1);
     }
 
     void table_insert(const state& s) {
@@ -9513,7 +9835,7 @@ private:
         const std::size_t mask = table_.size() - 1;
         std::size_t i = s.hash & mask;
         while (table_[i] != 0) i = (i + 1) & mask;
-        table_[i] = s.index + 1;
+        table_[i] = table_entry(s);
     }
 
     // Linear probing without tombstones: the entries after the hole move
@@ -9521,9 +9843,9 @@ private:
     void table_erase(const state& s) noexcept {
         const std::size_t mask = table_.size() - 1;
         std::size_t hole = s.hash & mask;
-        while (table_[hole] != s.index + 1) hole = (hole + 1) & mask;
+        while (table_[hole] != table_entry(s)) hole = (hole + 1) & mask;
         for (std::size_t j = (hole + 1) & mask; table_[j] != 0; j = (j + 1) & mask) {
-            const std::size_t home = states_[table_[j] - 1]->hash & mask;
+            const std::size_t home = states_[(table_[j] & 0xffffffffu) - 1]->hash & mask;
             const bool home_after_hole = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
             if (home_after_hole) continue;
             table_[hole] = table_[j];
@@ -9537,9 +9859,9 @@ private:
     // --- holding and writing lines
 
     void hold(state& s, level severity, std::string_view line, time_point record_time) {
-        const std::size_t before = s.file.pending_bytes();
+        const std::size_t before = pending_of(s);
         if (severity > s.worst && severity != level::off) s.worst = severity;
-        if (s.file.is_open()) {
+        if (is_open(s)) {
             s.file.append(line, record_time);  // writes at once past pending_limit
             settle(s, before);
             if (!s.dirty && s.file.is_open()) {
@@ -9548,8 +9870,15 @@ private:
             }
             return;
         }
-        s.file.hold(line, record_time);
-        settle(s, before);
+        if (pool_.append(s.held, line, record_time)) {
+            total_pending_ += line.size();  // the log_file untouched: nothing else to settle
+        } else {  // out of memory for a block: the log_file's own buffer, after the lines held
+            move_held_to_file(s);
+            settle(s, before);  // (settled before hold(), which may throw in a build with exceptions)
+            const std::size_t moved = pending_of(s);
+            s.file.hold(line, record_time);
+            settle(s, moved);
+        }
         if (!s.waiting) {
             s.waiting = true;
             s.pending_since = steady::now();
@@ -9560,13 +9889,14 @@ private:
             s.urgent = true;
             urgent_.push_back(&s);
         }
-        if (s.file.pending_bytes() >= detail::pending_limit) write_out(s);
+        if (pending_of(s) >= detail::pending_limit) write_out(s);
     }
 
     // After anything a log_file did: the count of held bytes, the open list
     // and the flags follow what the file now is.
     void settle(state& s, std::size_t before) noexcept {
-        total_pending_ = total_pending_ - before + s.file.pending_bytes();
+        s.file_pending = s.file.pending_bytes();
+        total_pending_ = total_pending_ - before + pending_of(s);
         const bool listed = s.open_slot != not_open;
         if (s.file.is_open() && !listed) {
             s.open_slot = static_cast<std::uint32_t>(open_.size());
@@ -9579,7 +9909,7 @@ private:
             s.open_slot = not_open;
             s.dirty = false;
         }
-        if (!s.file.has_pending()) {
+        if (!holds(s)) {
             s.worst = level::trace;
             s.waiting = false;
             s.urgent = false;
@@ -9589,10 +9919,30 @@ private:
     // Hands s's lines to the kernel, opening its file first when closed. A
     // failed open is reported, and the lines go to the stderr fallback.
     void write_out(state& s) noexcept {
-        if (!s.file.is_open() && s.file.has_pending()) open_making_room(s);
-        const std::size_t before = s.file.pending_bytes();
+        if (!s.file.is_open() && holds(s)) open_making_room(s);
+        const std::size_t before = pending_of(s);
+        move_held_to_file(s);  // (when the open failed: to the stderr fallback, with the rest)
         s.file.flush();
         settle(s, before);
+    }
+
+    // The lines held for s while its file was closed go to its log_file,
+    // after those it holds itself: the order they came in. The log_file
+    // takes each line as the record it was (its count of records written).
+    void move_held_to_file(state& s) noexcept {
+        if (s.held.empty()) return;
+        std::size_t moved = 0;
+        INKWELL_TRY {
+            const time_point first = s.held.first_time();
+            s.held.for_each([&](std::string_view line) {
+                s.file.hold(line, first);
+                ++moved;
+            });
+        }
+        INKWELL_CATCH_ALL {  // out of memory (a build with exceptions): what did not move is counted as lost
+            detail::reporter_or_orphan(errors_).count_dropped(s.held.lines() - moved);
+        }
+        pool_.release(s.held);
     }
 
     // The lines of every open file written to since the last commit.
@@ -9600,7 +9950,7 @@ private:
         if (dirty_.empty()) return;
         for (state* s : dirty_) {
             if (!s->dirty) continue;  // closed (and so flushed) since
-            const std::size_t before = s->file.pending_bytes();
+            const std::size_t before = pending_of(*s);
             s->file.flush();
             settle(*s, before);
         }
@@ -9632,27 +9982,43 @@ private:
 
     // The lines held would pass max_pending_bytes: write files until less
     // than 70 % of it is held — errors first, then warnings, then the
-    // largest buffers (by powers of two: no sort to compile).
+    // largest buffers first, in steps of an eighth of a power of two (no
+    // sort to compile). Largest first is what makes a cap cheap: with many
+    // files filling alike, each is written when it is about as large as any
+    // gets, so the held lines go out in the fewest opens and writes.
     void relieve_memory() {
         const std::size_t enough = max_pending_bytes / 10 * 7;
         std::vector<state*> holding;
-        for (state* p : states_)
-            if (p->live && p->file.has_pending()) holding.push_back(p);
+        std::vector<std::uint32_t> bucket;  // size_bucket() of each, as found
+        std::uint32_t top = 0;
+        for (state* p : states_) {
+            if (!p->live || !holds(*p)) continue;
+            holding.push_back(p);
+            bucket.push_back(size_bucket(pending_of(*p)));
+            if (bucket.back() > top) top = bucket.back();
+        }
         auto relieved = [&] { return total_pending_ < enough; };
         for (level floor : {level::error, level::warn}) {
             for (state* s : holding) {
-                if (s->file.has_pending() && s->worst >= floor) write_out(*s);
+                if (holds(*s) && s->worst >= floor) write_out(*s);
                 if (relieved()) return;
             }
         }
-        for (int bit = 63; bit >= 0; --bit) {
-            const std::size_t low = std::size_t{1} << bit;
-            for (state* s : holding) {
-                const std::size_t held = s->file.pending_bytes();
-                if (held >= low && (bit == 63 || held < low * 2)) write_out(*s);
+        for (std::uint32_t b = top + 1; b-- > 0;) {
+            for (std::size_t i = 0; i < holding.size(); ++i) {
+                if (bucket[i] != b || !holds(*holding[i])) continue;
+                write_out(*holding[i]);
                 if (relieved()) return;
             }
         }
+    }
+
+    // Sizes in steps of an eighth of a power of two: 0-15 as they are, then
+    // 16-17 → 16, 18-19 → 17, ..., 30-31 → 23, 32-35 → 24, ... (monotonic).
+    static std::uint32_t size_bucket(std::size_t n) noexcept {
+        if (n < 16) return static_cast<std::uint32_t>(n);
+        const int width = std::bit_width(n);  // 5 or more
+        return static_cast<std::uint32_t>((width - 3) * 8) + static_cast<std::uint32_t>((n >> (width - 4)) & 7);
     }
 
     // --- open files
@@ -9676,7 +10042,9 @@ private:
             s.file.report_open_failure(err);
             return false;
         }
-        settle(s, s.file.pending_bytes());
+        const std::size_t before = pending_of(s);
+        move_held_to_file(s);  // first in the file's buffer: the lines that waited for it
+        settle(s, before);
         return true;
     }
 
@@ -9692,7 +10060,7 @@ private:
     }
 
     void close_state(state& s) noexcept {
-        const std::size_t before = s.file.pending_bytes();
+        const std::size_t before = pending_of(s);
         s.file.close();
         settle(s, before);
         s.file.release_memory();  // a closed file keeps no buffer
@@ -9714,6 +10082,17 @@ private:
         if (any) rehash(table_.size());
     }
 
+    // detail::rotation_due for s: the lines held for it while its file was
+    // closed count toward the file's size, and its first record when the
+    // file is empty.
+    bool rotation_due(state& s, time_point record_time, std::size_t incoming_bytes) {
+        if (s.held.empty()) return detail::rotation_due(s.file, rotation_, record_time, incoming_bytes);
+        rotate::file_state f = s.file.state();
+        f.size += s.held.bytes();
+        if (f.first_record == time_point{}) f.first_record = s.held.first_time();
+        return rotation_.due(f, record_time, incoming_bytes) && !s.file.rotation_deferred();
+    }
+
     void rotate_file(state& s) {
         if (!s.file.is_open() && !open_making_room(s)) return;
         if constexpr (compression_handle::enabled) {
@@ -9722,7 +10101,7 @@ private:
             backups_compression_.wait();
             if (s.day + days{2} <= newest_day_) days_compression_.wait();
         }
-        const std::size_t before = s.file.pending_bytes();
+        const std::size_t before = pending_of(s);
         rotate::outcome done = detail::rotate_log_file(s.file, rotation_);
         settle(s, before);
         if (!done.moved) return;
@@ -9738,7 +10117,7 @@ private:
         return path;
     }
 
-    static bool active(const state& s) noexcept { return s.live && (s.file.is_open() || s.file.has_pending()); }
+    static bool active(const state& s) noexcept { return s.live && (s.file.is_open() || holds(s)); }
 
     // Retention over every date folder; the active files stay.
     void clean_up() {
@@ -9795,7 +10174,11 @@ private:
     // forgotten one is reused from free_states_.
     std::vector<state*> states_;
     std::vector<std::uint32_t> free_states_;
-    std::vector<std::uint32_t> table_;  // open addressing: index in states_ + 1, 0 empty; a power of two
+    // The blocks of every state's held lines.
+    detail::line_block_pool pool_;
+    // Open addressing, a power of two long: table_entry() of each live
+    // state, 0 empty (a lookup looks at a state only when its tag matches).
+    std::vector<std::uint64_t> table_;
     std::size_t live_states_ = 0;
     std::vector<state*> open_;          // the states whose file is open
     std::vector<state*> dirty_;         // open, written to since the last commit (or failing)

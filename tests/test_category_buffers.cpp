@@ -517,6 +517,49 @@ BOOST_AUTO_TEST_CASE(a_file_closed_in_a_failure_streak_still_writes_its_dropped_
 // Far more categories than states kept: idle states are recycled (the hash
 // table loses and regains entries all the time) and every record still lands
 // in its own file, in order.
+// Held lines live in chained blocks (512 B growing to 4 KiB; a longer line
+// gets a block of its own size): lines of every size around those bounds,
+// over more categories than open files, come out whole, once, in order.
+BOOST_AUTO_TEST_CASE(held_lines_of_every_size_come_out_whole_and_in_order) {
+    constexpr int categories = 40;
+    const std::size_t pads[] = {0, 1, 400, 470, 480, 500, 511, 512, 1000, 1023, 2040, 2048, 4000, 4050,
+                                4096, 4097, 8192, 23'000, 70'000};
+    temp_dir dir;
+    reporter rep;
+    std::map<std::string, std::vector<std::string>> expected;
+    {
+        small_sink<3> sink(context_for(dir.path(), rep));  // 3 open files: most lines wait
+        int n = 0;
+        for (int round = 0; round < 6; ++round) {
+            for (std::size_t p = 0; p < std::size(pads); ++p) {
+                for (int k = 0; k < categories; ++k) {
+                    const std::string name = category_name("size", k);
+                    // A different size per (category, round), so that neighbouring lines differ.
+                    const std::size_t pad = pads[(p + static_cast<std::size_t>(k + round)) % std::size(pads)];
+                    const std::string line = json_line(n++, name, pad);
+                    sink.write(record_of(name, ink::level::info), line);
+                    expected[name].push_back(line.substr(0, line.size() - 1));
+                }
+                sink.commit();
+            }
+        }
+        sink.flush();
+        BOOST_TEST(sink.pending_bytes() == 0u);
+    }
+    const auto st = rep.stats();
+    BOOST_TEST(st.errors == 0u);
+    BOOST_TEST(st.fallback_records == 0u);
+    BOOST_TEST(test_support::files_below(dir.path()).size() == static_cast<std::size_t>(categories));
+    std::size_t lines = 0;
+    for (const auto& [name, want] : expected) {
+        const auto got = read_lines(file_of(dir.path(), name));
+        BOOST_TEST_REQUIRE(got.size() == want.size(), name);
+        for (std::size_t i = 0; i < want.size(); ++i) BOOST_TEST_REQUIRE(got[i] == want[i], name << " line " << i);
+        lines += got.size();
+    }
+    BOOST_TEST(st.records == lines);
+}
+
 BOOST_AUTO_TEST_CASE(recycled_states_keep_every_record_in_its_own_file) {
     constexpr int categories = 300, rounds = 4;
     temp_dir dir;
