@@ -49,6 +49,10 @@
 #     (INKWELL_ASAN_SKIP_CASES): it bounds the process's RSS growth, and under
 #     ASan that is ASan's own (its 256 MB free quarantine, per-thread fake
 #     stacks), not inkwell's. The other cases of the file still run.
+#   test_viewer's case slow_client_gets_a_bounded_queue_and_a_dropped_count
+#     (INKWELL_ASAN_SKIP_CASES): it bounds the server's RSS while 100 MB are
+#     published, and under ASan the freed batches sit in the quarantine
+#     (+398 MiB in CI); the other viewer cases still run under ASan.
 #
 # One CI run is enough (the code under test is the same): tools/run-tests.sh
 # builds them in the gcc run and passes -DINKWELL_ASAN_TESTS=OFF to the others.
@@ -63,7 +67,7 @@ set(INKWELL_ASAN_SKIP "test_concurrency;test_crash;test_kill9;test_multiprocess;
 #   -DINKWELL_ASAN_ONLY="async|sink|file|format|context|rotation|live|recent|remote_queue|redis|postgres|error|compression"
 set(INKWELL_ASAN_ONLY "" CACHE STRING "Regex: build only the matching unit tests under ASan+UBSan (empty: all)")
 set(INKWELL_ASAN_SKIP_CASES
-    "test_async_lifecycle:short_lived_threads_lose_nothing_and_memory_stays_bounded;test_security:huge_message"
+    "test_async_lifecycle:short_lived_threads_lose_nothing_and_memory_stays_bounded;test_security:huge_message;test_viewer:slow_client_gets_a_bounded_queue_and_a_dropped_count"
     CACHE STRING "test:case pairs (;-separated) of Boost.Test cases left out under ASan+UBSan")
 
 if(INKWELL_ASAN_TESTS)
