@@ -3648,6 +3648,10 @@ public:
     // lock per run, not per record); entries are delivered with it held.
     virtual void lock_backend() = 0;
     virtual void unlock_backend() = 0;
+    // The round begins: the engine reads its clock before the writer reads
+    // the queues, so every record stamped before that time is in the round and
+    // commit() may close the dedup windows that ended by then.
+    virtual void begin_round() = 0;
     virtual void commit() = 0;          // write out what the round produced
     virtual void report_drops() = 0;    // log "N records dropped" if any were
     // Everything the backend holds (dedup windows, lines a sink keeps) to the
@@ -4130,6 +4134,7 @@ private:
         }
         std::size_t delivered = 0;
         std::lock_guard delivery(delivery_mutex_);
+        for (auto* t : targets_) t->begin_round();
         for (auto& q : queues) {
             const bool retired = q->retired.load(std::memory_order_acquire);  // read before the mark
             const thread_queue::mark until = q->published();
@@ -4579,9 +4584,15 @@ struct async {
         // --- the writer thread
         void lock_backend() override { backend_mutex_.lock(); }
         void unlock_backend() override { backend_mutex_.unlock(); }
+        void begin_round() override { round_start_ = now(); }
         void commit() override {
             std::lock_guard lock(backend_mutex_);
-            backend_.commit();
+            // Not clock::now(): a record stamped before now but queued after the
+            // round read the queues would find its dedup window already closed.
+            if constexpr (requires { backend_.commit_at(round_start_); })
+                backend_.commit_at(round_start_);
+            else
+                backend_.commit();
         }
         void report_drops() override {
             if (dropped_.load(std::memory_order_relaxed) == 0) return;
@@ -4828,6 +4839,7 @@ struct async {
         alignas(detail::cache_line) std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive()
         bool finished_ = false;            // stop() has ended (under backend_mutex_)
         std::atomic<std::uint64_t> dropped_{0};
+        time_point round_start_{};  // the writer thread's: see begin_round()
         std::atomic<std::int64_t> first_drop_ns_{0};  // wall clock of the first drop since the last report
     };
 };
@@ -11778,9 +11790,11 @@ private:
         }
         // The end of a batch (each sync record, each async writer round):
         // a dedup window that has closed says so now, not at the next record.
-        void commit() {
+        void commit() { commit_at(clock::now()); }
+        // `now`: a time by which every record stamped earlier has been processed.
+        void commit_at(time_point now) {
             if constexpr (requires { dedup.expire(time_point{}, [](const record&) {}); })
-                dedup.expire(clock::now(), [this](const record& out) { write(out); });
+                dedup.expire(now, [this](const record& out) { write(out); });
             policy::commit_or_flush(sink);
         }
         void flush() {

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -687,6 +689,57 @@ BOOST_AUTO_TEST_CASE(the_writer_closes_a_window_without_a_next_record) {
     check_json(lines, {{"info", "polling", 0}, {"info", "polling (repeated 2 times)", 200, 2, 100, 200}});
     BOOST_TEST(log.stats().deduplicated == 2u);
     BOOST_TEST(log.stats().summaries == 1u);
+}
+
+// A file sink whose first write waits until the test opens the gate: the
+// writer's round is then known to be under way (it has read the queues).
+struct gated_file : ink::sink::file {
+    using ink::sink::file::file;
+    static inline std::mutex m;
+    static inline std::condition_variable cv;
+    static inline bool entered = false, open = false;
+    void write(const ink::record& r, std::string_view line) {
+        {
+            std::unique_lock lock(m);
+            entered = true;
+            cv.notify_all();
+            cv.wait(lock, [] { return open; });
+        }
+        ink::sink::file::write(r, line);
+    }
+    static void wait_until_entered() {
+        std::unique_lock lock(m);
+        cv.wait(lock, [] { return entered; });
+    }
+    static void let_through() {
+        std::lock_guard lock(m);
+        open = true;
+        cv.notify_all();
+    }
+};
+
+struct gated_config : jsonl_config<ink::buffer::async<>, ink::dedup::time_window<30>> {
+    using sink = gated_file;
+};
+
+// A record stamped inside a window but queued after the writer's round read
+// the queues belongs to that window, even when the clock has passed the
+// window's end by the time the round ends (CI once saw a start-up surge
+// come out with its windows closed twice).
+BOOST_AUTO_TEST_CASE(a_record_queued_during_a_round_still_counts_in_its_window) {
+    temp_dir dir;
+    test_clock::set(t0);
+    {
+        ink::basic_logger<gated_config> log(options_in(dir));
+        INKWELL_INFO(log, "polling");  // opens the window [0 s, 30 s)
+        gated_file::wait_until_entered();  // the writer's round is writing it
+        test_clock::advance(milliseconds{100});
+        INKWELL_INFO(log, "polling");  // inside the window, queued for the next round
+        test_clock::advance(seconds{31});
+        gated_file::let_through();
+        log.flush();
+        check_json(the_log(dir), {{"info", "polling", 0}, {"info", "polling (repeated once)", 100, 1, 100, 100}});
+    }
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(the_bounded_cache_evicts_with_a_summary, Buffer, both_buffers) {

@@ -242,9 +242,11 @@ private:
         }
         // The end of a batch (each sync record, each async writer round):
         // a dedup window that has closed says so now, not at the next record.
-        void commit() {
+        void commit() { commit_at(clock::now()); }
+        // `now`: a time by which every record stamped earlier has been processed.
+        void commit_at(time_point now) {
             if constexpr (requires { dedup.expire(time_point{}, [](const record&) {}); })
-                dedup.expire(clock::now(), [this](const record& out) { write(out); });
+                dedup.expire(now, [this](const record& out) { write(out); });
             policy::commit_or_flush(sink);
         }
         void flush() {

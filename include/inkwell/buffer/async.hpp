@@ -230,9 +230,15 @@ struct async {
         // --- the writer thread
         void lock_backend() override { backend_mutex_.lock(); }
         void unlock_backend() override { backend_mutex_.unlock(); }
+        void begin_round() override { round_start_ = now(); }
         void commit() override {
             std::lock_guard lock(backend_mutex_);
-            backend_.commit();
+            // Not clock::now(): a record stamped before now but queued after the
+            // round read the queues would find its dedup window already closed.
+            if constexpr (requires { backend_.commit_at(round_start_); })
+                backend_.commit_at(round_start_);
+            else
+                backend_.commit();
         }
         void report_drops() override {
             if (dropped_.load(std::memory_order_relaxed) == 0) return;
@@ -479,6 +485,7 @@ struct async {
         alignas(detail::cache_line) std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive()
         bool finished_ = false;            // stop() has ended (under backend_mutex_)
         std::atomic<std::uint64_t> dropped_{0};
+        time_point round_start_{};  // the writer thread's: see begin_round()
         std::atomic<std::int64_t> first_drop_ns_{0};  // wall clock of the first drop since the last report
     };
 };

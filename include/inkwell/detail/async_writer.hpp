@@ -62,6 +62,10 @@ public:
     // lock per run, not per record); entries are delivered with it held.
     virtual void lock_backend() = 0;
     virtual void unlock_backend() = 0;
+    // The round begins: the engine reads its clock before the writer reads
+    // the queues, so every record stamped before that time is in the round and
+    // commit() may close the dedup windows that ended by then.
+    virtual void begin_round() = 0;
     virtual void commit() = 0;          // write out what the round produced
     virtual void report_drops() = 0;    // log "N records dropped" if any were
     // Everything the backend holds (dedup windows, lines a sink keeps) to the
@@ -544,6 +548,7 @@ private:
         }
         std::size_t delivered = 0;
         std::lock_guard delivery(delivery_mutex_);
+        for (auto* t : targets_) t->begin_round();
         for (auto& q : queues) {
             const bool retired = q->retired.load(std::memory_order_acquire);  // read before the mark
             const thread_queue::mark until = q->published();
