@@ -420,19 +420,27 @@ private:
             error = describe(context_->errstr);
             return false;
         }
+        if (reply->type != REDIS_REPLY_ARRAY) {
+            // A server still loading its append-only file answers LOADING: the
+            // entries stay in doubt and are looked for again after the backoff
+            // (taking the error for "not there" re-sent entries the file held).
+            const std::string refusal = reply->type == REDIS_REPLY_ERROR ? std::string(reply->str, reply->len)
+                                                                         : std::string("not an array");
+            freeReplyObject(reply);
+            error = describe(("XREVRANGE refused: " + refusal).c_str());
+            return false;
+        }
         std::vector<std::string_view> present;
-        if (reply->type == REDIS_REPLY_ARRAY) {
-            for (std::size_t i = 0; i < reply->elements; ++i) {
-                const redisReply* entry = reply->element[i];
-                if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) continue;
-                const redisReply* fields = entry->element[1];
-                if (fields->type != REDIS_REPLY_ARRAY) continue;
-                for (std::size_t f = 0; f + 1 < fields->elements; f += 2)
-                    if (std::string_view{fields->element[f]->str, fields->element[f]->len} == "id") {
-                        present.emplace_back(fields->element[f + 1]->str, fields->element[f + 1]->len);
-                        break;
-                    }
-            }
+        for (std::size_t i = 0; i < reply->elements; ++i) {
+            const redisReply* entry = reply->element[i];
+            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2) continue;
+            const redisReply* fields = entry->element[1];
+            if (fields->type != REDIS_REPLY_ARRAY) continue;
+            for (std::size_t f = 0; f + 1 < fields->elements; f += 2)
+                if (std::string_view{fields->element[f]->str, fields->element[f]->len} == "id") {
+                    present.emplace_back(fields->element[f + 1]->str, fields->element[f + 1]->len);
+                    break;
+                }
         }
         std::sort(present.begin(), present.end());
         for (redis_entry& e : batch) {
