@@ -29,6 +29,15 @@
 
 #include "test_support.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+// A thread still logging when the process exits holds a record it had
+// allocated and not yet queued: in flight by design, not a leak.
+#define INKWELL_TEST_IGNORE_LEAKS_OF_THIS_THREAD() __lsan_disable()
+#else
+#define INKWELL_TEST_IGNORE_LEAKS_OF_THIS_THREAD() (void)0
+#endif
+
 namespace fs = std::filesystem;
 using test_support::temp_dir;
 
@@ -100,6 +109,7 @@ int run_child(const std::string& how, const std::string& dir) {
         // Threads log on while main returns: no crash, no hang, whole lines.
         for (int t = 0; t < 3; ++t)
             std::thread([log, t] {
+                INKWELL_TEST_IGNORE_LEAKS_OF_THIS_THREAD();
                 for (long i = 0;; ++i) {
                     log->info("thread {} record {}", t, i);
                     if (i % 100 == 99) std::this_thread::sleep_for(std::chrono::milliseconds{1});
