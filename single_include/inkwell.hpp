@@ -8082,7 +8082,9 @@ INKWELL_END_NAMESPACE
 // (day, category) — its pending lines, the size on disk last known, a write
 // failure streak — found through a small open-addressing hash table, and
 // caps only the OPEN files: at most Limits::max_open_files (64), least
-// recently used closed first. A record for a category whose file is closed
+// recently used closed first (and one descriptor more: the newest day's
+// folder, held open so that a file opens with one openat() of its name in
+// it; see detail::own_folder). A record for a category whose file is closed
 // is held in memory without opening anything (in a chain of blocks shared
 // out by one pool, detail/held_lines.hpp: with a thousand closed files
 // taking lines in turn, a line is stored without cache or TLB misses and
@@ -8480,6 +8482,9 @@ struct file_ops {
     int (*ftruncate)(int fd, off_t length);
     int (*fchmod)(int fd, mode_t mode);
     int (*close)(int fd);
+    // A file opened relative to a folder's descriptor (sink::category_files
+    // opens its category files in the date folder it holds).
+    int (*openat)(int dir_fd, const char* name, int flags, mode_t mode);
 };
 
 namespace posix_calls {
@@ -8490,11 +8495,12 @@ inline int lstat(const char* path, struct stat* st) { return ::lstat(path, st); 
 inline int ftruncate(int fd, off_t length) { return ::ftruncate(fd, length); }
 inline int fchmod(int fd, mode_t mode) { return ::fchmod(fd, mode); }
 inline int close(int fd) { return ::close(fd); }
+inline int openat(int dir_fd, const char* name, int flags, mode_t mode) { return ::openat(dir_fd, name, flags, mode); }
 }  // namespace posix_calls
 
-inline constexpr file_ops posix_file_ops{&posix_calls::open,      &posix_calls::write,  &posix_calls::fstat,
-                                         &posix_calls::lstat,     &posix_calls::ftruncate,
-                                         &posix_calls::fchmod,    &posix_calls::close};
+inline constexpr file_ops posix_file_ops{&posix_calls::open,   &posix_calls::write,     &posix_calls::fstat,
+                                         &posix_calls::lstat,  &posix_calls::ftruncate, &posix_calls::fchmod,
+                                         &posix_calls::close,  &posix_calls::openat};
 
 inline std::atomic<const file_ops*>& file_ops_slot() noexcept {
     static std::atomic<const file_ops*> slot{&posix_file_ops};
@@ -8555,19 +8561,23 @@ public:
     // the errno of the failure. `learned`, when given, receives the fstat the
     // open makes anyway (size, dates), so that the caller needs no second one.
     int open_append(const char* path, unsigned mode, struct stat* learned = nullptr) noexcept {
+        return open_append_at(AT_FDCWD, path, mode, learned);
+    }
+    // The same for `path` relative to the folder `dir_fd` (AT_FDCWD: as it is).
+    int open_append_at(int dir_fd, const char* path, unsigned mode, struct stat* learned = nullptr) noexcept {
         close();
         const file_ops& ops = current_file_ops();
         constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
         const auto wanted = static_cast<mode_t>(mode & 07777);
         bool created = false;
-        int fd = open_retrying(ops, path, flags, 0);
+        int fd = open_retrying(ops, dir_fd, path, flags, 0);
         if (fd < 0 && errno == ENOENT) {
             // O_EXCL tells us whether we made the file, and so whether its mode is ours to fix.
-            fd = open_retrying(ops, path, flags | O_CREAT | O_EXCL, wanted);
+            fd = open_retrying(ops, dir_fd, path, flags | O_CREAT | O_EXCL, wanted);
             if (fd >= 0)
                 created = true;
             else if (errno == EEXIST)
-                fd = open_retrying(ops, path, flags, 0);  // another writer created it first
+                fd = open_retrying(ops, dir_fd, path, flags, 0);  // another writer created it first
         }
         if (fd < 0) return errno;
         struct stat st {};
@@ -8642,10 +8652,10 @@ public:
     int fd() const noexcept { return fd_; }
 
 private:
-    static int open_retrying(const file_ops& ops, const char* path, int flags, mode_t mode) noexcept {
+    static int open_retrying(const file_ops& ops, int dir_fd, const char* path, int flags, mode_t mode) noexcept {
         int fd;
         do {
-            fd = ops.open(path, flags, mode);
+            fd = dir_fd == AT_FDCWD ? ops.open(path, flags, mode) : ops.openat(dir_fd, path, flags, mode);
         } while (fd < 0 && errno == EINTR);
         return fd;
     }
@@ -8765,6 +8775,70 @@ inline int open_own_folders(const std::string& folder, std::size_t own, unsigned
     return 0;
 }
 
+// A sink's own folder (a date folder) held open while its files are
+// written, so that a file opens with one openat() of its bare name
+// (O_NOFOLLOW) in the folder held, rather than by walking and checking the
+// folders again at every open (sink::category_files opens files thousands
+// of times a minute when it has more categories than descriptors). The
+// folder is opened by open_own_folders() (a link planted as the date folder
+// is refused). Before each open, one lstat() checks that its path still
+// names the folder held: one removed, moved away or replaced by a link
+// (logrotate, a retention job, an attacker with write access to the log
+// folder) is let go and the path walked and checked anew. Not thread-safe:
+// its sink serialises every call.
+class own_folder {
+public:
+    own_folder() = default;
+    own_folder(const own_folder&) = delete;
+    own_folder& operator=(const own_folder&) = delete;
+    ~own_folder() { drop(); }
+
+    // The descriptor of `folder` (whose last `own` components are the
+    // sink's), opened (and created) when not held or no longer at its path.
+    // Returns 0 or the errno of open_own_folders().
+    int get(const std::string& folder, std::size_t own, unsigned mode, int& out) noexcept {
+        out = -1;
+        if (fd_ >= 0 && (folder != path_ || !still_there())) drop();
+        if (fd_ < 0) {
+            int fd = -1;
+            if (int err = open_own_folders(folder, own, mode, fd); err != 0) return err;
+            struct stat st {};
+            if (::fstat(fd, &st) != 0) {
+                int err = errno;
+                ::close(fd);
+                return err;
+            }
+            INKWELL_TRY { path_ = folder; }
+            INKWELL_CATCH_ALL {
+                ::close(fd);
+                return ENOMEM;
+            }
+            fd_ = fd;
+            dev_ = st.st_dev;
+            ino_ = st.st_ino;
+        }
+        out = fd_;
+        return 0;
+    }
+    // Lets the folder go: the next get() opens it anew (a failed open in it,
+    // reopen()).
+    void drop() noexcept {
+        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    }
+    bool held() const noexcept { return fd_ >= 0; }
+
+private:
+    bool still_there() const noexcept {
+        struct stat st {};
+        return ::lstat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_;
+    }
+
+    int fd_ = -1;
+    std::string path_;
+    dev_t dev_ = 0;
+    ino_t ino_ = 0;
+};
+
 // The reporter a log_file uses when none was given, so that a sink made
 // outside a logger still reports and falls back instead of crashing.
 inline error_reporter& orphan_error_reporter() noexcept {
@@ -8846,7 +8920,12 @@ public:
     // the stderr fallback), and the file opened is checked to be the one in
     // that folder. The configured log folder above them is opened as it is.
     // assign() sets 0; sink::category_files sets 1 for its date folders.
-    void set_own_subfolders(std::size_t n) noexcept { own_subfolders_ = n; }
+    // `shared`, when given, holds the folder open for every file in it (see
+    // own_folder); it must outlive this log_file's opens.
+    void set_own_subfolders(std::size_t n, own_folder* shared = nullptr) noexcept {
+        own_subfolders_ = n;
+        shared_folder_ = shared;
+    }
 
     // Opens the file (creating it and its folders) unless it is open; learns
     // the size and age of what it already holds. Reports a failure.
@@ -8928,6 +9007,19 @@ public:
     void release_memory() noexcept {
         if (pending_.empty()) std::string{}.swap(pending_);
     }
+
+    // Trades the pending buffer, when empty, for `spare` (emptied): a sink
+    // with many files passes a few buffers between the files it opens and
+    // closes, rather than freeing one at every close and growing a new one,
+    // page by fresh page, at every open.
+    void swap_buffer(std::string& spare) noexcept {
+        if (!pending_.empty()) return;
+        pending_.swap(spare);
+        pending_.clear();
+    }
+    // Room for `more` bytes of lines in one allocation.
+    void reserve_pending(std::size_t more) { pending_.reserve(pending_.size() + more); }
+    std::size_t buffer_capacity() const noexcept { return pending_.capacity(); }
 
     // Hands every pending line to the kernel: whole lines only.
     void flush() noexcept {
@@ -9032,6 +9124,15 @@ private:
     // name, else the open counts as refused (ELOOP): a folder swapped for a
     // link between the two is never written through.
     int open_in_own_folder() noexcept {
+        if (shared_folder_) {
+            int err = open_in_shared_folder();
+            if (err != ENOENT && err != ENOTDIR && err != ESTALE) return err;
+            // The folder held is gone (or was never there): open it anew, once.
+            shared_folder_->drop();
+            err = open_in_shared_folder();
+            if (err != 0) shared_folder_->drop();  // not kept in a broken state: the next open tries again
+            return err;
+        }
         int dir = -1;
         if (int err = open_own_folders(folder_, own_subfolders_, directory_mode_, dir); err != 0) {
             folder_failed_ = err != EMFILE && err != ENFILE;  // out of descriptors: the file's open failed
@@ -9050,6 +9151,23 @@ private:
         }
         ::close(dir);
         if (err != 0) return err;
+        learn(st);
+        check_tail(st);
+        last_link_check_ = std::chrono::steady_clock::now();
+        return 0;
+    }
+
+    // The file by its bare name in the folder held (which was opened without
+    // following a link, and names a single component: nothing to check after).
+    int open_in_shared_folder() noexcept {
+        int dir = -1;
+        if (int err = shared_folder_->get(folder_, own_subfolders_, directory_mode_, dir); err != 0) {
+            folder_failed_ = err != EMFILE && err != ENFILE;
+            return err;
+        }
+        folder_failed_ = false;
+        struct stat st {};
+        if (int err = file_.open_append_at(dir, name_.c_str(), file_mode_, &st); err != 0) return err;
         learn(st);
         check_tail(st);
         last_link_check_ = std::chrono::steady_clock::now();
@@ -9331,6 +9449,7 @@ private:
     std::uint64_t left_size_ = 0;   // ... and this many bytes
     bool folder_failed_ = false;
     std::size_t own_subfolders_ = 0;  // trailing folder components never followed as links
+    own_folder* shared_folder_ = nullptr;  // the sink's, held open for the files in it
     steady::time_point last_link_check_{};
     steady::time_point rotation_retry_{};
 };
@@ -9576,6 +9695,7 @@ public:
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
           format_report_(context.format_report), now_(context.now) {
         open_.reserve(max_open_files);  // never grows after: the open list is changed by noexcept code
+        spare_buffers_.reserve(max_open_files);  // likewise
     }
     ~category_files() {
         flush();
@@ -9659,6 +9779,7 @@ public:
     // Opens every open file again by name (after logrotate moved or deleted
     // them); a closed one learns its size anew and opens by name when due.
     void reopen() noexcept {
+        newest_folder_.drop();  // found by its path again too
         for (std::size_t i = open_.size(); i-- > 0;) {
             state& s = *open_[i];
             const std::size_t before = pending_of(s);
@@ -9792,7 +9913,9 @@ private:
         file_name.append(Extension.view());
         s->file.assign(std::move(folder), std::move(file_name), s->name + "+", std::string(Extension.view()),
                        file_mode_, directory_mode_, errors_, format_report_);
-        s->file.set_own_subfolders(1);  // the date folder is ours: a link planted there is refused
+        // The date folder is ours: a link planted there is refused. The
+        // newest day's folder is held open for its files (detail::own_folder).
+        s->file.set_own_subfolders(1, day == newest_day_ ? &newest_folder_ : nullptr);
         // Opened at once when a descriptor slot is free (write() does it);
         // else its size on disk, for rotation, without a descriptor.
         if (open_.size() >= open_cap_) s->file.learn_from_path();
@@ -9943,8 +10066,13 @@ private:
     // takes each line as the record it was (its count of records written).
     void move_held_to_file(state& s) noexcept {
         if (s.held.empty()) return;
+        if (!spare_buffers_.empty() && s.file.pending_bytes() == 0) {
+            s.file.swap_buffer(spare_buffers_.back());
+            spare_buffers_.pop_back();  // (the file's empty buffer)
+        }
         std::size_t moved = 0;
         INKWELL_TRY {
+            s.file.reserve_pending(s.held.bytes());
             const time_point first = s.held.first_time();
             s.held.for_each([&](std::string_view line) {
                 s.file.hold(line, first);
@@ -10075,8 +10203,17 @@ private:
         const std::size_t before = pending_of(s);
         s.file.close();
         settle(s, before);
-        s.file.release_memory();  // a closed file keeps no buffer
+        // A closed file keeps no buffer: its (empty) buffer waits for the
+        // next file that opens, up to one per open file and 256 KiB each.
+        const std::size_t capacity = s.file.buffer_capacity();
+        if (spare_buffers_.size() < open_cap_ && s.file.pending_bytes() == 0 && capacity > 256 &&
+            capacity <= max_spare_buffer) {
+            spare_buffers_.emplace_back();  // within the capacity reserved: no allocation
+            s.file.swap_buffer(spare_buffers_.back());
+        }
+        s.file.release_memory();
     }
+    static constexpr std::size_t max_spare_buffer = 256 * 1024;
 
     // A later day began: the files of earlier days are written, closed and
     // forgotten.
@@ -10192,7 +10329,9 @@ private:
     // state, 0 empty (a lookup looks at a state only when its tag matches).
     std::vector<std::uint64_t> table_;
     std::size_t live_states_ = 0;
+    detail::own_folder newest_folder_;  // the newest day's folder, held open
     std::vector<state*> open_;          // the states whose file is open
+    std::vector<std::string> spare_buffers_;  // empty, with capacity: see close_state()
     std::vector<state*> dirty_;         // open, written to since the last commit (or failing)
     std::vector<state*> urgent_;        // closed, holding a warning or worse
     // Closed and holding lines, in the order they began to wait: pairs of

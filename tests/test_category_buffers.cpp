@@ -63,6 +63,12 @@ int counting_open(const char* path, int flags, mode_t mode) {
     if (fd < 0 && errno == EMFILE) counts.emfile.fetch_add(1);
     return fd;
 }
+int counting_openat(int dir_fd, const char* name, int flags, mode_t mode) {
+    counts.opens.fetch_add(1);
+    int fd = ::openat(dir_fd, name, flags, mode);
+    if (fd < 0 && errno == EMFILE) counts.emfile.fetch_add(1);
+    return fd;
+}
 int counting_fstat(int fd, struct stat* st) {
     counts.fstats.fetch_add(1);
     return ::fstat(fd, st);
@@ -78,6 +84,7 @@ ssize_t failing_write(int fd, const void* data, std::size_t size) {
 ink::detail::file_ops counting_ops() {
     ink::detail::file_ops ops = ink::detail::posix_file_ops;
     ops.open = &counting_open;
+    ops.openat = &counting_openat;
     ops.fstat = &counting_fstat;
     ops.write = &failing_write;
     return ops;

@@ -869,6 +869,62 @@ BOOST_AUTO_TEST_CASE(a_dangling_link_at_a_date_folder_creates_nothing) {
     BOOST_TEST(!fs::exists(dir / "nowhere"));
 }
 
+// The jsonl sink holds the day's folder open and opens its files in it:
+// before each open it checks that the folder's path still names that
+// folder. A folder moved away and replaced by a link while the logger runs
+// is neither written through the link nor written to where it went.
+BOOST_AUTO_TEST_CASE(a_date_folder_replaced_by_a_link_while_logging_is_not_written_through) {
+    temp_dir dir;
+    const fs::path elsewhere = dir / "elsewhere";
+    const fs::path target = make_target(elsewhere, "ui.jsonl");
+    const file_snapshot before = snapshot(target);
+    const fs::path day = dir / "logs" / "2026-11-26";
+    error_log errors;
+    inkwell::logger_stats stats;
+    {
+        test_support::redirect_fd err{STDERR_FILENO, dir / "stderr.txt"};
+        inkwell::basic_logger<jsonl_sync_config> log({.directory = (dir / "logs").string(), .on_error = recorder(errors)});
+        ingest_at(log, "engine", "before the swap");
+        log.flush();
+        BOOST_TEST(test_support::read_lines(day / "engine.jsonl").size() == 1u);
+        fs::rename(day, dir / "moved");                // out of the log folder
+        fs::create_directory_symlink(elsewhere, day);  // and a link in its place
+        ingest_at(log, "ui", "must not reach the link's target");
+        log.flush();
+        stats = log.stats();
+    }
+    check_unchanged(target, before);
+    BOOST_TEST(entries_below_count(elsewhere) == 1u);
+    BOOST_TEST(!fs::exists(dir / "moved" / "ui.jsonl"));
+    BOOST_TEST(fs::is_symlink(day));
+    BOOST_TEST(!errors.kinds.empty());
+    BOOST_TEST(stats.fallback_records + stats.dropped == 1u);
+    BOOST_TEST(test_support::read_file(dir / "stderr.txt").find("must not reach") != std::string::npos);
+}
+
+// A day's folder removed while the logger runs (a cleanup job) is made
+// again at the next file's open, and that file's records are in it.
+BOOST_AUTO_TEST_CASE(a_date_folder_removed_while_logging_is_made_again) {
+    temp_dir dir;
+    const fs::path day = dir / "logs" / "2026-11-26";
+    error_log errors;
+    inkwell::logger_stats stats;
+    {
+        inkwell::basic_logger<jsonl_sync_config> log({.directory = (dir / "logs").string(), .on_error = recorder(errors)});
+        ingest_at(log, "engine", "before the removal");
+        log.flush();
+        fs::remove_all(day);
+        ingest_at(log, "ui", "after the removal");
+        log.flush();
+        stats = log.stats();
+    }
+    const auto lines = test_support::read_jsonl(day / "ui.jsonl");
+    BOOST_TEST_REQUIRE(lines.size() == 1u);
+    BOOST_TEST(lines[0]["message"] == "after the removal");
+    BOOST_TEST(stats.fallback_records == 0u);
+    BOOST_TEST(stats.dropped == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_link_at_a_session_file_is_refused) {
     temp_dir dir;
     const fs::path target = make_target(dir / "elsewhere", "target.jsonl");

@@ -483,10 +483,15 @@ BOOST_AUTO_TEST_CASE(hostile_categories_never_leave_the_date_folder) {
     BOOST_TEST(rep.stats().records == hostile.size());
 }
 
+// 64 files open at most, and one descriptor more: the day's folder, held open.
 BOOST_AUTO_TEST_CASE(at_most_64_files_open_least_recently_used_closed_first) {
     temp_dir dir;
     reporter rep;
     constexpr int categories = 100;
+    auto descriptors = [] {
+        return std::distance(fs::directory_iterator("/proc/self/fd"), fs::directory_iterator{}) - 1;  // less the iterator's
+    };
+    const auto before = descriptors();
     {
         ink::sink::category_files<> sink(context_for(dir.path(), rep));
         for (int round = 0; round < 3; ++round) {
@@ -494,13 +499,16 @@ BOOST_AUTO_TEST_CASE(at_most_64_files_open_least_recently_used_closed_first) {
                 auto name = "cat" + std::to_string(c);
                 sink.write(record_at(fixed_time, name), json_line(round, name));
                 BOOST_TEST(sink.open_files() <= 64u);
+                BOOST_TEST(descriptors() - before <= 65);
             }
         }
         BOOST_TEST(sink.open_files() == 64u);
+        BOOST_TEST(descriptors() - before == 65);
         // The most recently used files stay open: writing to one costs no open.
         sink.write(record_at(fixed_time, "cat99"), json_line(3, "cat99"));
         BOOST_TEST(sink.open_files() == 64u);
     }
+    BOOST_TEST(descriptors() == before);
     BOOST_TEST(files_below(dir.path()).size() == static_cast<std::size_t>(categories));
     for (int c = 0; c < categories; ++c) {
         auto lines = read_jsonl(dir / "2024-12-20" / ("cat" + std::to_string(c) + ".jsonl"));

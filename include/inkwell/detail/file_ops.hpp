@@ -29,6 +29,9 @@ struct file_ops {
     int (*ftruncate)(int fd, off_t length);
     int (*fchmod)(int fd, mode_t mode);
     int (*close)(int fd);
+    // A file opened relative to a folder's descriptor (sink::category_files
+    // opens its category files in the date folder it holds).
+    int (*openat)(int dir_fd, const char* name, int flags, mode_t mode);
 };
 
 namespace posix_calls {
@@ -39,11 +42,12 @@ inline int lstat(const char* path, struct stat* st) { return ::lstat(path, st); 
 inline int ftruncate(int fd, off_t length) { return ::ftruncate(fd, length); }
 inline int fchmod(int fd, mode_t mode) { return ::fchmod(fd, mode); }
 inline int close(int fd) { return ::close(fd); }
+inline int openat(int dir_fd, const char* name, int flags, mode_t mode) { return ::openat(dir_fd, name, flags, mode); }
 }  // namespace posix_calls
 
-inline constexpr file_ops posix_file_ops{&posix_calls::open,      &posix_calls::write,  &posix_calls::fstat,
-                                         &posix_calls::lstat,     &posix_calls::ftruncate,
-                                         &posix_calls::fchmod,    &posix_calls::close};
+inline constexpr file_ops posix_file_ops{&posix_calls::open,   &posix_calls::write,     &posix_calls::fstat,
+                                         &posix_calls::lstat,  &posix_calls::ftruncate, &posix_calls::fchmod,
+                                         &posix_calls::close,  &posix_calls::openat};
 
 inline std::atomic<const file_ops*>& file_ops_slot() noexcept {
     static std::atomic<const file_ops*> slot{&posix_file_ops};

@@ -60,19 +60,23 @@ public:
     // the errno of the failure. `learned`, when given, receives the fstat the
     // open makes anyway (size, dates), so that the caller needs no second one.
     int open_append(const char* path, unsigned mode, struct stat* learned = nullptr) noexcept {
+        return open_append_at(AT_FDCWD, path, mode, learned);
+    }
+    // The same for `path` relative to the folder `dir_fd` (AT_FDCWD: as it is).
+    int open_append_at(int dir_fd, const char* path, unsigned mode, struct stat* learned = nullptr) noexcept {
         close();
         const file_ops& ops = current_file_ops();
         constexpr int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
         const auto wanted = static_cast<mode_t>(mode & 07777);
         bool created = false;
-        int fd = open_retrying(ops, path, flags, 0);
+        int fd = open_retrying(ops, dir_fd, path, flags, 0);
         if (fd < 0 && errno == ENOENT) {
             // O_EXCL tells us whether we made the file, and so whether its mode is ours to fix.
-            fd = open_retrying(ops, path, flags | O_CREAT | O_EXCL, wanted);
+            fd = open_retrying(ops, dir_fd, path, flags | O_CREAT | O_EXCL, wanted);
             if (fd >= 0)
                 created = true;
             else if (errno == EEXIST)
-                fd = open_retrying(ops, path, flags, 0);  // another writer created it first
+                fd = open_retrying(ops, dir_fd, path, flags, 0);  // another writer created it first
         }
         if (fd < 0) return errno;
         struct stat st {};
@@ -147,10 +151,10 @@ public:
     int fd() const noexcept { return fd_; }
 
 private:
-    static int open_retrying(const file_ops& ops, const char* path, int flags, mode_t mode) noexcept {
+    static int open_retrying(const file_ops& ops, int dir_fd, const char* path, int flags, mode_t mode) noexcept {
         int fd;
         do {
-            fd = ops.open(path, flags, mode);
+            fd = dir_fd == AT_FDCWD ? ops.open(path, flags, mode) : ops.openat(dir_fd, path, flags, mode);
         } while (fd < 0 && errno == EINTR);
         return fd;
     }
@@ -270,6 +274,70 @@ inline int open_own_folders(const std::string& folder, std::size_t own, unsigned
     return 0;
 }
 
+// A sink's own folder (a date folder) held open while its files are
+// written, so that a file opens with one openat() of its bare name
+// (O_NOFOLLOW) in the folder held, rather than by walking and checking the
+// folders again at every open (sink::category_files opens files thousands
+// of times a minute when it has more categories than descriptors). The
+// folder is opened by open_own_folders() (a link planted as the date folder
+// is refused). Before each open, one lstat() checks that its path still
+// names the folder held: one removed, moved away or replaced by a link
+// (logrotate, a retention job, an attacker with write access to the log
+// folder) is let go and the path walked and checked anew. Not thread-safe:
+// its sink serialises every call.
+class own_folder {
+public:
+    own_folder() = default;
+    own_folder(const own_folder&) = delete;
+    own_folder& operator=(const own_folder&) = delete;
+    ~own_folder() { drop(); }
+
+    // The descriptor of `folder` (whose last `own` components are the
+    // sink's), opened (and created) when not held or no longer at its path.
+    // Returns 0 or the errno of open_own_folders().
+    int get(const std::string& folder, std::size_t own, unsigned mode, int& out) noexcept {
+        out = -1;
+        if (fd_ >= 0 && (folder != path_ || !still_there())) drop();
+        if (fd_ < 0) {
+            int fd = -1;
+            if (int err = open_own_folders(folder, own, mode, fd); err != 0) return err;
+            struct stat st {};
+            if (::fstat(fd, &st) != 0) {
+                int err = errno;
+                ::close(fd);
+                return err;
+            }
+            INKWELL_TRY { path_ = folder; }
+            INKWELL_CATCH_ALL {
+                ::close(fd);
+                return ENOMEM;
+            }
+            fd_ = fd;
+            dev_ = st.st_dev;
+            ino_ = st.st_ino;
+        }
+        out = fd_;
+        return 0;
+    }
+    // Lets the folder go: the next get() opens it anew (a failed open in it,
+    // reopen()).
+    void drop() noexcept {
+        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+    }
+    bool held() const noexcept { return fd_ >= 0; }
+
+private:
+    bool still_there() const noexcept {
+        struct stat st {};
+        return ::lstat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_;
+    }
+
+    int fd_ = -1;
+    std::string path_;
+    dev_t dev_ = 0;
+    ino_t ino_ = 0;
+};
+
 // The reporter a log_file uses when none was given, so that a sink made
 // outside a logger still reports and falls back instead of crashing.
 inline error_reporter& orphan_error_reporter() noexcept {
@@ -351,7 +419,12 @@ public:
     // the stderr fallback), and the file opened is checked to be the one in
     // that folder. The configured log folder above them is opened as it is.
     // assign() sets 0; sink::category_files sets 1 for its date folders.
-    void set_own_subfolders(std::size_t n) noexcept { own_subfolders_ = n; }
+    // `shared`, when given, holds the folder open for every file in it (see
+    // own_folder); it must outlive this log_file's opens.
+    void set_own_subfolders(std::size_t n, own_folder* shared = nullptr) noexcept {
+        own_subfolders_ = n;
+        shared_folder_ = shared;
+    }
 
     // Opens the file (creating it and its folders) unless it is open; learns
     // the size and age of what it already holds. Reports a failure.
@@ -433,6 +506,19 @@ public:
     void release_memory() noexcept {
         if (pending_.empty()) std::string{}.swap(pending_);
     }
+
+    // Trades the pending buffer, when empty, for `spare` (emptied): a sink
+    // with many files passes a few buffers between the files it opens and
+    // closes, rather than freeing one at every close and growing a new one,
+    // page by fresh page, at every open.
+    void swap_buffer(std::string& spare) noexcept {
+        if (!pending_.empty()) return;
+        pending_.swap(spare);
+        pending_.clear();
+    }
+    // Room for `more` bytes of lines in one allocation.
+    void reserve_pending(std::size_t more) { pending_.reserve(pending_.size() + more); }
+    std::size_t buffer_capacity() const noexcept { return pending_.capacity(); }
 
     // Hands every pending line to the kernel: whole lines only.
     void flush() noexcept {
@@ -537,6 +623,15 @@ private:
     // name, else the open counts as refused (ELOOP): a folder swapped for a
     // link between the two is never written through.
     int open_in_own_folder() noexcept {
+        if (shared_folder_) {
+            int err = open_in_shared_folder();
+            if (err != ENOENT && err != ENOTDIR && err != ESTALE) return err;
+            // The folder held is gone (or was never there): open it anew, once.
+            shared_folder_->drop();
+            err = open_in_shared_folder();
+            if (err != 0) shared_folder_->drop();  // not kept in a broken state: the next open tries again
+            return err;
+        }
         int dir = -1;
         if (int err = open_own_folders(folder_, own_subfolders_, directory_mode_, dir); err != 0) {
             folder_failed_ = err != EMFILE && err != ENFILE;  // out of descriptors: the file's open failed
@@ -555,6 +650,23 @@ private:
         }
         ::close(dir);
         if (err != 0) return err;
+        learn(st);
+        check_tail(st);
+        last_link_check_ = std::chrono::steady_clock::now();
+        return 0;
+    }
+
+    // The file by its bare name in the folder held (which was opened without
+    // following a link, and names a single component: nothing to check after).
+    int open_in_shared_folder() noexcept {
+        int dir = -1;
+        if (int err = shared_folder_->get(folder_, own_subfolders_, directory_mode_, dir); err != 0) {
+            folder_failed_ = err != EMFILE && err != ENFILE;
+            return err;
+        }
+        folder_failed_ = false;
+        struct stat st {};
+        if (int err = file_.open_append_at(dir, name_.c_str(), file_mode_, &st); err != 0) return err;
         learn(st);
         check_tail(st);
         last_link_check_ = std::chrono::steady_clock::now();
@@ -836,6 +948,7 @@ private:
     std::uint64_t left_size_ = 0;   // ... and this many bytes
     bool folder_failed_ = false;
     std::size_t own_subfolders_ = 0;  // trailing folder components never followed as links
+    own_folder* shared_folder_ = nullptr;  // the sink's, held open for the files in it
     steady::time_point last_link_check_{};
     steady::time_point rotation_retry_{};
 };

@@ -10,7 +10,9 @@
 // (day, category) — its pending lines, the size on disk last known, a write
 // failure streak — found through a small open-addressing hash table, and
 // caps only the OPEN files: at most Limits::max_open_files (64), least
-// recently used closed first. A record for a category whose file is closed
+// recently used closed first (and one descriptor more: the newest day's
+// folder, held open so that a file opens with one openat() of its name in
+// it; see detail::own_folder). A record for a category whose file is closed
 // is held in memory without opening anything (in a chain of blocks shared
 // out by one pool, detail/held_lines.hpp: with a thousand closed files
 // taking lines in turn, a line is stored without cache or TLB misses and
@@ -178,6 +180,7 @@ public:
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
           format_report_(context.format_report), now_(context.now) {
         open_.reserve(max_open_files);  // never grows after: the open list is changed by noexcept code
+        spare_buffers_.reserve(max_open_files);  // likewise
     }
     ~category_files() {
         flush();
@@ -261,6 +264,7 @@ public:
     // Opens every open file again by name (after logrotate moved or deleted
     // them); a closed one learns its size anew and opens by name when due.
     void reopen() noexcept {
+        newest_folder_.drop();  // found by its path again too
         for (std::size_t i = open_.size(); i-- > 0;) {
             state& s = *open_[i];
             const std::size_t before = pending_of(s);
@@ -394,7 +398,9 @@ private:
         file_name.append(Extension.view());
         s->file.assign(std::move(folder), std::move(file_name), s->name + "+", std::string(Extension.view()),
                        file_mode_, directory_mode_, errors_, format_report_);
-        s->file.set_own_subfolders(1);  // the date folder is ours: a link planted there is refused
+        // The date folder is ours: a link planted there is refused. The
+        // newest day's folder is held open for its files (detail::own_folder).
+        s->file.set_own_subfolders(1, day == newest_day_ ? &newest_folder_ : nullptr);
         // Opened at once when a descriptor slot is free (write() does it);
         // else its size on disk, for rotation, without a descriptor.
         if (open_.size() >= open_cap_) s->file.learn_from_path();
@@ -545,8 +551,13 @@ private:
     // takes each line as the record it was (its count of records written).
     void move_held_to_file(state& s) noexcept {
         if (s.held.empty()) return;
+        if (!spare_buffers_.empty() && s.file.pending_bytes() == 0) {
+            s.file.swap_buffer(spare_buffers_.back());
+            spare_buffers_.pop_back();  // (the file's empty buffer)
+        }
         std::size_t moved = 0;
         INKWELL_TRY {
+            s.file.reserve_pending(s.held.bytes());
             const time_point first = s.held.first_time();
             s.held.for_each([&](std::string_view line) {
                 s.file.hold(line, first);
@@ -677,8 +688,17 @@ private:
         const std::size_t before = pending_of(s);
         s.file.close();
         settle(s, before);
-        s.file.release_memory();  // a closed file keeps no buffer
+        // A closed file keeps no buffer: its (empty) buffer waits for the
+        // next file that opens, up to one per open file and 256 KiB each.
+        const std::size_t capacity = s.file.buffer_capacity();
+        if (spare_buffers_.size() < open_cap_ && s.file.pending_bytes() == 0 && capacity > 256 &&
+            capacity <= max_spare_buffer) {
+            spare_buffers_.emplace_back();  // within the capacity reserved: no allocation
+            s.file.swap_buffer(spare_buffers_.back());
+        }
+        s.file.release_memory();
     }
+    static constexpr std::size_t max_spare_buffer = 256 * 1024;
 
     // A later day began: the files of earlier days are written, closed and
     // forgotten.
@@ -794,7 +814,9 @@ private:
     // state, 0 empty (a lookup looks at a state only when its tag matches).
     std::vector<std::uint64_t> table_;
     std::size_t live_states_ = 0;
+    detail::own_folder newest_folder_;  // the newest day's folder, held open
     std::vector<state*> open_;          // the states whose file is open
+    std::vector<std::string> spare_buffers_;  // empty, with capacity: see close_state()
     std::vector<state*> dirty_;         // open, written to since the last commit (or failing)
     std::vector<state*> urgent_;        // closed, holding a warning or worse
     // Closed and holding lines, in the order they began to wait: pairs of
