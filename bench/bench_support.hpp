@@ -333,43 +333,16 @@ inline void remove_below(const std::filesystem::path& dir) {
 // Cuts every file below `dir` to nothing (the disk space goes back) but
 // leaves the files, for the end of the bench to remove. Why: on ext4
 // without a journal, creating a file skips, one by one, the inodes deleted
-// in the last half minute; a throughput run that removed its 1,000 files
-// made the next run's 1,000 creates pay for them (up to hundreds of
-// microseconds each) — a cost of the bench's cleanup, not of the logger.
+// in the last half minute; a run that removed its 1,000 files made the next
+// run's 1,000 creates pay for them (up to hundreds of microseconds each).
+// The creates fall in the untimed warm-up (its records reach every
+// category), so this keeps the bench quick rather than its figures fair.
 inline void empty_files_below(const std::filesystem::path& dir) {
     std::error_code ec;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
         if (it->is_regular_file(ec) && !it->is_symlink(ec)) std::filesystem::resize_file(it->path(), 0, ec);
     }
-}
-
-// Microseconds to create a file in `dir` (and write one line to it), the
-// mean over `files` new files (a few slow creates are most of the cost),
-// removed after. The 1,000-category case
-// creates 936 more files than the 64-category one; on a file system where a
-// create is slow (ext4 without a journal skips the inodes deleted in the
-// last half minute one by one, and a shared machine deletes many) those
-// creates alone are a visible part of its time. NAN when a create fails.
-inline double file_create_us(const std::string& dir, int files = 200) {
-    const std::string folder = dir + "/create-probe";
-    if (::mkdir(folder.c_str(), 0755) != 0) return NAN;
-    double total = 0;
-    int made = 0;
-    const char line[] = "{\"msg\":\"probe\"}\n";
-    for (int i = 0; i < files; ++i) {
-        const std::string path = folder + "/f" + std::to_string(i) + ".jsonl";
-        const auto start = std::chrono::steady_clock::now();
-        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
-        if (fd < 0) break;
-        const bool wrote = ::write(fd, line, sizeof line - 1) == static_cast<ssize_t>(sizeof line - 1);
-        ::close(fd);
-        if (!wrote) break;
-        total += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-        ++made;
-    }
-    remove_below(folder);
-    return made == files ? total / files : NAN;
 }
 
 // "ext4", "tmpfs", ... for the folder the files are written to.
