@@ -693,6 +693,8 @@ BOOST_AUTO_TEST_CASE(the_writer_closes_a_window_without_a_next_record) {
 
 // A file sink whose first write waits until the test opens the gate: the
 // writer's round is then known to be under way (it has read the queues).
+// The gate is static (the logger makes the sink); close() sets it up for a
+// test, before its logger exists.
 struct gated_file : ink::sink::file {
     using ink::sink::file::file;
     static inline std::mutex m;
@@ -716,6 +718,10 @@ struct gated_file : ink::sink::file {
         open = true;
         cv.notify_all();
     }
+    static void close() {
+        std::lock_guard lock(m);
+        entered = open = false;
+    }
 };
 
 struct gated_config : jsonl_config<ink::buffer::async<>, ink::dedup::time_window<30>> {
@@ -729,6 +735,7 @@ struct gated_config : jsonl_config<ink::buffer::async<>, ink::dedup::time_window
 BOOST_AUTO_TEST_CASE(a_record_queued_during_a_round_still_counts_in_its_window) {
     temp_dir dir;
     test_clock::set(t0);
+    gated_file::close();
     {
         ink::basic_logger<gated_config> log(options_in(dir));
         INKWELL_INFO(log, "polling");  // opens the window [0 s, 30 s)

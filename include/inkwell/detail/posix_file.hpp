@@ -324,7 +324,6 @@ public:
     void drop() noexcept {
         if (fd_ >= 0) ::close(std::exchange(fd_, -1));
     }
-    bool held() const noexcept { return fd_ >= 0; }
 
 private:
     bool still_there() const noexcept {

@@ -689,15 +689,17 @@ private:
         s.file.close();
         settle(s, before);
         // A closed file keeps no buffer: its (empty) buffer waits for the
-        // next file that opens, up to one per open file and 256 KiB each.
+        // next file that opens, up to one per open file, each between
+        // min_spare_buffer (smaller: not worth keeping) and max_spare_buffer.
         const std::size_t capacity = s.file.buffer_capacity();
-        if (spare_buffers_.size() < open_cap_ && s.file.pending_bytes() == 0 && capacity > 256 &&
+        if (spare_buffers_.size() < open_cap_ && s.file.pending_bytes() == 0 && capacity >= min_spare_buffer &&
             capacity <= max_spare_buffer) {
             spare_buffers_.emplace_back();  // within the capacity reserved: no allocation
             s.file.swap_buffer(spare_buffers_.back());
         }
         s.file.release_memory();
     }
+    static constexpr std::size_t min_spare_buffer = 4 * 1024;
     static constexpr std::size_t max_spare_buffer = 256 * 1024;
 
     // A later day began: the files of earlier days are written, closed and
