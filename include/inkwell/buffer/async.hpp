@@ -125,6 +125,10 @@ struct async {
         template <class... Args>
         INKWELL_ALWAYS_INLINE void submit_call(const call_site& site, const Args&... args) {
             static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
+            if constexpr ((detail::is_c_string_v<Args> || ...)) {
+                submit_call(site, detail::measured_text(args)...);  // each C string's strlen once
+                return;
+            }
             if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
                 count_lost();
                 return;

@@ -15,6 +15,7 @@
 #include "../record.hpp"
 #include "../version.hpp"
 #include "format_args.hpp"
+#include "platform.hpp"
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
@@ -122,6 +123,22 @@ struct arg_codec<kv_arg<V>> {
         return decoded{key, value_codec::decode(in)};
     }
 };
+
+// A C string (a char pointer, or a char array as a literal is) is measured
+// by strlen; the call site needs its length twice, to size the entry and to
+// copy it. measured_text() turns it into a string_view, measured once; any
+// other argument passes through as it is.
+template <class T>
+inline constexpr bool is_c_string_v =
+    std::is_pointer_v<std::decay_t<T>> && std::is_same_v<std::remove_cv_t<std::remove_pointer_t<std::decay_t<T>>>, char>;
+
+template <class T>
+INKWELL_ALWAYS_INLINE decltype(auto) measured_text(const T& v) noexcept {
+    if constexpr (is_c_string_v<T>)
+        return std::string_view{v};
+    else
+        return (v);  // const T&
+}
 
 template <class... Args>
 inline constexpr bool all_args_encodable = (arg_codec<std::remove_cvref_t<Args>>::supported && ...);
