@@ -6,10 +6,6 @@
 // with a rotated, gzip-compressed file; a session file; rotating text logs
 // with backups; a file with malformed lines; and a live folder for `tail`.
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -27,9 +23,9 @@
 #include <inkwell/compress/gzip.hpp>
 #include <inkwell/sink/error_aggregator.hpp>
 
+#include "child_process.hpp"
 #include "test_support.hpp"
 
-extern char** environ;
 
 namespace fs = std::filesystem;
 namespace ink = inkwell;
@@ -51,52 +47,29 @@ struct result {
     std::string out, err;
 };
 
-// A child process with its stdout and stderr in files.
+// The inkwell command as a child process, its stdout and stderr in files.
 class child {
 public:
-    child(const std::vector<std::string>& args, const fs::path& scratch) : out_(scratch / "out"), err_(scratch / "err") {
-        std::vector<char*> argv;
-        std::vector<std::string> all{INKWELL_CLI_PATH};
-        all.insert(all.end(), args.begin(), args.end());
-        for (auto& a : all) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        BOOST_REQUIRE(::posix_spawn(&pid_, all[0].c_str(), &actions, nullptr, argv.data(), environ) == 0);
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    ~child() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
+    child(const std::vector<std::string>& args, const fs::path& scratch)
+        : process_(command_line(args), scratch / "out", scratch / "err") {}
     // Waits for the exit (killing the child after `limit`: a hang fails the test, not the suite).
     result wait(seconds limit = seconds{120}) {
-        const auto deadline = steady_clock::now() + limit;
-        int status = 0;
-        for (;;) {
-            const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-            if (r == pid_) break;
-            if (steady_clock::now() > deadline) {
-                ::kill(pid_, SIGKILL);
-                ::waitpid(pid_, &status, 0);
-                BOOST_ERROR("inkwell did not finish; killed");
-                break;
-            }
-            std::this_thread::sleep_for(milliseconds{10});
-        }
-        pid_ = -1;
-        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, test_support::read_file(out_), test_support::read_file(err_)};
+        bool hung = false;
+        const int code = process_.wait(limit, hung);
+        if (hung) BOOST_ERROR("inkwell did not finish; killed");
+        return {code, test_support::read_file(process_.out_path()), test_support::read_file(process_.err_path())};
     }
-    std::string err_so_far() const { return fs::exists(err_) ? test_support::read_file(err_) : std::string{}; }
-    std::string out_so_far() const { return fs::exists(out_) ? test_support::read_file(out_) : std::string{}; }
+    std::string err_so_far() const { return so_far(process_.err_path()); }
+    std::string out_so_far() const { return so_far(process_.out_path()); }
 
 private:
-    fs::path out_, err_;
-    pid_t pid_ = -1;
+    static std::vector<std::string> command_line(const std::vector<std::string>& args) {
+        std::vector<std::string> all{INKWELL_CLI_PATH};
+        all.insert(all.end(), args.begin(), args.end());
+        return all;
+    }
+    static std::string so_far(const fs::path& p) { return fs::exists(p) ? test_support::read_file(p) : std::string{}; }
+    test_support::child_process process_;
 };
 
 result run(const std::vector<std::string>& args) {

@@ -12,11 +12,8 @@
 
 #include <inkwell/viewer/server.hpp>
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -39,9 +36,9 @@
 #include <hiredis/hiredis.h>
 #endif
 
+#include "child_process.hpp"
 #include "test_support.hpp"
 
-extern char** environ;
 
 namespace fs = std::filesystem;
 namespace ink = inkwell;
@@ -287,70 +284,44 @@ void log_plan(Logger& log, const std::vector<planned_record>& p) {
 class serve_process {
 public:
     serve_process(const std::vector<std::string>& args, const fs::path& scratch)
-        : out_(scratch / "serve.out"), err_(scratch / "serve.err") {
-        std::vector<std::string> all{INKWELL_CLI_PATH, "serve"};
-        all.insert(all.end(), args.begin(), args.end());
-        std::vector<char*> argv;
-        for (auto& a : all) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        BOOST_REQUIRE(::posix_spawn(&pid_, all[0].c_str(), &actions, nullptr, argv.data(), environ) == 0);
-        posix_spawn_file_actions_destroy(&actions);
-    }
-    ~serve_process() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
+        : process_(command_line(args), scratch / "serve.out", scratch / "serve.err") {}
     // The port of the ready line (waits for it; fails when the child exits first).
     std::uint16_t port() {
         const auto deadline = steady_clock::now() + seconds{120};
         const std::string head = "inkwell serve: listening on http://127.0.0.1:";
         for (;;) {
-            const std::string out = fs::exists(out_) ? test_support::read_file(out_) : std::string{};
+            const fs::path& out_path = process_.out_path();
+            const std::string out = fs::exists(out_path) ? test_support::read_file(out_path) : std::string{};
             if (const auto at = out.find(head); at != std::string::npos && out.find('\n', at) != std::string::npos) {
                 BOOST_REQUIRE_EQUAL(out.substr(out.find('\n', at) + 1), "");  // exactly one line
                 return static_cast<std::uint16_t>(std::stoi(out.substr(at + head.size())));
             }
             int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                BOOST_FAIL("inkwell serve exited before it listened: " << test_support::read_file(err_));
-            }
+            if (process_.exited(status)) BOOST_FAIL("inkwell serve exited before it listened: " << err());
             BOOST_REQUIRE_MESSAGE(steady_clock::now() < deadline, "inkwell serve did not print its ready line");
             std::this_thread::sleep_for(milliseconds{20});
         }
     }
     // Sends `sig` and returns the exit code (-1: killed by a signal, or hung).
     int stop(int sig = SIGTERM) {
-        ::kill(pid_, sig);
+        process_.signal(sig);
         return wait();
     }
     int wait() {
-        const auto deadline = steady_clock::now() + seconds{60};
-        int status = 0;
-        for (;;) {
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) break;
-            if (steady_clock::now() > deadline) {
-                ::kill(pid_, SIGKILL);
-                ::waitpid(pid_, &status, 0);
-                BOOST_ERROR("inkwell serve did not end; killed");
-                break;
-            }
-            std::this_thread::sleep_for(milliseconds{10});
-        }
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        bool hung = false;
+        const int code = process_.wait(seconds{60}, hung);
+        if (hung) BOOST_ERROR("inkwell serve did not end; killed");
+        return code;
     }
-    std::string err() const { return test_support::read_file(err_); }
+    std::string err() const { return test_support::read_file(process_.err_path()); }
 
 private:
-    fs::path out_, err_;
-    pid_t pid_ = -1;
+    static std::vector<std::string> command_line(const std::vector<std::string>& args) {
+        std::vector<std::string> all{INKWELL_CLI_PATH, "serve"};
+        all.insert(all.end(), args.begin(), args.end());
+        return all;
+    }
+    test_support::child_process process_;
 };
 #endif
 
