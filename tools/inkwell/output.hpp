@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <inkwell/detail/csv.hpp>
+
 #include "entry.hpp"
 
 namespace inkwell_cli {
@@ -102,36 +104,22 @@ inline void write_jsonl(const entry& e) {
     put("\n");
 }
 
-// RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled.
-inline void csv_field(std::string& out, std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out += s;
-        return;
-    }
-    out.push_back('"');
-    for (char c : s) {
-        if (c == '"') out.push_back('"');
-        out.push_back(c);
-    }
-    out.push_back('"');
-}
-
 inline constexpr std::string_view csv_header = "timestamp,level,category,message,source,sessionId,context,metadata\r\n";
 
 inline void write_csv(const entry& e) {
     std::string out;
     out += format_iso(e.time_ms);
     out.push_back(',');
-    csv_field(out, string_member(e.object, "level"));
+    inkwell::detail::append_csv_field(out, string_member(e.object, "level"));
     for (const char* key : {"category", "message", "source", "sessionId"}) {
         out.push_back(',');
-        csv_field(out, string_member(e.object, key));
+        inkwell::detail::append_csv_field(out, string_member(e.object, key));
     }
     for (const char* scope : {"context", "metadata"}) {
         out.push_back(',');
         const auto s = e.object.find(scope);
         if (s != e.object.end() && s->is_object() && !s->empty())
-            csv_field(out, s->dump(-1, ' ', false, json::error_handler_t::replace));
+            inkwell::detail::append_csv_field(out, s->dump(-1, ' ', false, json::error_handler_t::replace));
     }
     out += "\r\n";
     put(out);

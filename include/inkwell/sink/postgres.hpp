@@ -54,6 +54,7 @@
 #include "../inkwell.hpp"
 #endif
 #include "../detail/remote_queue.hpp"  // not in the umbrella: the queue the server sinks share
+#include "../detail/csv.hpp"
 #include "../detail/pg_text.hpp"
 
 #include <libpq-fe.h>
@@ -547,19 +548,6 @@ inline postgres_query_result query(connection& c, std::string_view table, const 
     out.ok = true;
     return out;
 }
-
-inline void append_csv_field(std::string& out, std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-        out.append(s);
-        return;
-    }
-    out.push_back('"');
-    for (char c : s) {
-        if (c == '"') out.push_back('"');
-        out.push_back(c);
-    }
-    out.push_back('"');
-}
 }  // namespace pg
 }  // namespace detail
 
@@ -594,7 +582,7 @@ inline std::string postgres_export_csv(std::span<const postgres_row> rows) {
         "id,timestamp,level,category,service,tenant_id,user_id,session_id,request_id,trace_id,message,"
         "source_file,source_line,logger\r\n";
     for (const auto& r : rows) {
-        using detail::pg::append_csv_field;
+        using detail::append_csv_field;
         append_csv_field(out, r.id);
         out.push_back(',');
         out += detail::pg::utc_micros_text(r.time, true);
