@@ -8108,9 +8108,9 @@ INKWELL_END_NAMESPACE
 // is held in memory without opening anything (in a chain of blocks shared
 // out by one pool, detail/held_lines.hpp: with a thousand closed files
 // taking lines in turn, a line is stored without cache or TLB misses and
-// never copied again until its file opens); its lines go out (open, making
-// room by closing the least recently used open file, then one write(2) of
-// whole lines) when
+// never copied again: the blocks go to the kernel as they are); its lines go
+// out (open, making room by closing the least recently used open file, then
+// one writev(2) of the blocks, whole lines) when
 //   - they reach 64 KiB (detail::pending_limit), or
 //   - flush() (logger::flush(), shutdown): everything, or
 //   - commit() (after each record of a sync logger, each round of the async
@@ -8204,8 +8204,9 @@ INKWELL_END_NAMESPACE
 //     them), so that a thousand chains' tails do not cost a thousand TLB
 //     entries, and freed blocks are reused last-freed first: a steady load
 //     allocates nothing.
-// Each line is stored as its length (4 bytes) and its bytes, so that it
-// reaches the file as the record it was. Memory: aligned_alloc/malloc, no
+// Lines are stored back to back, as the file will hold them, and counted:
+// a file opened for them takes each block as it is (one writev of the
+// blocks, log_file::flush_with), and counts the records it got. Memory: aligned_alloc/malloc, no
 // exceptions; a failed allocation is reported to the caller (append returns
 // false), which keeps the line some other way. Not thread-safe: the owning
 // sink serialises every call.
@@ -8233,19 +8234,17 @@ public:
     // The time of the oldest line held (time_point{} when empty).
     time_point first_time() const noexcept { return first_time_; }
 
-    // Calls f(line) for every line held, oldest first.
+    // Blocks in the chain (each a piece for_each_piece() gives).
+    std::size_t blocks() const noexcept { return blocks_; }
+
+    // Calls f(piece) for the lines of each block, oldest first: whole lines,
+    // back to back (an empty chain calls nothing).
     template <class F>
-    void for_each(F&& f) const {
+    void for_each_piece(F&& f) const {
         for (const block* b = head_; b;) {
             const bool last = reinterpret_cast<const char*>(b->trailer()) == limit_;
-            const char* at = b->data();
             const char* end = last ? cursor_ : b->trailer()->end;
-            while (at < end) {
-                std::uint32_t size;
-                std::memcpy(&size, at, sizeof size);
-                f(std::string_view{at + sizeof size, size});
-                at += sizeof size + size;
-            }
+            if (end != b->data()) f(std::string_view{b->data(), static_cast<std::size_t>(end - b->data())});
             b = last ? nullptr : b->trailer()->next;
         }
     }
@@ -8303,13 +8302,10 @@ public:
     // was added).
     bool append(held_lines& chain, std::string_view line, time_point time) noexcept {
         if (line.size() > max_line) return false;
-        const std::size_t need = sizeof(std::uint32_t) + line.size();
+        const std::size_t need = line.size();
         if (static_cast<std::size_t>(chain.limit_ - chain.cursor_) < need && !next_block(chain, need)) return false;
-        char* at = chain.cursor_;
-        const auto size = static_cast<std::uint32_t>(line.size());
-        std::memcpy(at, &size, sizeof size);
-        std::memcpy(at + sizeof size, line.data(), line.size());
-        chain.cursor_ = at + need;
+        if (need != 0) std::memcpy(chain.cursor_, line.data(), need);  // (a chain with no block has a null cursor)
+        chain.cursor_ += need;
         if (chain.lines_ == 0) chain.first_time_ = time;
         chain.bytes_ += line.size();
         ++chain.lines_;
@@ -8475,6 +8471,7 @@ INKWELL_END_NAMESPACE
 //                       stderr fallback.
 // Plain POSIX calls: no iostreams, no exceptions.
 
+#include <sys/uio.h>
 
 #include <system_error>
 
@@ -8505,6 +8502,10 @@ struct file_ops {
     // A file opened relative to a folder's descriptor (sink::category_files
     // opens its category files in the date folder it holds).
     int (*openat)(int dir_fd, const char* name, int flags, mode_t mode);
+    // Lines gathered from several buffers in one call (sink::category_files
+    // writes a closed file's held lines from where they are held). A table
+    // that replaces `write` replaces this too.
+    ssize_t (*writev)(int fd, const struct iovec* pieces, int count);
 };
 
 namespace posix_calls {
@@ -8516,11 +8517,12 @@ inline int ftruncate(int fd, off_t length) { return ::ftruncate(fd, length); }
 inline int fchmod(int fd, mode_t mode) { return ::fchmod(fd, mode); }
 inline int close(int fd) { return ::close(fd); }
 inline int openat(int dir_fd, const char* name, int flags, mode_t mode) { return ::openat(dir_fd, name, flags, mode); }
+inline ssize_t writev(int fd, const struct iovec* pieces, int count) { return ::writev(fd, pieces, count); }
 }  // namespace posix_calls
 
 inline constexpr file_ops posix_file_ops{&posix_calls::open,   &posix_calls::write,     &posix_calls::fstat,
                                          &posix_calls::lstat,  &posix_calls::ftruncate, &posix_calls::fchmod,
-                                         &posix_calls::close,  &posix_calls::openat};
+                                         &posix_calls::close,  &posix_calls::openat,    &posix_calls::writev};
 
 inline std::atomic<const file_ops*>& file_ops_slot() noexcept {
     static std::atomic<const file_ops*> slot{&posix_file_ops};
@@ -8633,6 +8635,47 @@ public:
             written += static_cast<std::size_t>(n);
         }
         return 0;
+    }
+
+    // Writes the pieces one after the other as write_all() writes one buffer,
+    // with writev (at most max_pieces_per_call at a time), continuing after
+    // a partial write. `written` says how many bytes reached the file.
+    static constexpr int max_pieces_per_call = 64;
+    int write_all(std::span<const std::string_view> pieces, std::size_t& written) noexcept {
+        written = 0;
+        if (fd_ < 0) return EBADF;
+        const file_ops& ops = current_file_ops();
+        std::size_t first = 0, skip = 0;  // the next byte to write: pieces[first][skip]
+        for (;;) {
+            while (first < pieces.size() && skip == pieces[first].size()) {
+                ++first;
+                skip = 0;
+            }
+            if (first == pieces.size()) return 0;
+            iovec iov[max_pieces_per_call];
+            int count = 0;
+            for (std::size_t i = first; i < pieces.size() && count < max_pieces_per_call; ++i) {
+                const std::string_view piece = i == first ? pieces[i].substr(skip) : pieces[i];
+                if (!piece.empty()) iov[count++] = {const_cast<char*>(piece.data()), piece.size()};
+            }
+            const ssize_t n = ops.writev(fd_, iov, count);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return errno;
+            }
+            if (n == 0) return EIO;  // a regular file never accepts nothing; do not spin
+            written += static_cast<std::size_t>(n);
+            for (auto left = static_cast<std::size_t>(n); left != 0;) {
+                const std::size_t rest = pieces[first].size() - skip;
+                if (left < rest) {
+                    skip += left;
+                    break;
+                }
+                left -= rest;
+                ++first;
+                skip = 0;
+            }
+        }
     }
 
     // fstat of the open file. Returns 0 or the errno.
@@ -9021,6 +9064,31 @@ public:
         ++pending_lines_;
     }
 
+    // Holds whole lines back, `lines` of them, as hold() holds one: for a
+    // sink that hands over lines it kept elsewhere (reserve_pending first).
+    void hold_lines(std::string_view whole_lines, std::size_t lines, time_point first_time) {
+        if (first_record_ == time_point{}) first_record_ = first_time;
+        pending_.append(whole_lines.data(), whole_lines.size());
+        pending_lines_ += lines;
+    }
+
+    // Hands `lines` whole lines kept elsewhere (a closed category file's
+    // held lines, in pieces) to the kernel in one writev, without copying
+    // them into the pending buffer. Only while the file is open, writing,
+    // and holds no lines of its own: otherwise false, with nothing done, and
+    // the caller hands them over the usual way (hold_lines(), then flush()).
+    bool flush_with(std::span<const std::string_view> pieces, std::size_t lines, time_point first_time) noexcept {
+        if (!file_.is_open() || !pending_.empty() || failure_.error != 0 || torn_) return false;
+        check_link();  // as flush() does: a file deleted or moved away is opened anew
+        if (!file_.is_open() || failure_.error != 0 || torn_) return false;
+        if (first_record_ == time_point{}) first_record_ = first_time;
+        std::size_t lines_out = 0;
+        const int err = write_whole_lines(pieces, lines, lines_out);
+        if (lines_out != 0) errors_->count_written(lines_out);
+        if (err != 0) note_write_failure(err, lines - lines_out);
+        return true;
+    }
+
     // Gives the memory of the pending buffer back once it is empty: a sink
     // with many files keeps no idle buffer per closed file.
     void release_memory() noexcept {
@@ -9224,6 +9292,12 @@ private:
     // `lines` is how many lines `data` holds (the caller counted them as they
     // came: scanning every byte again here cost more than formatting them).
     int write_whole_lines(const char* data, std::size_t size, std::size_t lines, std::size_t& lines_out) noexcept {
+        const std::string_view all{data, size};
+        return write_whole_lines(std::span<const std::string_view>(&all, 1), lines, lines_out);
+    }
+    // The same for lines in pieces (one piece: write(2); more: writev(2)).
+    int write_whole_lines(std::span<const std::string_view> pieces, std::size_t lines,
+                          std::size_t& lines_out) noexcept {
         lines_out = 0;
         if (torn_ && !cut_torn_tail()) {
             // Still torn: end that line first, so the next record starts its own.
@@ -9233,16 +9307,23 @@ private:
             torn_ = false;
         }
         std::size_t written = 0;
-        int err = file_.write_all(data, size, written);
+        int err = pieces.size() == 1 ? file_.write_all(pieces[0].data(), pieces[0].size(), written)
+                                     : file_.write_all(pieces, written);
         size_on_disk_ += written;
         if (err == 0) {
             lines_out = lines;
             return 0;
         }
-        std::string_view done{data, written};
-        auto last_newline = done.rfind('\n');
-        const std::size_t whole = last_newline == std::string_view::npos ? 0 : last_newline + 1;
-        lines_out = count_lines(done.substr(0, whole));
+        // The whole lines among the bytes that got out; what follows the last is torn.
+        std::size_t whole = 0, seen = 0;
+        for (std::string_view piece : pieces) {
+            if (seen == written) break;
+            const std::string_view done = piece.substr(0, written - seen);
+            lines_out += count_lines(done);
+            if (const auto last_newline = done.rfind('\n'); last_newline != std::string_view::npos)
+                whole = seen + last_newline + 1;
+            seen += done.size();
+        }
         torn_bytes_ = written - whole;
         torn_ = torn_bytes_ != 0;
         if (torn_) (void)cut_torn_tail();
@@ -10073,34 +10154,53 @@ private:
     // Hands s's lines to the kernel, opening its file first when closed. A
     // failed open is reported, and the lines go to the stderr fallback.
     void write_out(state& s) noexcept {
-        if (!s.file.is_open() && holds(s)) open_making_room(s);
+        if (!s.file.is_open() && holds(s)) open_making_room(s, false);
         const std::size_t before = pending_of(s);
-        move_held_to_file(s);  // (when the open failed: to the stderr fallback, with the rest)
+        // Straight from the chain's blocks when the file can take them at
+        // once; else through the file's buffer (when the open failed: to the
+        // stderr fallback, with the rest).
+        if (!write_held_directly(s)) move_held_to_file(s);
         s.file.flush();
         settle(s, before);
     }
 
+    // The held lines go to the file in one writev of the chain's blocks: no
+    // copy into the file's buffer. False, with nothing done, when the file
+    // is not open and writing, holds lines of its own (they go first), or
+    // the chain has more blocks than one call takes.
+    bool write_held_directly(state& s) noexcept {
+        constexpr std::size_t max_pieces = detail::posix_file::max_pieces_per_call;
+        if (s.held.empty() || s.held.blocks() > max_pieces) return false;
+        std::string_view pieces[max_pieces];
+        std::size_t count = 0;
+        s.held.for_each_piece([&](std::string_view piece) { pieces[count++] = piece; });
+        if (!s.file.flush_with(std::span<const std::string_view>(pieces, count), s.held.lines(), s.held.first_time()))
+            return false;
+        pool_.release(s.held);
+        return true;
+    }
+
     // The lines held for s while its file was closed go to its log_file,
     // after those it holds itself: the order they came in. The log_file
-    // takes each line as the record it was (its count of records written).
+    // counts them as the records they were (its count of records written).
     void move_held_to_file(state& s) noexcept {
         if (s.held.empty()) return;
         if (!spare_buffers_.empty() && s.file.pending_bytes() == 0) {
             s.file.swap_buffer(spare_buffers_.back());
             spare_buffers_.pop_back();  // (the file's empty buffer)
         }
-        std::size_t moved = 0;
         INKWELL_TRY {
-            s.file.reserve_pending(s.held.bytes());
-            const time_point first = s.held.first_time();
-            s.held.for_each([&](std::string_view line) {
-                s.file.hold(line, first);
-                ++moved;
-            });
+            s.file.reserve_pending(s.held.bytes());  // after this, nothing below allocates
         }
-        INKWELL_CATCH_ALL {  // out of memory (a build with exceptions): what did not move is counted as lost
-            detail::reporter_or_orphan(errors_).count_dropped(s.held.lines() - moved);
+        INKWELL_CATCH_ALL {  // out of memory (a build with exceptions): the lines are counted as lost
+            detail::reporter_or_orphan(errors_).count_dropped(s.held.lines());
+            pool_.release(s.held);
+            return;
         }
+        std::size_t lines = s.held.lines();  // counted with the first piece
+        s.held.for_each_piece([&](std::string_view piece) {
+            s.file.hold_lines(piece, std::exchange(lines, 0), s.held.first_time());
+        });
         pool_.release(s.held);
     }
 
@@ -10185,7 +10285,7 @@ private:
     // Opens s's file, closing the least recently used open files to stay
     // within the cap. Out of descriptors (EMFILE, ENFILE): lowers the cap
     // to one less than what was open then, closes more and tries again.
-    bool open_making_room(state& s) noexcept {
+    bool open_making_room(state& s, bool move_held = true) noexcept {
         while (open_.size() >= open_cap_ && close_least_recently_used(&s)) {
         }
         int err = s.file.open_quietly();
@@ -10202,7 +10302,7 @@ private:
             return false;
         }
         const std::size_t before = pending_of(s);
-        move_held_to_file(s);  // first in the file's buffer: the lines that waited for it
+        if (move_held) move_held_to_file(s);  // first in the file's buffer: the lines that waited for it
         settle(s, before);
         return true;
     }

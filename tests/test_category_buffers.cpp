@@ -19,6 +19,7 @@
 
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +81,13 @@ ssize_t failing_write(int fd, const void* data, std::size_t size) {
     }
     return ::write(fd, data, size);
 }
+ssize_t failing_writev(int fd, const iovec* pieces, int count) {
+    if (int err = counts.write_errno.load(); err != 0) {
+        errno = err;
+        return -1;
+    }
+    return ::writev(fd, pieces, count);
+}
 
 ink::detail::file_ops counting_ops() {
     ink::detail::file_ops ops = ink::detail::posix_file_ops;
@@ -87,6 +95,7 @@ ink::detail::file_ops counting_ops() {
     ops.openat = &counting_openat;
     ops.fstat = &counting_fstat;
     ops.write = &failing_write;
+    ops.writev = &failing_writev;
     return ops;
 }
 const ink::detail::file_ops counting = counting_ops();

@@ -13,8 +13,10 @@
 
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -44,12 +46,15 @@ struct fault_plan {
     std::atomic<int> fail_with{0};
     std::atomic<long> accept_before_failing{0};
     std::atomic<long> short_write_limit{0};  // >0: each write takes at most this many bytes (no error)
-    std::atomic<int> write_calls{0};
+    std::atomic<int> write_calls{0};   // write and writev
+    std::atomic<int> writev_calls{0};
     std::atomic<int> ftruncate_calls{0};
 };
 fault_plan plan;
 
-ssize_t faulty_write(int fd, const void* data, std::size_t size) {
+// How many of `size` bytes one write call takes under the plan; -1 (errno
+// set) when it fails.
+ssize_t planned_size(std::size_t size) {
     plan.write_calls.fetch_add(1);
     if (long limit = plan.short_write_limit.load(); limit > 0 && size > static_cast<std::size_t>(limit))
         size = static_cast<std::size_t>(limit);
@@ -62,7 +67,26 @@ ssize_t faulty_write(int fd, const void* data, std::size_t size) {
         if (size > static_cast<std::size_t>(room)) size = static_cast<std::size_t>(room);
         plan.accept_before_failing.fetch_sub(static_cast<long>(size));
     }
-    return ::write(fd, data, size);
+    return static_cast<ssize_t>(size);
+}
+ssize_t faulty_write(int fd, const void* data, std::size_t size) {
+    const ssize_t take = planned_size(size);
+    return take < 0 ? -1 : ::write(fd, data, static_cast<std::size_t>(take));
+}
+// A writev is one write of its pieces' bytes, cut where the plan says.
+ssize_t faulty_writev(int fd, const iovec* pieces, int count) {
+    plan.writev_calls.fetch_add(1);
+    std::size_t size = 0;
+    for (int i = 0; i < count; ++i) size += pieces[i].iov_len;
+    ssize_t take = planned_size(size);
+    if (take < 0) return -1;
+    std::vector<iovec> cut;
+    for (int i = 0; i < count && take > 0; ++i) {
+        const auto len = std::min(pieces[i].iov_len, static_cast<std::size_t>(take));
+        cut.push_back({pieces[i].iov_base, len});
+        take -= static_cast<ssize_t>(len);
+    }
+    return ::writev(fd, cut.data(), static_cast<int>(cut.size()));
 }
 int counting_ftruncate(int fd, off_t length) {
     plan.ftruncate_calls.fetch_add(1);
@@ -72,6 +96,7 @@ int counting_ftruncate(int fd, off_t length) {
 ink::detail::file_ops faulty_ops() {
     ink::detail::file_ops ops = ink::detail::posix_file_ops;
     ops.write = &faulty_write;
+    ops.writev = &faulty_writev;
     ops.ftruncate = &counting_ftruncate;
     return ops;
 }
@@ -83,6 +108,7 @@ struct injected_layer {
         plan.accept_before_failing = 0;
         plan.short_write_limit = 0;
         plan.write_calls = 0;
+        plan.writev_calls = 0;
         plan.ftruncate_calls = 0;
     }
     ink::detail::scoped_file_ops use{faulty};
@@ -294,6 +320,71 @@ BOOST_AUTO_TEST_CASE(a_logger_writes_the_report_as_a_record_of_its_own_format) {
     BOOST_REQUIRE(seen.size() == 200u);
     for (int i = 0; i < 100; ++i) BOOST_TEST(seen[i] == i);
     for (int i = 0; i < 100; ++i) BOOST_TEST(seen[100 + i] == 200 + i);
+}
+
+// sink::category_files writes a closed file's held lines straight from
+// where they are held, in one writev of several blocks. The same rules hold
+// there: a cut write leaves no torn line, a short one is continued.
+using one_open_file = ink::sink::category_files<".jsonl", ink::rotate::never, ink::retain::never,
+                                                ink::compress::none, ink::sink::category_limits<1024 * 1024, 1000, 1>>;
+
+// Category "open" takes the one descriptor; "held" then keeps its lines in
+// blocks until flush() opens it. `n` lines of 60 bytes: 100 fill several blocks.
+void hold_lines_for_a_closed_file(one_open_file& sink, int n) {
+    sink.write(record_at(fixed_time, "open"), json_line(-1));
+    sink.flush();
+    for (int i = 0; i < n; ++i) sink.write(record_at(fixed_time, "held"), json_line(i));
+}
+
+BOOST_AUTO_TEST_CASE(held_lines_written_in_pieces_then_a_full_disk_leave_no_torn_line) {
+    injected_layer layer;
+    temp_dir dir;
+    reporter rep;
+    const fs::path held_file = dir / "2024-12-20" / "held.jsonl";
+    {
+        one_open_file sink(context_for(dir.path(), rep));
+        hold_lines_for_a_closed_file(sink, 100);
+        long forty_lines = 0;
+        for (int i = 0; i < 40; ++i) forty_lines += static_cast<long>(json_line(i).size());
+        plan.accept_before_failing = forty_lines + static_cast<long>(json_line(40).size()) / 2;  // 40.5 lines fit
+        plan.fail_with = ENOSPC;
+        sink.flush();
+        BOOST_TEST(plan.writev_calls.load() >= 1);
+        BOOST_TEST(plan.ftruncate_calls.load() == 1);
+        BOOST_TEST(rep.stats().records == 1u + 40u);
+        BOOST_TEST(rep.stats().dropped == 60u);
+        const auto content = read_file(held_file);
+        BOOST_TEST(content.size() == static_cast<std::size_t>(forty_lines));
+
+        plan.fail_with = 0;
+        std::this_thread::sleep_for(150ms);
+        sink.write(record_at(fixed_time, "held"), json_line(100));
+        sink.flush();
+    }
+    auto lines = read_lines(held_file);
+    BOOST_REQUIRE(lines.size() == 42u);
+    for (int i = 0; i < 40; ++i) BOOST_TEST(nlohmann::json::parse(lines[i])["n"] == i);
+    BOOST_TEST(lines[40].find("inkwell: 60 records dropped since ") != std::string::npos);
+    BOOST_TEST(nlohmann::json::parse(lines[41])["n"] == 100);
+    BOOST_TEST(rep.stats().records + rep.stats().dropped == 1u + 101u + 1u);  // + the report line
+}
+
+BOOST_AUTO_TEST_CASE(held_lines_written_in_pieces_are_completed_after_short_writes) {
+    injected_layer layer;
+    temp_dir dir;
+    reporter rep;
+    {
+        one_open_file sink(context_for(dir.path(), rep));
+        hold_lines_for_a_closed_file(sink, 100);
+        plan.short_write_limit = 7;  // 7 bytes per call: a piece ends inside many of them
+        sink.flush();
+        BOOST_TEST(plan.writev_calls.load() > 100);
+    }
+    auto lines = read_jsonl(dir / "2024-12-20" / "held.jsonl");
+    BOOST_REQUIRE(lines.size() == 100u);
+    for (int i = 0; i < 100; ++i) BOOST_TEST(lines[i]["n"] == i);
+    BOOST_TEST(rep.stats().dropped == 0u);
+    BOOST_TEST(rep.events.empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

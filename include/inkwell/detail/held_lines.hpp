@@ -23,8 +23,9 @@
 //     them), so that a thousand chains' tails do not cost a thousand TLB
 //     entries, and freed blocks are reused last-freed first: a steady load
 //     allocates nothing.
-// Each line is stored as its length (4 bytes) and its bytes, so that it
-// reaches the file as the record it was. Memory: aligned_alloc/malloc, no
+// Lines are stored back to back, as the file will hold them, and counted:
+// a file opened for them takes each block as it is (one writev of the
+// blocks, log_file::flush_with), and counts the records it got. Memory: aligned_alloc/malloc, no
 // exceptions; a failed allocation is reported to the caller (append returns
 // false), which keeps the line some other way. Not thread-safe: the owning
 // sink serialises every call.
@@ -61,19 +62,17 @@ public:
     // The time of the oldest line held (time_point{} when empty).
     time_point first_time() const noexcept { return first_time_; }
 
-    // Calls f(line) for every line held, oldest first.
+    // Blocks in the chain (each a piece for_each_piece() gives).
+    std::size_t blocks() const noexcept { return blocks_; }
+
+    // Calls f(piece) for the lines of each block, oldest first: whole lines,
+    // back to back (an empty chain calls nothing).
     template <class F>
-    void for_each(F&& f) const {
+    void for_each_piece(F&& f) const {
         for (const block* b = head_; b;) {
             const bool last = reinterpret_cast<const char*>(b->trailer()) == limit_;
-            const char* at = b->data();
             const char* end = last ? cursor_ : b->trailer()->end;
-            while (at < end) {
-                std::uint32_t size;
-                std::memcpy(&size, at, sizeof size);
-                f(std::string_view{at + sizeof size, size});
-                at += sizeof size + size;
-            }
+            if (end != b->data()) f(std::string_view{b->data(), static_cast<std::size_t>(end - b->data())});
             b = last ? nullptr : b->trailer()->next;
         }
     }
@@ -131,13 +130,10 @@ public:
     // was added).
     bool append(held_lines& chain, std::string_view line, time_point time) noexcept {
         if (line.size() > max_line) return false;
-        const std::size_t need = sizeof(std::uint32_t) + line.size();
+        const std::size_t need = line.size();
         if (static_cast<std::size_t>(chain.limit_ - chain.cursor_) < need && !next_block(chain, need)) return false;
-        char* at = chain.cursor_;
-        const auto size = static_cast<std::uint32_t>(line.size());
-        std::memcpy(at, &size, sizeof size);
-        std::memcpy(at + sizeof size, line.data(), line.size());
-        chain.cursor_ = at + need;
+        if (need != 0) std::memcpy(chain.cursor_, line.data(), need);  // (a chain with no block has a null cursor)
+        chain.cursor_ += need;
         if (chain.lines_ == 0) chain.first_time_ = time;
         chain.bytes_ += line.size();
         ++chain.lines_;

@@ -10,6 +10,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -112,6 +114,47 @@ public:
             written += static_cast<std::size_t>(n);
         }
         return 0;
+    }
+
+    // Writes the pieces one after the other as write_all() writes one buffer,
+    // with writev (at most max_pieces_per_call at a time), continuing after
+    // a partial write. `written` says how many bytes reached the file.
+    static constexpr int max_pieces_per_call = 64;
+    int write_all(std::span<const std::string_view> pieces, std::size_t& written) noexcept {
+        written = 0;
+        if (fd_ < 0) return EBADF;
+        const file_ops& ops = current_file_ops();
+        std::size_t first = 0, skip = 0;  // the next byte to write: pieces[first][skip]
+        for (;;) {
+            while (first < pieces.size() && skip == pieces[first].size()) {
+                ++first;
+                skip = 0;
+            }
+            if (first == pieces.size()) return 0;
+            iovec iov[max_pieces_per_call];
+            int count = 0;
+            for (std::size_t i = first; i < pieces.size() && count < max_pieces_per_call; ++i) {
+                const std::string_view piece = i == first ? pieces[i].substr(skip) : pieces[i];
+                if (!piece.empty()) iov[count++] = {const_cast<char*>(piece.data()), piece.size()};
+            }
+            const ssize_t n = ops.writev(fd_, iov, count);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return errno;
+            }
+            if (n == 0) return EIO;  // a regular file never accepts nothing; do not spin
+            written += static_cast<std::size_t>(n);
+            for (auto left = static_cast<std::size_t>(n); left != 0;) {
+                const std::size_t rest = pieces[first].size() - skip;
+                if (left < rest) {
+                    skip += left;
+                    break;
+                }
+                left -= rest;
+                ++first;
+                skip = 0;
+            }
+        }
     }
 
     // fstat of the open file. Returns 0 or the errno.
@@ -500,6 +543,31 @@ public:
         ++pending_lines_;
     }
 
+    // Holds whole lines back, `lines` of them, as hold() holds one: for a
+    // sink that hands over lines it kept elsewhere (reserve_pending first).
+    void hold_lines(std::string_view whole_lines, std::size_t lines, time_point first_time) {
+        if (first_record_ == time_point{}) first_record_ = first_time;
+        pending_.append(whole_lines.data(), whole_lines.size());
+        pending_lines_ += lines;
+    }
+
+    // Hands `lines` whole lines kept elsewhere (a closed category file's
+    // held lines, in pieces) to the kernel in one writev, without copying
+    // them into the pending buffer. Only while the file is open, writing,
+    // and holds no lines of its own: otherwise false, with nothing done, and
+    // the caller hands them over the usual way (hold_lines(), then flush()).
+    bool flush_with(std::span<const std::string_view> pieces, std::size_t lines, time_point first_time) noexcept {
+        if (!file_.is_open() || !pending_.empty() || failure_.error != 0 || torn_) return false;
+        check_link();  // as flush() does: a file deleted or moved away is opened anew
+        if (!file_.is_open() || failure_.error != 0 || torn_) return false;
+        if (first_record_ == time_point{}) first_record_ = first_time;
+        std::size_t lines_out = 0;
+        const int err = write_whole_lines(pieces, lines, lines_out);
+        if (lines_out != 0) errors_->count_written(lines_out);
+        if (err != 0) note_write_failure(err, lines - lines_out);
+        return true;
+    }
+
     // Gives the memory of the pending buffer back once it is empty: a sink
     // with many files keeps no idle buffer per closed file.
     void release_memory() noexcept {
@@ -703,6 +771,12 @@ private:
     // `lines` is how many lines `data` holds (the caller counted them as they
     // came: scanning every byte again here cost more than formatting them).
     int write_whole_lines(const char* data, std::size_t size, std::size_t lines, std::size_t& lines_out) noexcept {
+        const std::string_view all{data, size};
+        return write_whole_lines(std::span<const std::string_view>(&all, 1), lines, lines_out);
+    }
+    // The same for lines in pieces (one piece: write(2); more: writev(2)).
+    int write_whole_lines(std::span<const std::string_view> pieces, std::size_t lines,
+                          std::size_t& lines_out) noexcept {
         lines_out = 0;
         if (torn_ && !cut_torn_tail()) {
             // Still torn: end that line first, so the next record starts its own.
@@ -712,16 +786,23 @@ private:
             torn_ = false;
         }
         std::size_t written = 0;
-        int err = file_.write_all(data, size, written);
+        int err = pieces.size() == 1 ? file_.write_all(pieces[0].data(), pieces[0].size(), written)
+                                     : file_.write_all(pieces, written);
         size_on_disk_ += written;
         if (err == 0) {
             lines_out = lines;
             return 0;
         }
-        std::string_view done{data, written};
-        auto last_newline = done.rfind('\n');
-        const std::size_t whole = last_newline == std::string_view::npos ? 0 : last_newline + 1;
-        lines_out = count_lines(done.substr(0, whole));
+        // The whole lines among the bytes that got out; what follows the last is torn.
+        std::size_t whole = 0, seen = 0;
+        for (std::string_view piece : pieces) {
+            if (seen == written) break;
+            const std::string_view done = piece.substr(0, written - seen);
+            lines_out += count_lines(done);
+            if (const auto last_newline = done.rfind('\n'); last_newline != std::string_view::npos)
+                whole = seen + last_newline + 1;
+            seen += done.size();
+        }
         torn_bytes_ = written - whole;
         torn_ = torn_bytes_ != 0;
         if (torn_) (void)cut_torn_tail();

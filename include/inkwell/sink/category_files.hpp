@@ -16,9 +16,9 @@
 // is held in memory without opening anything (in a chain of blocks shared
 // out by one pool, detail/held_lines.hpp: with a thousand closed files
 // taking lines in turn, a line is stored without cache or TLB misses and
-// never copied again until its file opens); its lines go out (open, making
-// room by closing the least recently used open file, then one write(2) of
-// whole lines) when
+// never copied again: the blocks go to the kernel as they are); its lines go
+// out (open, making room by closing the least recently used open file, then
+// one writev(2) of the blocks, whole lines) when
 //   - they reach 64 KiB (detail::pending_limit), or
 //   - flush() (logger::flush(), shutdown): everything, or
 //   - commit() (after each record of a sync logger, each round of the async
@@ -92,6 +92,7 @@
 #include "../detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -539,34 +540,53 @@ private:
     // Hands s's lines to the kernel, opening its file first when closed. A
     // failed open is reported, and the lines go to the stderr fallback.
     void write_out(state& s) noexcept {
-        if (!s.file.is_open() && holds(s)) open_making_room(s);
+        if (!s.file.is_open() && holds(s)) open_making_room(s, false);
         const std::size_t before = pending_of(s);
-        move_held_to_file(s);  // (when the open failed: to the stderr fallback, with the rest)
+        // Straight from the chain's blocks when the file can take them at
+        // once; else through the file's buffer (when the open failed: to the
+        // stderr fallback, with the rest).
+        if (!write_held_directly(s)) move_held_to_file(s);
         s.file.flush();
         settle(s, before);
     }
 
+    // The held lines go to the file in one writev of the chain's blocks: no
+    // copy into the file's buffer. False, with nothing done, when the file
+    // is not open and writing, holds lines of its own (they go first), or
+    // the chain has more blocks than one call takes.
+    bool write_held_directly(state& s) noexcept {
+        constexpr std::size_t max_pieces = detail::posix_file::max_pieces_per_call;
+        if (s.held.empty() || s.held.blocks() > max_pieces) return false;
+        std::string_view pieces[max_pieces];
+        std::size_t count = 0;
+        s.held.for_each_piece([&](std::string_view piece) { pieces[count++] = piece; });
+        if (!s.file.flush_with(std::span<const std::string_view>(pieces, count), s.held.lines(), s.held.first_time()))
+            return false;
+        pool_.release(s.held);
+        return true;
+    }
+
     // The lines held for s while its file was closed go to its log_file,
     // after those it holds itself: the order they came in. The log_file
-    // takes each line as the record it was (its count of records written).
+    // counts them as the records they were (its count of records written).
     void move_held_to_file(state& s) noexcept {
         if (s.held.empty()) return;
         if (!spare_buffers_.empty() && s.file.pending_bytes() == 0) {
             s.file.swap_buffer(spare_buffers_.back());
             spare_buffers_.pop_back();  // (the file's empty buffer)
         }
-        std::size_t moved = 0;
         INKWELL_TRY {
-            s.file.reserve_pending(s.held.bytes());
-            const time_point first = s.held.first_time();
-            s.held.for_each([&](std::string_view line) {
-                s.file.hold(line, first);
-                ++moved;
-            });
+            s.file.reserve_pending(s.held.bytes());  // after this, nothing below allocates
         }
-        INKWELL_CATCH_ALL {  // out of memory (a build with exceptions): what did not move is counted as lost
-            detail::reporter_or_orphan(errors_).count_dropped(s.held.lines() - moved);
+        INKWELL_CATCH_ALL {  // out of memory (a build with exceptions): the lines are counted as lost
+            detail::reporter_or_orphan(errors_).count_dropped(s.held.lines());
+            pool_.release(s.held);
+            return;
         }
+        std::size_t lines = s.held.lines();  // counted with the first piece
+        s.held.for_each_piece([&](std::string_view piece) {
+            s.file.hold_lines(piece, std::exchange(lines, 0), s.held.first_time());
+        });
         pool_.release(s.held);
     }
 
@@ -651,7 +671,7 @@ private:
     // Opens s's file, closing the least recently used open files to stay
     // within the cap. Out of descriptors (EMFILE, ENFILE): lowers the cap
     // to one less than what was open then, closes more and tries again.
-    bool open_making_room(state& s) noexcept {
+    bool open_making_room(state& s, bool move_held = true) noexcept {
         while (open_.size() >= open_cap_ && close_least_recently_used(&s)) {
         }
         int err = s.file.open_quietly();
@@ -668,7 +688,7 @@ private:
             return false;
         }
         const std::size_t before = pending_of(s);
-        move_held_to_file(s);  // first in the file's buffer: the lines that waited for it
+        if (move_held) move_held_to_file(s);  // first in the file's buffer: the lines that waited for it
         settle(s, before);
         return true;
     }
