@@ -1148,6 +1148,7 @@ void print_session_bar(const std::vector<finished_job>& done, const settings& s)
     std::fprintf(code ? stderr : stdout,
                  "usage: inkwell_bench [--quick] [--case NAME[,NAME...]] [--threads N[,N...]] [--dir DIR] [--keep]\n"
                  "                     [--gap-ns NS]   (latency pacing: ns per record over all producers)\n"
+                 "                     [--rounds N]    (throughput: N rounds each, however long they take)\n"
                  "cases:");
     for (const auto& c : all_cases) std::fprintf(code ? stderr : stdout, " %s", c.name);
     std::fprintf(code ? stderr : stdout, "\n");
@@ -1183,6 +1184,7 @@ struct options {
     std::vector<int> threads;
     std::string dir;
     double gap_ns = 0;
+    int rounds = 0;  // 0: the default
 };
 
 options parse(int argc, char** argv) {
@@ -1208,6 +1210,13 @@ options parse(int argc, char** argv) {
             o.dir = value();
         else if (a == "--gap-ns")
             o.gap_ns = std::atof(value().c_str());
+        else if (a == "--rounds") {
+            o.rounds = std::atoi(value().c_str());
+            if (o.rounds < 1 || o.rounds > 99) {
+                std::fprintf(stderr, "inkwell_bench: --rounds takes a number from 1 to 99\n");
+                usage(2);
+            }
+        }
         else if (a == "--help" || a == "-h")
             usage(0);
         else {
@@ -1325,6 +1334,10 @@ int main_impl(int argc, char** argv) {
         s.session_rounds = 2;  // 600,000 records still: the bar is about that many
     }
     if (o.gap_ns > 0) s.gap_ns = o.gap_ns;
+    if (o.rounds > 0) {  // a steadier median on a noisy machine, at the cost of time
+        s.throughput_rounds = o.rounds;
+        s.throughput_budget_seconds = 1e9;
+    }
     s.cpus = allowed_cpus();
     s.clock.calibrate();
 
@@ -1396,11 +1409,12 @@ int main_impl(int argc, char** argv) {
                  "  latency: %d rounds x %d calls/thread (bursts: %d x 20), after %d warm-up calls; pacing %.0f ns per "
                  "record over all producers (pinned producer spins, others yield)\n",
                  s.latency_rounds, s.latency_samples, s.burst_samples, s.warmup_calls, s.gap_ns);
-    std::fprintf(stderr,
-                 "  throughput: %llu records per run, up to %d rounds (fewer once a job's timed runs pass %.1f s), "
-                 "%d warm-up records/thread before each, not timed\n",
-                 static_cast<unsigned long long>(s.records), s.throughput_rounds, s.throughput_budget_seconds,
-                 s.warmup_records);
+    const std::string round_limit =
+        o.rounds > 0 ? std::to_string(s.throughput_rounds) + " rounds (--rounds)"
+                     : "up to " + std::to_string(s.throughput_rounds) + " rounds (fewer once a job's timed runs pass " +
+                           cell(s.throughput_budget_seconds, 1) + " s)";
+    std::fprintf(stderr, "  throughput: %llu records per run, %s, %d warm-up records/thread before each, not timed\n",
+                 static_cast<unsigned long long>(s.records), round_limit.c_str(), s.warmup_records);
     std::fprintf(stderr,
                  "  session_subscriber: %llu records paced at %.0f ns after %d warm-up records, %d rounds; "
                  "presets::session_file with a live subscriber sleeping 10 ms per entry\n",

@@ -5,6 +5,7 @@
 #     bash tools/run-bench.sh --quick                 # under a minute
 #     bash tools/run-bench.sh                         # the full run, ~5 minutes
 #     bash tools/run-bench.sh --case text,jsonl --threads 1 > results.jsonl
+#     bash tools/run-bench.sh --case categories64,categories1000 --threads 1 --rounds 9  # issue 4's bar
 #     bash tools/run-bench.sh --case session_subscriber  # issue 5's bar, ~10 s
 #     bash tools/run-bench.sh --case postgres,redis,platform_latency  # issue 6's bar, private servers
 # stdout: one JSON object per result; stderr: progress, the table, the ratios
