@@ -3,10 +3,12 @@
 // quoted and its quotes doubled; any other goes as it is. Used by the
 // PostgreSQL query export and the `inkwell` command's --format csv.
 
+#ifndef INKWELL_VERSION_MAJOR  // not in the umbrella: with the single header, that header first
+#include "../inkwell.hpp"
+#endif
+
 #include <string>
 #include <string_view>
-
-#include "../version.hpp"
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
