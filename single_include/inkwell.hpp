@@ -4497,29 +4497,29 @@ struct async {
             static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
             if constexpr ((detail::is_c_string_v<Args> || ...)) {
                 submit_call(site, detail::measured_text(args)...);  // each C string's strlen once
-                return;
+            } else {
+                if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
+                    count_lost();
+                    return;
+                }
+                // A thread inside a scoped_context takes the longer way.
+                if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
+                const std::size_t size =
+                    sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+                auto* slot = &detail::current_queue_slot;
+                if (INKWELL_UNLIKELY(slot->generation != generation_))
+                    slot = &writer_->register_thread(QueueBytes, TotalBytes);
+                auto& queue = *slot->queue;
+                std::byte* out = reserve(queue, size);
+                if (!out) return;  // dropped, and counted
+                detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
+                                       &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
+                                       call_stamp(), &site};
+                std::memcpy(out, &h, sizeof h);
+                [[maybe_unused]] std::byte* p = out + sizeof h;
+                ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+                queue.producer_ring().commit(size);
             }
-            if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
-                count_lost();
-                return;
-            }
-            // A thread inside a scoped_context takes the longer way.
-            if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
-            const std::size_t size =
-                sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
-            auto* slot = &detail::current_queue_slot;
-            if (INKWELL_UNLIKELY(slot->generation != generation_))
-                slot = &writer_->register_thread(QueueBytes, TotalBytes);
-            auto& queue = *slot->queue;
-            std::byte* out = reserve(queue, size);
-            if (!out) return;  // dropped, and counted
-            detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
-                                   &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
-                                   call_stamp(), &site};
-            std::memcpy(out, &h, sizeof h);
-            [[maybe_unused]] std::byte* p = out + sizeof h;
-            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-            queue.producer_ring().commit(size);
         }
 
         // The same, with a reference to the thread's context frame first in
@@ -8866,7 +8866,7 @@ public:
             int fd = -1;
             if (int err = open_own_folders(folder, own, mode, fd); err != 0) return err;
             struct stat st {};
-            if (::fstat(fd, &st) != 0) {
+            if (current_file_ops().fstat(fd, &st) != 0) {
                 int err = errno;
                 ::close(fd);
                 return err;
@@ -8892,7 +8892,8 @@ public:
 private:
     bool still_there() const noexcept {
         struct stat st {};
-        return ::lstat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_;
+        return current_file_ops().lstat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev_ &&
+               st.st_ino == ino_;
     }
 
     int fd_ = -1;
@@ -9829,7 +9830,7 @@ public:
         touch(s);
         // A free descriptor slot costs no eviction: use it (a new category,
         // or one whose earlier open failed).
-        if (!is_open(s) && open_.size() < open_cap_) open_making_room(s);
+        if (!is_open(s) && open_.size() < open_cap_) open_with_held_lines(s);
         if (new_day) {  // after the open: the day's first file counts as active
             clean_up();
             compress_earlier_days(day);
@@ -10154,7 +10155,7 @@ private:
     // Hands s's lines to the kernel, opening its file first when closed. A
     // failed open is reported, and the lines go to the stderr fallback.
     void write_out(state& s) noexcept {
-        if (!s.file.is_open() && holds(s)) open_making_room(s, false);
+        if (!s.file.is_open() && holds(s)) open_making_room(s);  // the held lines: below
         const std::size_t before = pending_of(s);
         // Straight from the chain's blocks when the file can take them at
         // once; else through the file's buffer (when the open failed: to the
@@ -10285,7 +10286,8 @@ private:
     // Opens s's file, closing the least recently used open files to stay
     // within the cap. Out of descriptors (EMFILE, ENFILE): lowers the cap
     // to one less than what was open then, closes more and tries again.
-    bool open_making_room(state& s, bool move_held = true) noexcept {
+    // The lines held for s stay where they are (see open_with_held_lines).
+    bool open_making_room(state& s) noexcept {
         while (open_.size() >= open_cap_ && close_least_recently_used(&s)) {
         }
         int err = s.file.open_quietly();
@@ -10301,8 +10303,16 @@ private:
             s.file.report_open_failure(err);
             return false;
         }
+        settle(s, pending_of(s));  // now in the open list
+        return true;
+    }
+
+    // Opens s's file and moves the lines that waited for it into the file's
+    // buffer, first: records that follow are appended after them.
+    bool open_with_held_lines(state& s) noexcept {
+        if (!open_making_room(s)) return false;
         const std::size_t before = pending_of(s);
-        if (move_held) move_held_to_file(s);  // first in the file's buffer: the lines that waited for it
+        move_held_to_file(s);
         settle(s, before);
         return true;
     }
@@ -10364,7 +10374,7 @@ private:
     }
 
     void rotate_file(state& s) {
-        if (!s.file.is_open() && !open_making_room(s)) return;
+        if (!s.file.is_open() && !open_with_held_lines(s)) return;
         if constexpr (compression_handle::enabled) {
             // A backup still being compressed must not be renamed under the
             // compressor; nor may a file of an old day that is being compressed.

@@ -49,6 +49,7 @@ struct fault_plan {
     std::atomic<int> write_calls{0};   // write and writev
     std::atomic<int> writev_calls{0};
     std::atomic<int> ftruncate_calls{0};
+    std::atomic<int> folder_stats_to_fail{0};  // fstat of a folder fails with EIO this many times
 };
 fault_plan plan;
 
@@ -93,11 +94,21 @@ int counting_ftruncate(int fd, off_t length) {
     return ::ftruncate(fd, length);
 }
 
+int faulty_fstat(int fd, struct stat* st) {
+    if (::fstat(fd, st) != 0) return -1;
+    if (S_ISDIR(st->st_mode) && plan.folder_stats_to_fail.fetch_sub(1) > 0) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
 ink::detail::file_ops faulty_ops() {
     ink::detail::file_ops ops = ink::detail::posix_file_ops;
     ops.write = &faulty_write;
     ops.writev = &faulty_writev;
     ops.ftruncate = &counting_ftruncate;
+    ops.fstat = &faulty_fstat;
     return ops;
 }
 const ink::detail::file_ops faulty = faulty_ops();
@@ -110,6 +121,7 @@ struct injected_layer {
         plan.write_calls = 0;
         plan.writev_calls = 0;
         plan.ftruncate_calls = 0;
+        plan.folder_stats_to_fail = 0;
     }
     ink::detail::scoped_file_ops use{faulty};
 };
@@ -385,6 +397,44 @@ BOOST_AUTO_TEST_CASE(held_lines_written_in_pieces_are_completed_after_short_writ
     for (int i = 0; i < 100; ++i) BOOST_TEST(lines[i]["n"] == i);
     BOOST_TEST(rep.stats().dropped == 0u);
     BOOST_TEST(rep.events.empty());
+}
+
+// The date folder category_files holds open is checked through the file
+// layer as well: when checking it fails, the error is reported with the
+// folder's path, the records go to the stderr fallback (as for any file
+// that cannot be opened), and the file is written again once the folder can
+// be checked.
+BOOST_AUTO_TEST_CASE(a_failing_check_of_the_held_date_folder_is_reported_and_recovered_from) {
+    injected_layer layer;
+    temp_dir dir;
+    reporter rep;
+    const fs::path folder = dir / "2024-12-20";
+    std::size_t reports_while_failing = 0;
+    {
+        one_open_file sink(context_for(dir.path(), rep));
+        plan.folder_stats_to_fail = 1000;
+        for (int i = 0; i < 5; ++i) sink.write(record_at(fixed_time, "a"), json_line(i));
+        sink.flush();
+        BOOST_REQUIRE(!rep.events.empty());
+        for (const auto& e : rep.events) {  // each failed open is reported (the default handler rate-limits)
+            BOOST_TEST((e.kind == ink::error_kind::create_directory));
+            BOOST_TEST(e.system_error == EIO);
+            BOOST_TEST(e.path == folder.string());
+        }
+        BOOST_TEST(rep.stats().fallback_records == 5u);
+        reports_while_failing = rep.events.size();
+
+        plan.folder_stats_to_fail = 0;
+        std::this_thread::sleep_for(150ms);  // past the first wait
+        sink.write(record_at(fixed_time, "a"), json_line(5));
+        sink.flush();
+    }
+    const auto lines = read_jsonl(folder / "a.jsonl");
+    BOOST_REQUIRE(lines.size() == 1u);
+    BOOST_TEST(lines[0]["n"] == 5);
+    BOOST_TEST(rep.stats().records == 1u);
+    BOOST_TEST(rep.stats().dropped == 0u);
+    BOOST_TEST(rep.events.size() == reports_while_failing);  // none once it works
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -345,7 +345,7 @@ public:
             int fd = -1;
             if (int err = open_own_folders(folder, own, mode, fd); err != 0) return err;
             struct stat st {};
-            if (::fstat(fd, &st) != 0) {
+            if (current_file_ops().fstat(fd, &st) != 0) {
                 int err = errno;
                 ::close(fd);
                 return err;
@@ -371,7 +371,8 @@ public:
 private:
     bool still_there() const noexcept {
         struct stat st {};
-        return ::lstat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev_ && st.st_ino == ino_;
+        return current_file_ops().lstat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && st.st_dev == dev_ &&
+               st.st_ino == ino_;
     }
 
     int fd_ = -1;
