@@ -9079,8 +9079,8 @@ public:
     // and holds no lines of its own: otherwise false, with nothing done, and
     // the caller hands them over the usual way (hold_lines(), then flush()).
     bool flush_with(std::span<const std::string_view> pieces, std::size_t lines, time_point first_time) noexcept {
-        if (!file_.is_open() || !pending_.empty() || failure_.error != 0 || torn_) return false;
-        check_link();  // as flush() does: a file deleted or moved away is opened anew
+        if (!pending_.empty()) return false;  // its own lines go first: the caller copies after them
+        if (file_.is_open()) check_link();   // as flush() does: a file deleted or moved away is opened anew
         if (!file_.is_open() || failure_.error != 0 || torn_) return false;
         if (first_record_ == time_point{}) first_record_ = first_time;
         std::size_t lines_out = 0;
