@@ -127,29 +127,29 @@ struct async {
             static_assert(detail::all_args_encodable<Args...>, "inkwell: submit_call takes numbers and text only");
             if constexpr ((detail::is_c_string_v<Args> || ...)) {
                 submit_call(site, detail::measured_text(args)...);  // each C string's strlen once
-                return;
+            } else {
+                if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
+                    count_lost();
+                    return;
+                }
+                // A thread inside a scoped_context takes the longer way.
+                if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
+                const std::size_t size =
+                    sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+                auto* slot = &detail::current_queue_slot;
+                if (INKWELL_UNLIKELY(slot->generation != generation_))
+                    slot = &writer_->register_thread(QueueBytes, TotalBytes);
+                auto& queue = *slot->queue;
+                std::byte* out = reserve(queue, size);
+                if (!out) return;  // dropped, and counted
+                detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
+                                       &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
+                                       call_stamp(), &site};
+                std::memcpy(out, &h, sizeof h);
+                [[maybe_unused]] std::byte* p = out + sizeof h;
+                ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+                queue.producer_ring().commit(size);
             }
-            if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
-                count_lost();
-                return;
-            }
-            // A thread inside a scoped_context takes the longer way.
-            if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
-            const std::size_t size =
-                sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
-            auto* slot = &detail::current_queue_slot;
-            if (INKWELL_UNLIKELY(slot->generation != generation_))
-                slot = &writer_->register_thread(QueueBytes, TotalBytes);
-            auto& queue = *slot->queue;
-            std::byte* out = reserve(queue, size);
-            if (!out) return;  // dropped, and counted
-            detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
-                                   &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
-                                   call_stamp(), &site};
-            std::memcpy(out, &h, sizeof h);
-            [[maybe_unused]] std::byte* p = out + sizeof h;
-            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-            queue.producer_ring().commit(size);
         }
 
         // The same, with a reference to the thread's context frame first in
