@@ -215,7 +215,7 @@ public:
         touch(s);
         // A free descriptor slot costs no eviction: use it (a new category,
         // or one whose earlier open failed).
-        if (!is_open(s) && open_.size() < open_cap_) open_making_room(s);
+        if (!is_open(s) && open_.size() < open_cap_) open_with_held_lines(s);
         if (new_day) {  // after the open: the day's first file counts as active
             clean_up();
             compress_earlier_days(day);
@@ -540,7 +540,7 @@ private:
     // Hands s's lines to the kernel, opening its file first when closed. A
     // failed open is reported, and the lines go to the stderr fallback.
     void write_out(state& s) noexcept {
-        if (!s.file.is_open() && holds(s)) open_making_room(s, false);
+        if (!s.file.is_open() && holds(s)) open_making_room(s);  // the held lines: below
         const std::size_t before = pending_of(s);
         // Straight from the chain's blocks when the file can take them at
         // once; else through the file's buffer (when the open failed: to the
@@ -671,7 +671,8 @@ private:
     // Opens s's file, closing the least recently used open files to stay
     // within the cap. Out of descriptors (EMFILE, ENFILE): lowers the cap
     // to one less than what was open then, closes more and tries again.
-    bool open_making_room(state& s, bool move_held = true) noexcept {
+    // The lines held for s stay where they are (see open_with_held_lines).
+    bool open_making_room(state& s) noexcept {
         while (open_.size() >= open_cap_ && close_least_recently_used(&s)) {
         }
         int err = s.file.open_quietly();
@@ -687,8 +688,16 @@ private:
             s.file.report_open_failure(err);
             return false;
         }
+        settle(s, pending_of(s));  // now in the open list
+        return true;
+    }
+
+    // Opens s's file and moves the lines that waited for it into the file's
+    // buffer, first: records that follow are appended after them.
+    bool open_with_held_lines(state& s) noexcept {
+        if (!open_making_room(s)) return false;
         const std::size_t before = pending_of(s);
-        if (move_held) move_held_to_file(s);  // first in the file's buffer: the lines that waited for it
+        move_held_to_file(s);
         settle(s, before);
         return true;
     }
@@ -750,7 +759,7 @@ private:
     }
 
     void rotate_file(state& s) {
-        if (!s.file.is_open() && !open_making_room(s)) return;
+        if (!s.file.is_open() && !open_with_held_lines(s)) return;
         if constexpr (compression_handle::enabled) {
             // A backup still being compressed must not be renamed under the
             // compressor; nor may a file of an old day that is being compressed.
