@@ -9096,18 +9096,8 @@ public:
         if (pending_.empty()) std::string{}.swap(pending_);
     }
 
-    // Trades the pending buffer, when empty, for `spare` (emptied): a sink
-    // with many files passes a few buffers between the files it opens and
-    // closes, rather than freeing one at every close and growing a new one,
-    // page by fresh page, at every open.
-    void swap_buffer(std::string& spare) noexcept {
-        if (!pending_.empty()) return;
-        pending_.swap(spare);
-        pending_.clear();
-    }
     // Room for `more` bytes of lines in one allocation.
     void reserve_pending(std::size_t more) { pending_.reserve(pending_.size() + more); }
-    std::size_t buffer_capacity() const noexcept { return pending_.capacity(); }
 
     // Hands every pending line to the kernel: whole lines only.
     void flush() noexcept {
@@ -9796,7 +9786,6 @@ public:
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
           format_report_(context.format_report), now_(context.now) {
         open_.reserve(max_open_files);  // never grows after: the open list is changed by noexcept code
-        spare_buffers_.reserve(max_open_files);  // likewise
     }
     ~category_files() {
         flush();
@@ -10186,10 +10175,6 @@ private:
     // counts them as the records they were (its count of records written).
     void move_held_to_file(state& s) noexcept {
         if (s.held.empty()) return;
-        if (!spare_buffers_.empty() && s.file.pending_bytes() == 0) {
-            s.file.swap_buffer(spare_buffers_.back());
-            spare_buffers_.pop_back();  // (the file's empty buffer)
-        }
         INKWELL_TRY {
             s.file.reserve_pending(s.held.bytes());  // after this, nothing below allocates
         }
@@ -10332,19 +10317,8 @@ private:
         const std::size_t before = pending_of(s);
         s.file.close();
         settle(s, before);
-        // A closed file keeps no buffer: its (empty) buffer waits for the
-        // next file that opens, up to one per open file, each between
-        // min_spare_buffer (smaller: not worth keeping) and max_spare_buffer.
-        const std::size_t capacity = s.file.buffer_capacity();
-        if (spare_buffers_.size() < open_cap_ && s.file.pending_bytes() == 0 && capacity >= min_spare_buffer &&
-            capacity <= max_spare_buffer) {
-            spare_buffers_.emplace_back();  // within the capacity reserved: no allocation
-            s.file.swap_buffer(spare_buffers_.back());
-        }
-        s.file.release_memory();
+        s.file.release_memory();  // a closed file keeps no buffer
     }
-    static constexpr std::size_t min_spare_buffer = 4 * 1024;
-    static constexpr std::size_t max_spare_buffer = 256 * 1024;
 
     // A later day began: the files of earlier days are written, closed and
     // forgotten.
@@ -10462,7 +10436,6 @@ private:
     std::size_t live_states_ = 0;
     detail::own_folder newest_folder_;  // the newest day's folder, held open
     std::vector<state*> open_;          // the states whose file is open
-    std::vector<std::string> spare_buffers_;  // empty, with capacity: see close_state()
     std::vector<state*> dirty_;         // open, written to since the last commit (or failing)
     std::vector<state*> urgent_;        // closed, holding a warning or worse
     // Closed and holding lines, in the order they began to wait: pairs of

@@ -575,18 +575,8 @@ public:
         if (pending_.empty()) std::string{}.swap(pending_);
     }
 
-    // Trades the pending buffer, when empty, for `spare` (emptied): a sink
-    // with many files passes a few buffers between the files it opens and
-    // closes, rather than freeing one at every close and growing a new one,
-    // page by fresh page, at every open.
-    void swap_buffer(std::string& spare) noexcept {
-        if (!pending_.empty()) return;
-        pending_.swap(spare);
-        pending_.clear();
-    }
     // Room for `more` bytes of lines in one allocation.
     void reserve_pending(std::size_t more) { pending_.reserve(pending_.size() + more); }
-    std::size_t buffer_capacity() const noexcept { return pending_.capacity(); }
 
     // Hands every pending line to the kernel: whole lines only.
     void flush() noexcept {

@@ -181,7 +181,6 @@ public:
           file_mode_(context.file_mode), directory_mode_(context.directory_mode), errors_(context.errors),
           format_report_(context.format_report), now_(context.now) {
         open_.reserve(max_open_files);  // never grows after: the open list is changed by noexcept code
-        spare_buffers_.reserve(max_open_files);  // likewise
     }
     ~category_files() {
         flush();
@@ -571,10 +570,6 @@ private:
     // counts them as the records they were (its count of records written).
     void move_held_to_file(state& s) noexcept {
         if (s.held.empty()) return;
-        if (!spare_buffers_.empty() && s.file.pending_bytes() == 0) {
-            s.file.swap_buffer(spare_buffers_.back());
-            spare_buffers_.pop_back();  // (the file's empty buffer)
-        }
         INKWELL_TRY {
             s.file.reserve_pending(s.held.bytes());  // after this, nothing below allocates
         }
@@ -717,19 +712,8 @@ private:
         const std::size_t before = pending_of(s);
         s.file.close();
         settle(s, before);
-        // A closed file keeps no buffer: its (empty) buffer waits for the
-        // next file that opens, up to one per open file, each between
-        // min_spare_buffer (smaller: not worth keeping) and max_spare_buffer.
-        const std::size_t capacity = s.file.buffer_capacity();
-        if (spare_buffers_.size() < open_cap_ && s.file.pending_bytes() == 0 && capacity >= min_spare_buffer &&
-            capacity <= max_spare_buffer) {
-            spare_buffers_.emplace_back();  // within the capacity reserved: no allocation
-            s.file.swap_buffer(spare_buffers_.back());
-        }
-        s.file.release_memory();
+        s.file.release_memory();  // a closed file keeps no buffer
     }
-    static constexpr std::size_t min_spare_buffer = 4 * 1024;
-    static constexpr std::size_t max_spare_buffer = 256 * 1024;
 
     // A later day began: the files of earlier days are written, closed and
     // forgotten.
@@ -847,7 +831,6 @@ private:
     std::size_t live_states_ = 0;
     detail::own_folder newest_folder_;  // the newest day's folder, held open
     std::vector<state*> open_;          // the states whose file is open
-    std::vector<std::string> spare_buffers_;  // empty, with capacity: see close_state()
     std::vector<state*> dirty_;         // open, written to since the last commit (or failing)
     std::vector<state*> urgent_;        // closed, holding a warning or worse
     // Closed and holding lines, in the order they began to wait: pairs of
