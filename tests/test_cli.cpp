@@ -429,6 +429,48 @@ BOOST_AUTO_TEST_CASE(aggregate_counts_per_signature_equal_what_was_logged) {
     BOOST_TEST(lines_of(table.out).size() == 5u);  // header + 2 groups with a sample line each
 }
 
+// Lines that name their function (format::jsonl_with_function, the platform
+// preset's): the command's signatures are the in-process aggregator's.
+struct function_config : jsonl_plain_config {
+    using formatter = ink::format::jsonl_with_function;
+    using sink = ink::sink::tee<ink::sink::category_files<>, ink::sink::error_aggregator>;
+};
+using function_logger = ink::basic_logger<function_config>;
+
+void fail_to_load(function_logger& log, int n) { INKWELL_ERROR(log, "asset {} missing", n); }
+void fail_to_save(function_logger& log, int n) { INKWELL_ERROR(log, "asset {} missing", n); }
+
+BOOST_AUTO_TEST_CASE(aggregate_signatures_match_the_program_when_lines_name_their_function) {
+    temp_dir dir;
+    std::map<std::string, std::uint64_t> in_process;  // signature -> count
+    {
+        ink::logger_options o;
+        o.directory = dir.path().string();
+        o.read_environment = false;
+        function_logger log(o);
+        ink::clock::manual::set(at(2024, 4, 1, 12, 0, 0));
+        for (int i = 0; i < 3; ++i) fail_to_load(log, i);
+        fail_to_save(log, 9);
+        log.flush();
+        log.with_sink([&](auto& tee) {
+            for (const auto& g : ink::sink::find<ink::sink::error_aggregator>(tee)->snapshot())
+                in_process[ink::error_signature_text(g.signature)] = g.count;
+        });
+    }
+    // The same message from two functions: two groups, in the program and in the command.
+    BOOST_REQUIRE(in_process.size() == 2u);
+    const auto lines = test_support::read_jsonl(dir / "2024-04-01" / "general.jsonl");
+    BOOST_REQUIRE(lines.size() == 4u);
+    BOOST_TEST(lines[0].at("function") == "fail_to_load");
+    BOOST_TEST(lines[3].at("function") == "fail_to_save");
+    const result r = run({"aggregate", dir.path().string(), "--format", "jsonl"});
+    BOOST_TEST(r.code == 0);
+    BOOST_TEST(r.err.empty(), r.err);
+    std::map<std::string, std::uint64_t> from_files;
+    for (const json& g : jsonl_of(r.out)) from_files[g.at("signature").get<std::string>()] = g.at("count").get<std::uint64_t>();
+    BOOST_TEST((from_files == in_process));
+}
+
 BOOST_AUTO_TEST_CASE(stats_count_levels_categories_days_and_files) {
     const result r = run({"stats", folder().path(), "--format", "jsonl"});
     BOOST_TEST(r.code == 0);

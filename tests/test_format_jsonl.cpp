@@ -37,9 +37,10 @@ inkwell::record make_record(std::string_view message, std::span<const field> fie
     return r;
 }
 
+template <class Formatter = inkwell::format::jsonl>
 std::string format_line(const inkwell::record& r) {
     inkwell::detail::line_buffer out;
-    inkwell::format::jsonl{}.format(r, out);
+    Formatter{}.format(r, out);
     return std::string(out.data(), out.size());
 }
 
@@ -168,6 +169,32 @@ BOOST_AUTO_TEST_CASE(source_is_file_name_and_line_or_empty) {
     BOOST_CHECK_EQUAL(parse_line(format_line(r)).at("source"), "file.hpp:7");
     r.where = inkwell::source_location{};
     BOOST_CHECK_EQUAL(parse_line(format_line(r)).at("source"), "");
+}
+
+// platform-structured-logging.md asks for file, line and function on every
+// entry: jsonl_with_function writes "function" after "source"; the storage
+// spec's format::jsonl does not.
+BOOST_AUTO_TEST_CASE(jsonl_with_function_names_the_function_after_source) {
+    using with_function = inkwell::format::jsonl_with_function;
+    static_assert(inkwell::policy::formatter<with_function>);
+    auto r = make_record("m");
+    r.where.function = "load_level";
+    const std::string line = format_line<with_function>(r);
+    const std::vector<std::string> expected{"level",    "message",   "category", "timestamp",
+                                            "source",   "function",  "sessionId", "metadata"};
+    const auto keys = keys_as_written(line, 1);
+    BOOST_CHECK_EQUAL_COLLECTIONS(keys.begin(), keys.end(), expected.begin(), expected.end());
+    BOOST_CHECK_EQUAL(parse_line(line).at("source"), "gameEngine.cpp:45");
+    BOOST_CHECK_EQUAL(parse_line(line).at("function"), "load_level");
+    BOOST_CHECK(!parse_line(format_line(r)).contains("function"));
+
+    r.where.function = "operator()<\"q\"\n\xff>";  // escaped and repaired like every string
+    check_single_clean_line(format_line<with_function>(r));
+    BOOST_CHECK_EQUAL(parse_line(format_line<with_function>(r)).at("function"), "operator()<\"q\"\n" + replacement + ">");
+    r.where = inkwell::source_location{};  // unknown call site
+    BOOST_CHECK_EQUAL(parse_line(format_line<with_function>(r)).at("function"), "");
+    r.where.function = nullptr;
+    BOOST_CHECK_EQUAL(parse_line(format_line<with_function>(r)).at("function"), "");
 }
 
 BOOST_AUTO_TEST_CASE(every_control_byte_and_del_is_escaped) {

@@ -26,7 +26,8 @@ public:
         r_.message = text(o, "message");
         r_.category = text(o, "category");
         r_.session_id = text(o, "sessionId");
-        // "file.cpp:45": the JSONL line has no function, so it stays empty.
+        // "file.cpp:45", and the function when the line has one
+        // (format::jsonl_with_function; else it stays empty).
         const std::string_view source = text(o, "source");
         const std::size_t colon = source.rfind(':');
         if (!source.empty()) {
@@ -35,7 +36,8 @@ public:
             if (colon != std::string_view::npos && all_digits(source.substr(colon + 1)))
                 r_.where.line = static_cast<std::uint32_t>(std::strtoul(std::string(source.substr(colon + 1)).c_str(), nullptr, 10));
         }
-        r_.where.function = "";
+        function_ = std::string(text(o, "function"));
+        r_.where.function = function_.c_str();
         collect(o, "metadata", fields_);
         r_.fields = fields_;
         collect(o, "context", context_fields_);
@@ -87,7 +89,7 @@ private:
     }
 
     inkwell::record r_{};
-    std::string file_;
+    std::string file_, function_;
     std::vector<inkwell::field> fields_, context_fields_;
     const inkwell::context_frame* context_ = nullptr;
 };

@@ -4,8 +4,10 @@
 //   {"level":"debug","message":"…","category":"engine",
 //    "timestamp":"2024-12-20T10:15:30.123Z","source":"gameEngine.cpp:45",
 //    "sessionId":"…","metadata":{…}}
-// (jsonl_with_entry_id adds "entryId" after "sessionId"; a record with
-// context (context.hpp) has "context":{…} before "metadata").
+// (jsonl_with_entry_id adds "entryId" after "sessionId"; jsonl_with_function
+// adds "function" after "source", the call site's function as the compiler
+// names it, "" when unknown; a record with context (context.hpp) has
+// "context":{…} before "metadata").
 // The record's key/value fields live only inside "metadata", so no field can
 // replace or repeat a top-level key. Within metadata the first field with a
 // given key wins and later ones are left out. Every string is escaped and
@@ -51,7 +53,9 @@ namespace format {
 // WithEntryId: one more key after "sessionId", "entryId": the record's
 // number in its logger (1, 2, ... in the order written; with the session id,
 // unique across sessions), as session-logging-service.md's entries carry.
-template <bool WithEntryId>
+// WithFunction: one more key after "source", "function", as
+// platform-structured-logging.md's entries carry (file, line and function).
+template <bool WithEntryId, bool WithFunction = false>
 class basic_jsonl {
 public:
     // The logger numbers records (record::sequence) only for formatters that say so.
@@ -68,6 +72,10 @@ public:
         detail::append_iso8601_utc_ms(out, r.time);
         detail::append(out, "\",\"source\":\"");
         append_source(out, r.where);
+        if constexpr (WithFunction) {
+            detail::append(out, "\",\"function\":\"");
+            if (r.where.function) detail::append_json_string(out, r.where.function);
+        }
         detail::append(out, "\",\"sessionId\":");
         detail::append_json_quoted(out, r.session_id);
         if constexpr (WithEntryId) {
@@ -126,6 +134,7 @@ private:
 
 using jsonl = basic_jsonl<false>;
 using jsonl_with_entry_id = basic_jsonl<true>;
+using jsonl_with_function = basic_jsonl<false, true>;
 
 }  // namespace format
 INKWELL_END_NAMESPACE

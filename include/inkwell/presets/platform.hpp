@@ -14,6 +14,9 @@
 // files and hands each record to the PostgreSQL and Redis sinks' own queues,
 // which ship batches on their own threads: a slow or lost server never
 // reaches the caller (records beyond their queues are dropped and counted).
+// Every entry is a JSONL line with "function" after "source"
+// (format::jsonl_with_function): the files, the table's entry column and the
+// stream's entry field carry it.
 // Files: logs/YYYY-MM-DD/<service>.jsonl (the logger's name, classify::by_name),
 // 10 MB rotation, kept per level (retain::by_level: ERROR 30 days, WARN 14,
 // INFO 7, DEBUG 1) like the table's rows (the sink's postgres.retention.*).
@@ -41,7 +44,7 @@ struct platform_config : default_config {
     using sink = inkwell::sink::tee<inkwell::sink::category_files<>, inkwell::sink::postgres, inkwell::sink::redis,
                                     inkwell::sink::error_aggregator>;
     using classifier = inkwell::classify::by_name;
-    using formatter = inkwell::format::jsonl;
+    using formatter = inkwell::format::jsonl_with_function;  // file, line and function on every entry
     using rotation = inkwell::rotate::by_size<10 * 1024 * 1024>;
     using retention = inkwell::retain::by_level<>;
     using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 32 * 1024 * 1024>;
