@@ -101,7 +101,7 @@ struct postgres_filter {
     level min_level = level::trace;        // level_num >= this
     std::string tenant;                    // tenant_id equals; empty: any
     std::string service;                   // service equals; empty: any
-    std::string text;                      // web-search syntax on to_tsvector('simple', message); empty: any
+    std::string text;                      // web-search syntax, matched as by to_tsvector('simple', message); empty: any
     std::size_t limit = 1000;              // newest first; 0: no limit
 };
 
@@ -252,9 +252,28 @@ inline bool partition_month(std::string_view table, std::string_view name, std::
     return true;
 }
 
-// The full-text expression: the GIN index is on it, and the query helper
-// matches it word for word so that the planner uses that index.
-inline constexpr std::string_view message_tsvector = "to_tsvector('simple'::regconfig, message)";
+// The full-text index is on the message's words: the text search
+// configuration inkwell_words is 'simple' without the number token types
+// (int, uint, float, sfloat, version), so a record's order number or
+// duration is not a key of its own in the index — the keys that make GIN
+// maintenance cost most, one new key per record (about a fifth of the
+// server's time per row). The query helper finds candidates through this
+// index and checks each with to_tsvector('simple', message), which keeps
+// numbers: its answers are those of the 'simple' search.
+inline constexpr std::string_view message_tsvector = "to_tsvector('inkwell_words'::regconfig, message)";
+inline constexpr std::string_view message_tsvector_all = "to_tsvector('simple'::regconfig, message)";
+
+// Makes inkwell_words in the current schema unless it is there; a process
+// creating it at the same moment (for another table) is not an error.
+inline constexpr std::string_view create_words_configuration_sql =
+    "DO $inkwell$ BEGIN\n"
+    "  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_ts_config "
+    "WHERE cfgname = 'inkwell_words' AND cfgnamespace = current_schema()::regnamespace) THEN\n"
+    "    CREATE TEXT SEARCH CONFIGURATION inkwell_words (COPY = pg_catalog.simple);\n"
+    "    ALTER TEXT SEARCH CONFIGURATION inkwell_words DROP MAPPING FOR int, uint, float, sfloat, version;\n"
+    "  END IF;\n"
+    "EXCEPTION WHEN unique_violation OR duplicate_object THEN NULL;\n"
+    "END $inkwell$;\n";
 
 // The columns a batch carries, in COPY order.
 inline constexpr std::string_view copy_columns =
@@ -264,7 +283,7 @@ inline constexpr std::string_view copy_columns =
 inline std::string create_table_sql(std::string_view table) {
     const std::string t = quote_identifier(table);
     const std::string n(table);
-    std::string s;
+    std::string s(create_words_configuration_sql);
     s += "CREATE TABLE IF NOT EXISTS " + t +
          " (id uuid NOT NULL, \"timestamp\" timestamptz NOT NULL, level text NOT NULL, level_num smallint NOT NULL, "
          "category text, service text, tenant_id text, tenant_slug text, user_id text, session_id text, "
@@ -480,6 +499,47 @@ inline void append_row(std::string& out, const record& r, std::string_view line,
 
 namespace detail {
 namespace pg {
+
+// Whether the words index (message_tsvector) can narrow a web search for
+// `text` without losing a match of the 'simple' search: the text names a
+// term holding a letter (numbers alone are no key of that index) and has
+// neither `or` nor a `-` negation (a number dropped from an alternative or
+// from a negated term would let the words search exclude rows that the
+// 'simple' search keeps). Otherwise the rows are checked one by one within
+// the other criteria.
+inline bool words_index_can_narrow(std::string_view text) noexcept {
+    bool letter = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const bool term_start = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n' ||
+                                text[i - 1] == '\r' || text[i - 1] == '"';
+        if (c == '-' && term_start) return false;
+        if (term_start && (c == 'o' || c == 'O') && i + 1 < text.size() && (text[i + 1] == 'r' || text[i + 1] == 'R')) {
+            const std::size_t after = i + 2;
+            if (after == text.size() || text[after] == ' ' || text[after] == '\t' || text[after] == '\n' ||
+                text[after] == '\r' || text[after] == '"')
+                return false;
+        }
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) letter = true;
+    }
+    return letter;
+}
+
+// Whether `table` has its full-text index on message_tsvector (tables made
+// before inkwell_words have it on message_tsvector_all, and are searched
+// with that alone).
+inline bool has_words_index(connection& c, std::string_view table) {
+    const std::string t = quote_identifier(table);
+    const char* params[] = {t.c_str()};
+    result res(nullptr);
+    std::string ignored;
+    if (!c.exec_params("SELECT 1 FROM pg_catalog.pg_index WHERE indrelid = to_regclass($1) AND "
+                       "pg_catalog.pg_get_indexdef(indexrelid) LIKE '%inkwell_words%' LIMIT 1",
+                       params, ignored, &res))
+        return false;
+    return PQntuples(res.r) > 0;
+}
+
 inline postgres_query_result query(connection& c, std::string_view table, const postgres_filter& f) {
     postgres_query_result out;
     const std::string from = f.from == time_point::min() ? std::string() : utc_micros_text(f.from);
@@ -505,8 +565,12 @@ inline postgres_query_result query(connection& c, std::string_view table, const 
            " AND ($2::timestamptz IS NULL OR \"timestamp\" <= $2::timestamptz)"
            " AND ($4::text IS NULL OR tenant_id = $4::text)"
            " AND ($5::text IS NULL OR service = $5::text)"
-           " AND ($6::text IS NULL OR " + std::string(message_tsvector) +
+           " AND ($6::text IS NULL OR " + std::string(message_tsvector_all) +
            " @@ websearch_to_tsquery('simple'::regconfig, $6::text))";
+    // The candidates through the words index, when it can narrow the search
+    // (the condition above then checks each).
+    if (!f.text.empty() && words_index_can_narrow(f.text) && has_words_index(c, table))
+        sql += " AND " + std::string(message_tsvector) + " @@ websearch_to_tsquery('inkwell_words'::regconfig, $6::text)";
     sql += " ORDER BY \"timestamp\" DESC, id LIMIT $7::bigint";
     result res(nullptr);
     if (!c.exec_params(sql, params, out.error, &res)) return out;
