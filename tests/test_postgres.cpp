@@ -743,6 +743,7 @@ BOOST_AUTO_TEST_CASE(the_text_search_answers_as_the_simple_search_numbers_includ
         "order 112125 shipped late", "payment timeout after 3.5 s", "payment timeout after 12 s",
         "release v1.2.3 deployed",  "release 1.2.3 deployed",   "user-7 logged in",
         "5 retries left",           "Order SHIPPED again",      "nothing to see",
+        "limit 1e5 reached",        "or else",                  "x -5 y",
     };
     int minute = 0;
     for (const auto& text : texts) ingest(log, level::info, text, base + std::chrono::minutes(++minute), "words");
@@ -753,7 +754,7 @@ BOOST_AUTO_TEST_CASE(the_text_search_answers_as_the_simple_search_numbers_includ
     const std::vector<std::string> searches = {
         "order shipped", "order 5", "5", "112125", "\"order 5 shipped\"", "\"order shipped\"", "shipped or 5",
         "order -5", "order -\"7 shipped\"", "timeout 3.5", "\"after 12 s\"", "1.2.3", "v1.2.3", "user-7",
-        "ORDER Shipped", "-order", "missing 5",
+        "ORDER Shipped", "-order", "missing 5", "1e5", "limit 1e5", "or", "\"or else\"", "-5",
     };
     auto check_all = [&](const char* table_kind) {
         for (const auto& search : searches) {

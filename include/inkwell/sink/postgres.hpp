@@ -500,44 +500,42 @@ inline void append_row(std::string& out, const record& r, std::string_view line,
 namespace detail {
 namespace pg {
 
-// Whether the words index (message_tsvector) can narrow a web search for
-// `text` without losing a match of the 'simple' search: the text names a
-// term holding a letter (numbers alone are no key of that index) and has
-// neither `or` nor a `-` negation (a number dropped from an alternative or
-// from a negated term would let the words search exclude rows that the
-// 'simple' search keeps). Otherwise the rows are checked one by one within
-// the other criteria.
-inline bool words_index_can_narrow(std::string_view text) noexcept {
-    bool letter = false;
+// Whether a web search for `text` may be narrowed through the words index
+// (message_tsvector) without losing a match of the 'simple' search: not
+// when the text has `or` or a `-` negation (a number dropped from an
+// alternative or from a negated term would let the words search exclude
+// rows that the 'simple' search keeps). Otherwise the rows are checked one
+// by one within the other criteria.
+inline bool search_may_use_words(std::string_view text) noexcept {
+    auto separates = [&](std::size_t i) {  // before a term, or after one
+        return i >= text.size() || text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r' ||
+               text[i] == '"';
+    };
     for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        const bool term_start = i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' || text[i - 1] == '\n' ||
-                                text[i - 1] == '\r' || text[i - 1] == '"';
-        if (c == '-' && term_start) return false;
-        if (term_start && (c == 'o' || c == 'O') && i + 1 < text.size() && (text[i + 1] == 'r' || text[i + 1] == 'R')) {
-            const std::size_t after = i + 2;
-            if (after == text.size() || text[after] == ' ' || text[after] == '\t' || text[after] == '\n' ||
-                text[after] == '\r' || text[after] == '"')
-                return false;
-        }
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80) letter = true;
+        if (i != 0 && !separates(i - 1)) continue;
+        if (text[i] == '-') return false;
+        if ((text[i] == 'o' || text[i] == 'O') && i + 1 < text.size() && (text[i + 1] == 'r' || text[i + 1] == 'R') &&
+            separates(i + 2))
+            return false;
     }
-    return letter;
+    return true;
 }
 
 // Whether `table` has its full-text index on message_tsvector (tables made
 // before inkwell_words have it on message_tsvector_all, and are searched
-// with that alone).
-inline bool has_words_index(connection& c, std::string_view table) {
+// with that alone) and `text` leaves a word in the words search (numbers
+// alone leave none, and an empty search matches nothing).
+inline bool words_index_narrows(connection& c, std::string_view table, const std::string& text) {
     const std::string t = quote_identifier(table);
-    const char* params[] = {t.c_str()};
+    const char* params[] = {t.c_str(), text.c_str()};
     result res(nullptr);
     std::string ignored;
-    if (!c.exec_params("SELECT 1 FROM pg_catalog.pg_index WHERE indrelid = to_regclass($1) AND "
-                       "pg_catalog.pg_get_indexdef(indexrelid) LIKE '%inkwell_words%' LIMIT 1",
+    if (!c.exec_params("SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index WHERE indrelid = to_regclass($1) AND "
+                       "pg_catalog.pg_get_indexdef(indexrelid) LIKE '%inkwell_words%') AND "
+                       "numnode(websearch_to_tsquery('inkwell_words'::regconfig, $2::text)) > 0",
                        params, ignored, &res))
         return false;
-    return PQntuples(res.r) > 0;
+    return PQntuples(res.r) == 1 && std::string_view(PQgetvalue(res.r, 0, 0)) == "t";
 }
 
 inline postgres_query_result query(connection& c, std::string_view table, const postgres_filter& f) {
@@ -569,7 +567,7 @@ inline postgres_query_result query(connection& c, std::string_view table, const 
            " @@ websearch_to_tsquery('simple'::regconfig, $6::text))";
     // The candidates through the words index, when it can narrow the search
     // (the condition above then checks each).
-    if (!f.text.empty() && words_index_can_narrow(f.text) && has_words_index(c, table))
+    if (!f.text.empty() && search_may_use_words(f.text) && words_index_narrows(c, table, f.text))
         sql += " AND " + std::string(message_tsvector) + " @@ websearch_to_tsquery('inkwell_words'::regconfig, $6::text)";
     sql += " ORDER BY \"timestamp\" DESC, id LIMIT $7::bigint";
     result res(nullptr);
