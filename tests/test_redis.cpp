@@ -278,6 +278,128 @@ private:
 
 }  // namespace
 
+// --- a stand-in for a server that is still loading its data set
+
+// Speaks just enough RESP for the sink: the first `loading` XADDs (and every
+// XREVRANGE meanwhile) are answered "-LOADING ...", as a redis-server
+// reading its append-only file after a restart answers them; after that
+// XADD is acknowledged and the entry's "id" field kept, PUBLISH answers 0
+// and anything else +OK. One connection at a time, on 127.0.0.1.
+class loading_server {
+public:
+    explicit loading_server(int loading) : loading_left_(loading) {
+        listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof a;
+        if (listener_ < 0 || ::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+            ::listen(listener_, 8) != 0 || ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+            throw std::runtime_error("loading_server: cannot listen");
+        port_ = ntohs(a.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~loading_server() {
+        stop_ = true;
+        ::shutdown(listener_, SHUT_RDWR);
+        ::close(listener_);
+        thread_.join();
+    }
+    loading_server(const loading_server&) = delete;
+    loading_server& operator=(const loading_server&) = delete;
+
+    std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+    std::vector<std::string> accepted_ids() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return ids_;
+    }
+    int loading_replies() const { return loading_replies_.load(); }
+
+private:
+    void serve() {
+        while (!stop_) {
+            const int fd = ::accept(listener_, nullptr, nullptr);
+            if (fd < 0) return;  // shut down
+            serve_connection(fd);
+            ::close(fd);
+        }
+    }
+    // Reads whole commands (arrays of bulk strings) and answers each.
+    void serve_connection(int fd) {
+        std::string in;
+        char chunk[65536];
+        for (;;) {
+            std::vector<std::string> command;
+            std::size_t used = 0;
+            while (!parse(in, command, used)) {
+                const ssize_t got = ::recv(fd, chunk, sizeof chunk, 0);
+                if (got <= 0) return;
+                in.append(chunk, static_cast<std::size_t>(got));
+            }
+            in.erase(0, used);
+            const std::string reply = answer(command);
+            for (std::size_t sent = 0; sent < reply.size();) {
+                const ssize_t n = ::send(fd, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+                if (n <= 0) return;
+                sent += static_cast<std::size_t>(n);
+            }
+        }
+    }
+    static bool parse(const std::string& in, std::vector<std::string>& out, std::size_t& used) {
+        out.clear();
+        std::size_t at = 0;
+        auto number_line = [&](char kind, long& n) {
+            if (at >= in.size() || in[at] != kind) return false;
+            const std::size_t end = in.find("\r\n", at);
+            if (end == std::string::npos) return false;
+            n = std::stol(in.substr(at + 1, end - at - 1));
+            at = end + 2;
+            return true;
+        };
+        long count = 0;
+        if (!number_line('*', count)) return false;
+        for (long i = 0; i < count; ++i) {
+            long len = 0;
+            if (!number_line('$', len) || in.size() < at + static_cast<std::size_t>(len) + 2) return false;
+            out.push_back(in.substr(at, static_cast<std::size_t>(len)));
+            at += static_cast<std::size_t>(len) + 2;
+        }
+        used = at;
+        return true;
+    }
+    std::string answer(const std::vector<std::string>& command) {
+        const std::string name = command.empty() ? std::string() : command[0];
+        const bool loading = loading_left_.load() > 0;
+        if ((name == "XADD" || name == "XREVRANGE") && loading) {
+            if (name == "XADD") --loading_left_;
+            ++loading_replies_;
+            return "-LOADING Redis is loading the dataset in memory\r\n";
+        }
+        if (name == "XREVRANGE") return "*0\r\n";
+        if (name == "PUBLISH") return ":0\r\n";
+        if (name != "XADD") return "+OK\r\n";
+        for (std::size_t i = 1; i + 1 < command.size(); ++i)
+            if (command[i] == "*") {
+                for (std::size_t f = i + 1; f + 1 < command.size(); f += 2)
+                    if (command[f] == "id") {
+                        std::lock_guard<std::mutex> lock(mutex_);
+                        ids_.push_back(command[f + 1]);
+                    }
+                break;
+            }
+        return "$3\r\n1-1\r\n";
+    }
+
+    int listener_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> loading_left_;
+    std::atomic<int> loading_replies_{0};
+    std::mutex mutex_;
+    std::vector<std::string> ids_;
+    std::thread thread_;
+};
+
 BOOST_TEST_GLOBAL_FIXTURE(needs_server);
 
 BOOST_AUTO_TEST_CASE(entries_carry_the_records_fields_and_their_json_line) {
@@ -624,4 +746,41 @@ BOOST_AUTO_TEST_CASE(a_full_queue_counts_drops_and_the_note_lands_after_recovery
     BOOST_TEST(note.get("message").find(std::to_string(s.dropped) + " records dropped since") != std::string::npos);
     BOOST_TEST(json::parse(note.get("json"))["message"].get<std::string>() == note.get("message"));
     BOOST_TEST(entries.back().get("message") == "after recovery");
+}
+
+// A server that answers LOADING (still reading its data set after a
+// restart) refuses the entries; the sink reports it, waits its backoff and
+// sends them again: once the server is ready every entry is there once,
+// nothing dropped.
+BOOST_AUTO_TEST_CASE(a_server_still_loading_its_data_gets_every_entry_once_it_is_ready) {
+    constexpr int loading = 25, count = 40;
+    loading_server server(loading);
+    test_keys keys(server.address());
+    std::mutex errors_mutex;
+    std::vector<std::string> errors;
+    inkwell::sink::redis_stats s{};
+    {
+        auto o = options_for(keys, {{"redis.backoff_ms", "20"},
+                                    {"redis.backoff_max_ms", "50"},
+                                    {"redis.batch", "10"},
+                                    {"redis.flush_timeout_ms", "30000"}});
+        o.on_error = [&](const inkwell::error_event& e) {
+            std::lock_guard<std::mutex> lock(errors_mutex);
+            errors.emplace_back(e.detail);
+        };
+        logger log(o);
+        for (int i = 0; i < count; ++i) INKWELL_INFO(log, "record {}", i);
+        log.flush();
+        s = sink_of(log).stats();
+    }
+    BOOST_TEST(server.loading_replies() >= loading);
+    BOOST_TEST(s.refused >= static_cast<std::uint64_t>(loading));
+    BOOST_TEST(s.dropped == 0u);
+    BOOST_TEST(s.sent == static_cast<std::uint64_t>(count));
+    const auto ids = server.accepted_ids();
+    BOOST_TEST(ids.size() == static_cast<std::size_t>(count));
+    BOOST_TEST(std::set<std::string>(ids.begin(), ids.end()).size() == static_cast<std::size_t>(count));
+    bool reported = false;
+    for (const auto& e : errors) reported = reported || e.find("LOADING") != std::string::npos;
+    BOOST_TEST(reported, "no reported error names LOADING");
 }
