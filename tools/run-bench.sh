@@ -22,7 +22,7 @@ ensure_packages g++ cmake ninja-build libboost-dev libfmt-dev libspdlog-dev libp
 build_dir=build/bench
 echo "== configure + build $build_dir (Release, Ninja)" >&2
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-      -DINKWELL_BUILD_TESTS=OFF -DINKWELL_BUILD_EXAMPLES=OFF -DINKWELL_BUILD_BENCH=ON >/dev/null
+      -DINKWELL_BUILD_TESTS=OFF -DINKWELL_BUILD_EXAMPLES=OFF -DINKWELL_BUILD_BENCH=ON -DINKWELL_BUILD_TOOLS=OFF >/dev/null
 cmake --build "$build_dir" -j2 --target inkwell_bench >&2
 
 # The server cases (postgres, redis, platform_latency; also part of a full

@@ -18,7 +18,7 @@ ensure_packages g++ cmake ninja-build libboost-dev libfmt-dev zlib1g-dev libzstd
 build_dir=build/demo
 echo "== configure + build $build_dir (Release, Ninja)"
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=g++ \
-      -DINKWELL_BUILD_TESTS=OFF -DINKWELL_BUILD_BENCH=OFF -DINKWELL_BUILD_EXAMPLES=ON >/dev/null
+      -DINKWELL_BUILD_TESTS=OFF -DINKWELL_BUILD_BENCH=OFF -DINKWELL_BUILD_EXAMPLES=ON -DINKWELL_BUILD_TOOLS=OFF >/dev/null
 cmake --build "$build_dir" -j2 --target inkwell_demo
 
 echo "== $build_dir/examples/inkwell_demo $*"
