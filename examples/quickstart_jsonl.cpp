@@ -29,6 +29,16 @@ struct jsonl_unbuffered_config : inkwell::presets::jsonl_per_category_config {
 using jsonl_unbuffered = inkwell::basic_logger<jsonl_unbuffered_config>;
 // [docs:end]
 
+// [docs:spin]
+// The same layout for the latency-minded: the writer thread never sleeps while
+// this logger lives (it keeps a core busy), so no record waits for it to wake.
+struct jsonl_spinning_config : inkwell::presets::jsonl_per_category_config {
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 32 * 1024 * 1024,
+                                          inkwell::buffer::idle::spin>;
+};
+using jsonl_spinning = inkwell::basic_logger<jsonl_spinning_config>;
+// [docs:end]
+
 namespace {
 
 // Prints every file below `dir` with its first line; returns how many lines they hold.
@@ -69,6 +79,11 @@ int main(int argc, char** argv) {
         INKWELL_INFO(log, "Renderer: first frame after {} ms", 42);  // in ui.jsonl as this returns
     }
 
+    {
+        jsonl_spinning log({.directory = dir});
+        INKWELL_INFO(log, "turn {} resolved in {} us", 7, 180);  // → turns.jsonl
+    }
+
     const std::size_t lines = show_files(dir);
-    return lines == 4 ? 0 : 1;
+    return lines == 5 ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 // The async buffer's lifecycle: flush() covers every thread's earlier records
 // and returns under load; destruction and shutdown() drain what is in flight;
 // logging after shutdown() is counted, not a crash; threads that come and go
-// lose nothing and leave no memory behind; an idle writer costs no CPU.
+// lose nothing and leave no memory behind; an idle writer costs no CPU, and
+// a spinning one (buffer::idle::spin) keeps a core only while its logger lives.
 //
 // INKWELL_STRESS_SCALE (default 1) scales the record and thread counts; the
 // ThreadSanitizer build (tests/tsan.cmake) runs with a small scale.
@@ -465,4 +466,70 @@ BOOST_AUTO_TEST_CASE(an_idle_or_lightly_loaded_writer_uses_under_one_percent_of_
                                           << " % (the loop itself: " << loop_share * 100 << " %)");
     BOOST_TEST(idle_share < 0.01);
     BOOST_TEST(light_share < 0.01);
+}
+
+// ---------------------------------------------------------------------------
+// buffer::idle::spin, for the latency-minded: while such a logger lives the
+// shared writer does not sleep (it keeps a core busy) and delivers every
+// record of every async logger; once it is gone the writer sleeps again.
+namespace {
+struct spinning_config : async_config {
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 1024 * 1024, 64 * 1024 * 1024,
+                                          inkwell::buffer::idle::spin>;
+};
+
+double cpu_share_while_idle(std::chrono::milliseconds how_long) {
+    const double before = process_cpu_seconds();
+    std::this_thread::sleep_for(how_long);
+    return (process_cpu_seconds() - before) / std::chrono::duration<double>(how_long).count();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_spinning_writer_keeps_a_core_while_its_logger_lives_then_sleeps_again) {
+    watchdog guard(120s, "spinning writer");
+    temp_dir dir;
+    inkwell::basic_logger<async_config> sleeper({.directory = dir.path(), .base_name = "sleeper"});
+    INKWELL_INFO(sleeper, "0 0");
+    sleeper.flush();
+    const std::size_t per_thread = scaled(20'000);
+    constexpr std::size_t threads = 2;
+    double spinning_share = -1;
+    {
+        inkwell::basic_logger<spinning_config> spinner({.directory = dir.path(), .base_name = "spinner"});
+        std::vector<std::thread> producers;
+        for (std::size_t t = 0; t < threads; ++t)
+            producers.emplace_back([&, t] {
+                for (std::size_t i = 0; i < per_thread; ++i) {
+                    INKWELL_INFO(spinner, "{} {}", t, i);
+                    if (t == 0) INKWELL_INFO(sleeper, "0 {}", i + 1);
+                }
+            });
+        for (auto& p : producers) p.join();
+        spinner.flush();
+        sleeper.flush();
+        pair_lines spun(threads);
+        const std::string spun_content = content_of(dir.path() / "spinner.log");
+        for (auto line : lines_of(spun_content)) spun.see(line);
+        BOOST_TEST(spun.records == threads * per_thread);
+        BOOST_TEST(spun.malformed == 0u);
+        BOOST_TEST(spun.out_of_order == 0u);
+        for (std::size_t t = 0; t < threads; ++t) BOOST_TEST(spun.per_thread[t] == per_thread);
+        if (!ASYNC_TEST_UNDER_TSAN) spinning_share = cpu_share_while_idle(1000ms);
+    }
+    // Its records are all in the file when the spinning logger is gone; the
+    // sleeping one goes on, and the writer sleeps again.
+    std::this_thread::sleep_for(100ms);
+    const double sleeping_share = ASYNC_TEST_UNDER_TSAN ? -1 : cpu_share_while_idle(1000ms);
+    INKWELL_INFO(sleeper, "0 {}", per_thread + 1);
+    sleeper.flush();
+    pair_lines slept(1);
+    const std::string slept_content = content_of(dir.path() / "sleeper.log");
+    for (auto line : lines_of(slept_content)) slept.see(line);
+    BOOST_TEST(slept.records == per_thread + 2);
+    BOOST_TEST(slept.out_of_order == 0u);
+    if (ASYNC_TEST_UNDER_TSAN) return;  // its instrumentation is the CPU cost
+    BOOST_TEST_MESSAGE("CPU share with nothing to log: " << spinning_share * 100 << " % of a core while the spinning logger "
+                       "lives, " << sleeping_share * 100 << " % after");
+    BOOST_TEST(spinning_share > 0.25);  // a spinning thread, even on a busy 2-core machine
+    BOOST_TEST(sleeping_share < 0.05);
 }

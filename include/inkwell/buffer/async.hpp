@@ -7,7 +7,10 @@
 //   inkwell::buffer::async<inkwell::buffer::overflow::drop>     drop when full, counted and reported
 //   inkwell::buffer::async<inkwell::buffer::overflow::grow<64 << 20>>  grow up to 64 MiB, then block
 //
-// Memory: async<Overflow, QueueBytes, TotalBytes>. Each thread's queue is a
+//   inkwell::buffer::async<inkwell::buffer::overflow::block, 1 << 20, 64 << 20, inkwell::buffer::idle::spin>
+//                                                               a writer that never sleeps (latency-minded)
+//
+// Memory: async<Overflow, QueueBytes, TotalBytes, Idle>. Each thread's queue is a
 // ring of QueueBytes; the rings of all threads together (spare rings kept
 // for new threads included) stay within TotalBytes: a new thread's ring is
 // halved until it fits. The one way past the cap is the floor of 4 KiB a new
@@ -73,6 +76,19 @@ struct grow {
 };
 }  // namespace overflow
 
+// What the shared writer thread does when it has caught up.
+namespace idle {
+// Sleeps, 1 ms growing to 10 ms (a full queue or a flush wakes it): an idle
+// or lightly loaded logger costs well under 1% of a core. The default.
+struct sleep {};
+// Never sleeps while a logger with this policy lives: it runs a round every
+// 200 µs and spins in between, keeping one core busy, so a record reaches its
+// file within about a fifth of a millisecond and no wake-up is ever waited
+// for (flush() included). The writer is the process's: every async logger
+// shares the spinning meanwhile.
+struct spin {};
+}  // namespace idle
+
 namespace async_detail {
 template <class T>
 struct is_grow : std::false_type {};
@@ -81,12 +97,8 @@ struct is_grow<overflow::grow<N>> : std::true_type {};
 }  // namespace async_detail
 
 template <class Overflow = overflow::block, std::size_t QueueBytes = 1024 * 1024,
-          std::size_t TotalBytes = 64 * 1024 * 1024>
+          std::size_t TotalBytes = 64 * 1024 * 1024, class Idle = idle::sleep>
 struct async {
-    static_assert(std::is_same_v<Overflow, overflow::block> || std::is_same_v<Overflow, overflow::drop> ||
-                      async_detail::is_grow<Overflow>::value,
-                  "inkwell: async<Overflow>: Overflow is overflow::block, overflow::drop or overflow::grow<MaxBytes>");
-    static_assert(TotalBytes >= detail::min_ring_bytes, "inkwell: async<..., TotalBytes>: at least 4 KiB");
     static constexpr std::size_t queue_bytes = QueueBytes;
     // The cap on the memory of all threads' queues (see the top of this file).
     static constexpr std::size_t total_bytes = TotalBytes;
@@ -108,12 +120,23 @@ struct async {
         explicit engine(Backend& backend)
             : backend_(backend), writer_(detail::async_writer::acquire()), generation_(writer_->generation()),
               use_tsc_(writer_->uses_tsc()) {
+            // Here, not in the class: checked where a logger is made, one message
+            // each (in the class, clang would also report the buffer as having no engine).
+            static_assert(std::is_same_v<Overflow, overflow::block> || std::is_same_v<Overflow, overflow::drop> ||
+                              async_detail::is_grow<Overflow>::value,
+                          "inkwell: async<Overflow>: Overflow is overflow::block, overflow::drop or "
+                          "overflow::grow<MaxBytes>");
+            static_assert(TotalBytes >= detail::min_ring_bytes, "inkwell: async<..., TotalBytes>: at least 4 KiB");
+            static_assert(std::is_same_v<Idle, idle::sleep> || std::is_same_v<Idle, idle::spin>,
+                          "inkwell: async<..., Idle>: Idle is idle::sleep or idle::spin");
+            if constexpr (std::is_same_v<Idle, idle::spin>) writer_->add_spinner();
             cell_ = writer_->add_target(this);  // last: the writer may call in at once
             if (writer_->closed_for_exit()) close_for_exit();  // made after exit() stopped the writer
         }
         ~engine() {
             stop();
             writer_->remove_target(cell_);  // entries that raced with this are discarded, not delivered
+            if constexpr (std::is_same_v<Idle, idle::spin>) writer_->remove_spinner();
             detail::async_writer::release(writer_);
         }
         engine(const engine&) = delete;

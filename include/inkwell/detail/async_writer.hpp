@@ -6,7 +6,8 @@
 // (one write(2) per file per round). Idle, it sleeps in growing steps from
 // 1 ms up to 10 ms: an idle logger costs well under 1% of a core, and a
 // lightly loaded one wakes seldom (each wake-up that catches up with a
-// producer costs that producer's next calls a few cache misses).
+// producer costs that producer's next calls a few cache misses). While an
+// engine with buffer::idle::spin lives, it never sleeps (spin_between_rounds).
 //
 // Memory: every ring counts in ring_memory_total (spsc_ring.hpp); a ring
 // made for an engine fits that engine's TotalBytes, except the 4 KiB floor a
@@ -349,6 +350,17 @@ public:
         return flushed_.wait_for(lock, timeout, [&] { return flush_done_ >= ticket; });
     }
 
+    // An engine with buffer::idle::spin was made / is going: while any lives,
+    // the writer does not sleep between rounds.
+    void add_spinner() {
+        {
+            std::lock_guard lock(state_mutex_);  // a writer about to sleep sees it, or is woken
+            spinners_.fetch_add(1, std::memory_order_relaxed);
+        }
+        wake_.notify_all();
+    }
+    void remove_spinner() noexcept { spinners_.fetch_sub(1, std::memory_order_relaxed); }
+
     // A producer that found its queue full asks the writer to hurry.
     void nudge() {
         {
@@ -630,9 +642,16 @@ private:
                 idle_sleep = std::chrono::milliseconds{1};
                 continue;
             }
+            if (spinners_.load(std::memory_order_relaxed) > 0) {
+                idle_sleep = std::chrono::milliseconds{1};
+                spin_between_rounds();
+                continue;
+            }
             std::unique_lock lock(state_mutex_);
-            wake_.wait_for(lock, idle_sleep,
-                           [&] { return stopping_ || nudged_ || flush_requested_ > flush_done_ || crash_drain_asked(); });
+            wake_.wait_for(lock, idle_sleep, [&] {
+                return stopping_ || nudged_ || flush_requested_ > flush_done_ || crash_drain_asked() ||
+                       spinners_.load(std::memory_order_relaxed) > 0;
+            });
             if (nudged_) {  // a producer is waiting for room
                 nudged_ = false;
                 idle_sleep = std::chrono::milliseconds{1};
@@ -641,6 +660,24 @@ private:
             }
         }
     }
+
+    // A spinning writer's pause between rounds: no system call, no sleep. Not
+    // short: each round takes the ring's newest cache lines from the producer,
+    // and its next calls pay for that. On a 2-core VM (pinned, one producer),
+    // against the sleeping writer's p50 of 22 ns per call in bursts of 20:
+    // reading every entry as it came 90-260 ns, a round every 20 µs 41-72 ns,
+    // every 200 µs 22 ns (single calls: p50 equal, p99 ~280 against ~80 ns).
+    static void spin_between_rounds() noexcept {
+        const auto until = std::chrono::steady_clock::now() + spin_round_gap;
+        while (std::chrono::steady_clock::now() < until) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#elif defined(__aarch64__)
+            asm volatile("yield");
+#endif
+        }
+    }
+    static constexpr std::chrono::microseconds spin_round_gap{200};
 
     // A new thread's ring: a spare one of about the size asked for, else a new
     // one within the cap (spare rings go first when memory is short).
@@ -695,6 +732,7 @@ private:
     std::uint64_t flush_requested_ = 0, flush_done_ = 0, flush_done_snapshot_ = 0;
     bool stopping_ = false;
     bool nudged_ = false;
+    std::atomic<int> spinners_{0};  // engines with buffer::idle::spin alive
     bool running_ = false;    // the thread runs (started, not yet at the end of run())
     bool abandoned_ = false;  // exit() gave up waiting for it: never joined
     std::atomic<bool> closed_at_exit_{false};
