@@ -43,7 +43,9 @@
 namespace bench {
 
 enum class library { spdlog, inkwell };
-enum class mode { sync, batched, async };
+// async_spin: the async buffer with a writer that never sleeps
+// (buffer::idle::spin), measured in the latency cases only.
+enum class mode { sync, batched, async, async_spin };
 // text: one file, text lines; jsonl: one file, JSON lines; categories: 64
 // JSONL files; categories1000: 1,000 JSONL files (more than the descriptors
 // a process under `ulimit -n 64` may hold).
