@@ -782,6 +782,49 @@ BOOST_AUTO_TEST_CASE(the_text_search_answers_as_the_simple_search_numbers_includ
     check_all("'simple' index");
 }
 
+// The answers above would be the same if the helper never used the words
+// index; this is what makes a word search fast over millions of rows. On a
+// few rows the planner would rather read the table, so the sink's
+// connections are told not to (enable_seqscan=off): then a word search must
+// have scanned a partition's words index.
+BOOST_AUTO_TEST_CASE(a_search_with_a_word_goes_through_the_words_index) {
+    scratch_table t("wordsidx");
+    error_log errors;
+    inkwell::logger_options o = options(t, &errors);
+    o.settings.front() = {"postgres", conninfo() + " options='-c enable_seqscan=off'"};
+    pg_logger log(o);
+    const auto base = std::chrono::system_clock::now() - 1h;
+    int minute = 0;
+    for (const char* text : {"order 5 shipped", "order 112125 shipped late", "payment timeout after 3.5 s",
+                             "nothing to see"})
+        ingest(log, level::info, text, base + std::chrono::minutes(++minute), "words");
+    settle(pg_sink(log));
+    BOOST_TEST(errors.size() == 0u, errors.all());
+
+    db d;
+    // Scans of the words index of the table's partitions, as the server's
+    // statistics have them (a backend reports its own when it ends: the
+    // helper's connection ends with each query).
+    auto words_index_scans = [&] {
+        return d.number("SELECT coalesce(sum(s.idx_scan), 0) FROM pg_stat_user_indexes s"
+                        " JOIN pg_inherits i ON i.inhrelid = s.relid"
+                        " WHERE i.inhparent = to_regclass($1) AND pg_get_indexdef(s.indexrelid) LIKE '%inkwell_words%'",
+                        {t.q()});
+    };
+    const long long before = words_index_scans();
+    inkwell::postgres_filter f;
+    f.text = "order shipped";
+    auto r = pg_sink(log)->query(f);
+    BOOST_TEST(r.ok, r.error);
+    BOOST_TEST((messages(r.rows) == std::set<std::string>{"order 5 shipped", "order 112125 shipped late"}));
+    long long after = before;
+    for (int i = 0; i < 150 && after == before; ++i) {  // up to 15 s for the statistics to arrive
+        std::this_thread::sleep_for(100ms);
+        after = words_index_scans();
+    }
+    BOOST_TEST(after > before, "the words index was scanned " << after - before << " times by a search for words");
+}
+
 BOOST_AUTO_TEST_CASE(the_query_helper_filters_and_exports_jsonl_and_csv) {
     scratch_table t("query");
     error_log errors;
