@@ -339,4 +339,22 @@ BOOST_AUTO_TEST_CASE(plain_formats_write_exactly_what_fmt_writes) {
     const char* c_text = "c text";
     INKWELL_INFO(log, "{} {} {} {}", text, c_text, std::string_view{"view"}, static_cast<signed char>(-5));
     BOOST_TEST(take().at(0).message == "text c text view -5");
+
+    // The fields are found 16 bytes at a time: fields on both sides of a
+    // 16-byte boundary, at a chunk's first and last byte, and in the tail.
+    INKWELL_INFO(log, "0123456789abcde{}{}0123456789abcd{}x{}", 1, 2, 3, 4);
+    BOOST_TEST(take().at(0).message == "0123456789abcde120123456789abcd3x4");
+    INKWELL_INFO(log, "{}123456789abcdef0123456789abcdef0123456789abcdef{}", "first", "last");
+    BOOST_TEST(take().at(0).message == "first123456789abcdef0123456789abcdef0123456789abcdeflast");
+    INKWELL_INFO(log, "0123456789abcdef0123456789abcdef {} and no field after", 7);
+    BOOST_TEST(take().at(0).message == "0123456789abcdef0123456789abcdef 7 and no field after");
+    // The search itself, for '{' at every position of texts of 0 to 48 bytes.
+    for (std::size_t size = 0; size <= 48; ++size) {
+        for (std::size_t at = 0; at <= size; ++at) {
+            std::string probe(size, 'a');
+            if (at < size) probe[at] = '{';
+            for (std::size_t from = 0; from <= size; from += 5)
+                BOOST_TEST(inkwell::detail::next_open_brace(probe, from) == std::string_view(probe).find('{', from));
+        }
+    }
 }

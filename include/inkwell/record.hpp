@@ -31,7 +31,15 @@ struct source_location {
     // The file name without its folders, as JSON's "source" shows it.
     constexpr std::string_view file_name() const noexcept {
         std::string_view f{file};
-        auto slash = f.find_last_of('/');
+#if defined(__GLIBC__)
+        // At run time glibc's memrchr (vectorised): the byte loop of rfind
+        // was 3 % of the instructions of a JSON line on the async writer.
+        if (!std::is_constant_evaluated()) {
+            const void* slash = ::memrchr(f.data(), '/', f.size());
+            return slash ? f.substr(static_cast<std::size_t>(static_cast<const char*>(slash) - f.data()) + 1) : f;
+        }
+#endif
+        auto slash = f.rfind('/');
         return slash == std::string_view::npos ? f : f.substr(slash + 1);
     }
 };

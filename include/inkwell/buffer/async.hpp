@@ -470,17 +470,21 @@ struct async {
                 self.count_lost();
                 return;
             }
-            record r = self.backend_.record_defaults();
-            r.severity = h.site->severity;
-            r.time = entry_time(h, clock);
             self.backend_.cap_message(message);
-            r.message = detail::view(message);
-            r.category = h.site->category;
-            r.where = h.site->where;
-            r.fields = fields;
-            r.thread_id = h.thread_id;
-            if constexpr (WithContext) r.context = context.get();
-            self.backend_.process(r);
+            const context_frame* thread_context = nullptr;
+            if constexpr (WithContext) thread_context = context.get();
+            self.backend_.process(self.backend_.record_defaults(record{.severity = h.site->severity,
+                                                                       .time = entry_time(h, clock),
+                                                                       .message = detail::view(message),
+                                                                       .category = h.site->category,
+                                                                       .logger_name = {},
+                                                                       .session_id = {},
+                                                                       .where = h.site->where,
+                                                                       .fields = fields,
+                                                                       .thread_id = h.thread_id,
+                                                                       .sequence = 0,
+                                                                       .context = thread_context,
+                                                                       .logger_context = nullptr}));
         }
 
         static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,

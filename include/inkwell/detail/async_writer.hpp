@@ -159,6 +159,8 @@ public:
         }
     }
     void pop(std::size_t size) noexcept { consumer_->pop(size); }
+    // Writer: gives the space of what it popped back to the producer.
+    void give_back() noexcept { consumer_->give_back(); }
 
     std::atomic<bool> retired{false};  // its thread has ended
 
@@ -583,6 +585,7 @@ private:
                 ++delivered;
             }
             if (held) held->unlock_backend();
+            q->give_back();
             if (retired && !q->front(q->published())) {  // its thread is gone and nothing is left
                 auto rings = q->release_rings();
                 std::lock_guard lock(registry_mutex_);

@@ -106,7 +106,7 @@ public:
     void reset() noexcept {
         tail_.store(0, std::memory_order_relaxed);
         head_.store(0, std::memory_order_relaxed);
-        head_cache_ = tail_cache_ = 0;
+        head_cache_ = tail_cache_ = read_ = released_ = 0;
         pending_skip_ = 0;
     }
 
@@ -151,35 +151,45 @@ public:
     }
 
     // --- consumer side
+    // The consumer reads at read_ and gives the space back (head_) in steps
+    // of release_step, and whenever give_back() is called: a store to head_
+    // takes its cache line back from a producer that polls it while the ring
+    // is full, so one per entry cost the writer a cache miss per record.
     // The next entry, or nullptr when there is none.
     const std::byte* front() noexcept {
         for (;;) {
-            std::uint64_t pos = head_.load(std::memory_order_relaxed);
-            if (pos == tail_cache_) {
+            if (read_ == tail_cache_) {
                 tail_cache_ = tail_.load(std::memory_order_acquire);
-                if (pos == tail_cache_) return nullptr;
+                if (read_ == tail_cache_) return nullptr;
             }
-            const std::byte* entry = storage_ + static_cast<std::size_t>(pos & mask_);
+            const std::byte* entry = storage_ + static_cast<std::size_t>(read_ & mask_);
             std::uint32_t size;
             std::memcpy(&size, entry, sizeof size);
             if (size != 0) return entry;
-            head_.store(pos + (capacity_ - static_cast<std::size_t>(pos & mask_)), std::memory_order_release);
+            read_ += capacity_ - static_cast<std::size_t>(read_ & mask_);
         }
     }
     void pop(std::size_t size) noexcept {
-        head_.store(head_.load(std::memory_order_relaxed) + padded(size), std::memory_order_release);
+        read_ += padded(size);
+        if (read_ - released_ >= release_step()) give_back();
+    }
+    // Gives every entry popped so far back to the producer.
+    void give_back() noexcept {
+        if (released_ == read_) return;
+        released_ = read_;
+        head_.store(read_, std::memory_order_release);
     }
     // Positions, for the writer's bounded rounds: entries published so far end
     // at published(); the consumer has read up to consumed().
     std::uint64_t published() const noexcept { return tail_.load(std::memory_order_acquire); }
-    std::uint64_t consumed() const noexcept { return head_.load(std::memory_order_relaxed); }
+    std::uint64_t consumed() const noexcept { return read_; }
 
-    bool empty() const noexcept {
-        return head_.load(std::memory_order_acquire) == tail_.load(std::memory_order_acquire);
-    }
+    // Consumer: nothing left to read.
+    bool empty() const noexcept { return read_ == tail_.load(std::memory_order_acquire); }
 
 private:
     static constexpr std::size_t prefetch_ahead = 512;
+    std::size_t release_step() const noexcept { return capacity_ / 8; }
 
     std::byte* storage_ = nullptr;
     std::size_t capacity_ = 0, mask_ = 0;
@@ -189,8 +199,11 @@ private:
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
     std::uint64_t head_cache_ = 0;    // producer's view of head_
     std::size_t pending_skip_ = 0;    // producer: bytes skipped at the last reserve
-    alignas(cache_line) std::atomic<std::uint64_t> head_{0};
-    std::uint64_t tail_cache_ = 0;    // consumer's view of tail_
+    alignas(cache_line) std::atomic<std::uint64_t> head_{0};  // given back to the producer
+    // The consumer's own, on a line the producer never reads.
+    alignas(cache_line) std::uint64_t read_ = 0;  // where the next entry starts
+    std::uint64_t released_ = 0;                  // the last value stored in head_
+    std::uint64_t tail_cache_ = 0;                // consumer's view of tail_
 };
 
 }  // namespace detail

@@ -134,6 +134,15 @@ constexpr char* put_clock(char* at, unsigned hour, unsigned minute, unsigned sec
     return put_digits(at, second, 2);
 }
 
+// Appends `n` bytes to `out` and returns where they start, for the caller to
+// fill: a time written on the stack and then copied in overlapping words
+// stalls the copy's loads (no store-to-load forwarding), once per record.
+inline char* room_for(line_buffer& out, std::size_t n) {
+    const std::size_t used = out.size();
+    out.resize(used + n);
+    return out.data() + used;
+}
+
 // ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z". The
 // calendar part changes once a second; each thread remembers the last one.
 inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
@@ -148,12 +157,11 @@ inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
         put_clock(at, f.hour, f.minute, f.second);
         cached_second = second;
     }
-    char text[24];
-    std::memcpy(text, cached_text, sizeof cached_text);
-    text[19] = '.';
-    put_digits(text + 20, static_cast<unsigned>(ms - second * 1000), 3);
-    text[23] = 'Z';
-    append(out, {text, sizeof text});
+    char* at = room_for(out, 24);
+    std::memcpy(at, cached_text, sizeof cached_text);
+    at[19] = '.';
+    put_digits(at + 20, static_cast<unsigned>(ms - second * 1000), 3);
+    at[23] = 'Z';
 }
 
 // "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
@@ -199,12 +207,10 @@ inline void append_text_time(line_buffer& out, time_point t, bool utc) {
     const std::int64_t ms = epoch_milliseconds(t);
     const std::int64_t second = floor_div(ms, 1000);
     if (!cache.valid || cache.second != second) render_second(cache, second, utc);
-    char text[23];
-    char* at = text;
-    for (char c : cache.text) *at++ = c;
-    *at++ = ',';
-    at = put_digits(at, static_cast<unsigned>(ms - second * 1000), 3);
-    append(out, {text, static_cast<std::size_t>(at - text)});
+    char* at = room_for(out, 23);
+    std::memcpy(at, cache.text, sizeof cache.text);
+    at[19] = ',';
+    put_digits(at + 20, static_cast<unsigned>(ms - second * 1000), 3);
 }
 
 // "YYYY-MM-DD" of the UTC date, written into `buffer` (date folders).
