@@ -4568,6 +4568,8 @@ struct async {
     static constexpr bool defers_formatting = true;
     // How long flush() and shutdown wait for the writer before they give up.
     static constexpr std::chrono::milliseconds drain_deadline{10'000};
+    // The writer never sleeps while an engine of this buffer lives.
+    static constexpr bool spins = std::is_same_v<Idle, idle::spin>;
 
     template <class Backend>
     class engine final : public detail::async_target {
@@ -4587,16 +4589,16 @@ struct async {
                           "inkwell: async<Overflow>: Overflow is overflow::block, overflow::drop or "
                           "overflow::grow<MaxBytes>");
             static_assert(TotalBytes >= detail::min_ring_bytes, "inkwell: async<..., TotalBytes>: at least 4 KiB");
-            static_assert(std::is_same_v<Idle, idle::sleep> || std::is_same_v<Idle, idle::spin>,
+            static_assert(spins || std::is_same_v<Idle, idle::sleep>,
                           "inkwell: async<..., Idle>: Idle is idle::sleep or idle::spin");
-            if constexpr (std::is_same_v<Idle, idle::spin>) writer_->add_spinner();
+            if constexpr (spins) writer_->add_spinner();
             cell_ = writer_->add_target(this);  // last: the writer may call in at once
             if (writer_->closed_for_exit()) close_for_exit();  // made after exit() stopped the writer
         }
         ~engine() {
             stop();
             writer_->remove_target(cell_);  // entries that raced with this are discarded, not delivered
-            if constexpr (std::is_same_v<Idle, idle::spin>) writer_->remove_spinner();
+            if constexpr (spins) writer_->remove_spinner();
             detail::async_writer::release(writer_);
         }
         engine(const engine&) = delete;
