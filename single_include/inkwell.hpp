@@ -478,14 +478,12 @@ INKWELL_END_NAMESPACE
 #include <concepts>
 #include <tuple>
 
-// ---- begin inkwell/detail/line_buffer.hpp ----
-// The buffer a formatter appends one line to. 512 bytes live inline, so a
-// typical record is formatted without touching the heap.
-//
-// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
-// would make every file that logs compile {fmt}'s whole formatting engine
-// again (it is already compiled into libfmt), which was most of a logging
-// file's compile time and memory.
+// ---- begin inkwell/detail/integer_text.hpp ----
+// Integers as decimal text, the writer's most frequent conversion (the
+// numbers of a message, the line of a source location, the whole part of a
+// short decimal). std::to_chars counts the digits first in a loop of
+// divisions, then writes them; here the count is one compare against a
+// power of ten, and the digits come two at a time from a table.
 
 
 // ---- begin inkwell/detail/platform.hpp ----
@@ -526,6 +524,88 @@ inline constexpr std::size_t cache_line = 64;
 }  // namespace detail
 INKWELL_END_NAMESPACE
 // ---- end inkwell/detail/platform.hpp ----
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+struct decimal_tables {
+    char pairs[200];  // "00" "01" ... "99"
+    std::uint64_t powers[20];  // 10^0 ... 10^19
+};
+
+inline constexpr decimal_tables decimal_table = [] {
+    decimal_tables t{};
+    for (int i = 0; i < 100; ++i) {
+        t.pairs[2 * i] = static_cast<char>('0' + i / 10);
+        t.pairs[2 * i + 1] = static_cast<char>('0' + i % 10);
+    }
+    std::uint64_t power = 1;
+    for (int i = 0; i < 20; ++i, power *= 10) t.powers[i] = power;
+    return t;
+}();
+
+// The number of decimal digits of `v` (1 for 0).
+inline unsigned decimal_length(std::uint64_t v) noexcept {
+    // bits * log10(2), rounded down: the digit count or one less.
+    const unsigned bits = 64u - static_cast<unsigned>(__builtin_clzll(v | 1));
+    const unsigned guess = (bits * 1233u) >> 12;
+    return guess + (v >= decimal_table.powers[guess] ? 1u : 0u) + (v == 0 ? 1u : 0u);
+}
+
+// The digits of `v`, ending at `end`, from the last pair to the first.
+template <class Unsigned>
+INKWELL_ALWAYS_INLINE void write_digits_backwards(char* end, Unsigned v) noexcept {
+    while (v >= 100) {
+        const auto pair = static_cast<unsigned>(v % 100);
+        v /= 100;
+        end -= 2;
+        std::memcpy(end, decimal_table.pairs + 2 * pair, 2);
+    }
+    if (v >= 10)
+        std::memcpy(end - 2, decimal_table.pairs + 2 * v, 2);
+    else
+        end[-1] = static_cast<char>('0' + v);
+}
+
+// Writes `v` at `out` (room for 20 chars) and returns the end.
+inline char* write_decimal(char* out, std::uint64_t v) noexcept {
+    char* const end = out + decimal_length(v);
+    if (v <= 0xFFFFFFFFu)  // most numbers: 32-bit divisions are the cheaper ones
+        write_digits_backwards(end, static_cast<std::uint32_t>(v));
+    else
+        write_digits_backwards(end, v);
+    return end;
+}
+
+// Any integer type of up to 64 bits, with its sign (room for 21 chars).
+template <class Integer>
+    requires(std::is_integral_v<Integer> && sizeof(Integer) <= 8)
+inline char* write_integer(char* out, Integer value) noexcept {
+    if constexpr (std::is_signed_v<Integer>) {
+        const auto magnitude = static_cast<std::uint64_t>(value);
+        if (value < 0) {
+            *out++ = '-';
+            return write_decimal(out, 0 - magnitude);  // also right for the most negative value
+        }
+        return write_decimal(out, magnitude);
+    } else {
+        return write_decimal(out, value);
+    }
+}
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+// ---- end inkwell/detail/integer_text.hpp ----
+// ---- begin inkwell/detail/line_buffer.hpp ----
+// The buffer a formatter appends one line to. 512 bytes live inline, so a
+// typical record is formatted without touching the heap.
+//
+// With {fmt} 9 the buffer is built on <fmt/core.h> alone: <fmt/format.h>
+// would make every file that logs compile {fmt}'s whole formatting engine
+// again (it is already compiled into libfmt), which was most of a logging
+// file's compile time and memory.
+
+
 
 #if __has_include(<fmt/core.h>)
 #include <fmt/core.h>
@@ -640,7 +720,7 @@ inline char* write_short_decimal(char* out, double v) noexcept {
     const auto fraction = static_cast<unsigned>(scaled - whole * 1'000'000);
     if (fraction == 0) return nullptr;  // whole numbers have their own, shorter path
     if (v < 0) *out++ = '-';
-    out = std::to_chars(out, out + 24, whole).ptr;
+    out = write_decimal(out, whole);
     *out++ = '.';
     // Six digits in three pairs, then the trailing zeros cut off.
     const unsigned pairs[3] = {fraction / 10000, fraction / 100 % 100, fraction % 100};
@@ -772,7 +852,7 @@ void append_plain_arg(Out& out, const T& v) {
         append(out, v ? std::string_view{"true"} : std::string_view{"false"});
     } else if constexpr (std::is_same_v<T, char>) {
         out.push_back(v);
-    } else if constexpr (std::is_integral_v<T>) {
+    } else if constexpr (std::is_integral_v<T> && sizeof(T) <= 8) {
         if constexpr (std::is_same_v<Out, line_buffer>) {
             // Straight into the buffer: digits written byte by byte to the
             // stack and then read back in overlapping words stall the load
@@ -780,12 +860,14 @@ void append_plain_arg(Out& out, const T& v) {
             const std::size_t used = out.size();
             if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
                 char* at = out.data() + used;
-                const auto result = std::to_chars(at, at + 24, v);
-                out.resize(used + static_cast<std::size_t>(result.ptr - at));
+                out.resize(used + static_cast<std::size_t>(write_integer(at, v) - at));
                 return;
             }
         }
         char digits[24];
+        append(out, {digits, static_cast<std::size_t>(write_integer(digits, v) - digits)});
+    } else if constexpr (std::is_integral_v<T>) {  // 128 bits
+        char digits[48];
         const auto result = std::to_chars(digits, digits + sizeof digits, v);
         append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
     } else if constexpr (std::is_same_v<T, double>) {
@@ -4442,13 +4524,11 @@ inline void append_integer(line_buffer& out, Integer value) {
     const std::size_t used = out.size();
     if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
         char* at = out.data() + used;
-        const auto result = std::to_chars(at, at + 24, value);
-        out.resize(used + static_cast<std::size_t>(result.ptr - at));
+        out.resize(used + static_cast<std::size_t>(write_integer(at, value) - at));
         return;
     }
     char digits[24];  // 20 digits and a sign at most
-    const auto result = std::to_chars(digits, digits + sizeof digits, value);
-    append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+    append(out, {digits, static_cast<std::size_t>(write_integer(digits, value) - digits)});
 }
 
 // Remembers the keys already written to a line, by their position in the

@@ -7,8 +7,10 @@
 #include "test_support.hpp"
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <mutex>
@@ -335,6 +337,43 @@ BOOST_AUTO_TEST_CASE(plain_formats_write_exactly_what_fmt_writes) {
         BOOST_TEST(take().at(0).message == fmt::format("{}|{}|{}|{}|{}", i, static_cast<unsigned long long>(i),
                                                      static_cast<int>(i), true, 'x'));
     }
+    // Integers have a writer of their own: every digit count, its first and
+    // last value, and the limits of each type, against std::to_chars.
+    auto check_integer = [](auto v) {
+        char expected[48], written[48];
+        const char* expected_end = std::to_chars(expected, expected + sizeof expected, v).ptr;
+        const char* written_end = inkwell::detail::write_integer(written, v);
+        const std::string_view want(expected, static_cast<std::size_t>(expected_end - expected));
+        const std::string_view got(written, static_cast<std::size_t>(written_end - written));
+        if (got != want) BOOST_TEST(got == want);
+    };
+    for (std::uint64_t power = 1;; power *= 10) {
+        for (std::uint64_t v : {power - 1, power, power + 1, 2 * power - 1, 5 * power}) {
+            check_integer(v);
+            check_integer(static_cast<std::int64_t>(v));
+            check_integer(-static_cast<std::int64_t>(v));
+            check_integer(static_cast<std::uint32_t>(v));
+            check_integer(static_cast<std::int32_t>(v));
+        }
+        if (power > std::numeric_limits<std::uint64_t>::max() / 10) break;
+    }
+    check_integer(std::numeric_limits<std::uint64_t>::max());
+    check_integer(std::numeric_limits<std::int64_t>::min());
+    check_integer(std::numeric_limits<std::int64_t>::max());
+    check_integer(std::numeric_limits<std::int32_t>::min());
+    check_integer(std::numeric_limits<std::int16_t>::min());
+    check_integer(std::numeric_limits<std::uint16_t>::max());
+    check_integer(std::numeric_limits<signed char>::min());
+    check_integer(std::numeric_limits<unsigned char>::max());
+    for (int i = 0; i < 20000; ++i) {
+        const std::uint64_t v = random() >> (random() % 64);
+        check_integer(v);
+        check_integer(static_cast<std::int64_t>(v));
+    }
+    INKWELL_INFO(log, "{} {} {}", std::numeric_limits<std::int64_t>::min(), static_cast<short>(-32768),
+                 static_cast<unsigned char>(255));
+    BOOST_TEST(take().at(0).message == "-9223372036854775808 -32768 255");
+
     std::string text = "text";
     const char* c_text = "c text";
     INKWELL_INFO(log, "{} {} {} {}", text, c_text, std::string_view{"view"}, static_cast<signed char>(-5));

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "../version.hpp"
+#include "integer_text.hpp"
 #include "line_buffer.hpp"
 #include "short_decimal.hpp"
 
@@ -46,13 +47,11 @@ inline void append_integer(line_buffer& out, Integer value) {
     const std::size_t used = out.size();
     if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
         char* at = out.data() + used;
-        const auto result = std::to_chars(at, at + 24, value);
-        out.resize(used + static_cast<std::size_t>(result.ptr - at));
+        out.resize(used + static_cast<std::size_t>(write_integer(at, value) - at));
         return;
     }
     char digits[24];  // 20 digits and a sign at most
-    const auto result = std::to_chars(digits, digits + sizeof digits, value);
-    append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
+    append(out, {digits, static_cast<std::size_t>(write_integer(digits, value) - digits)});
 }
 
 // Remembers the keys already written to a line, by their position in the

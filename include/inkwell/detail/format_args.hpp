@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "../record.hpp"
+#include "integer_text.hpp"
 #include "line_buffer.hpp"
 #include "short_decimal.hpp"
 #include "../version.hpp"
@@ -138,7 +139,7 @@ void append_plain_arg(Out& out, const T& v) {
         append(out, v ? std::string_view{"true"} : std::string_view{"false"});
     } else if constexpr (std::is_same_v<T, char>) {
         out.push_back(v);
-    } else if constexpr (std::is_integral_v<T>) {
+    } else if constexpr (std::is_integral_v<T> && sizeof(T) <= 8) {
         if constexpr (std::is_same_v<Out, line_buffer>) {
             // Straight into the buffer: digits written byte by byte to the
             // stack and then read back in overlapping words stall the load
@@ -146,12 +147,14 @@ void append_plain_arg(Out& out, const T& v) {
             const std::size_t used = out.size();
             if (INKWELL_LIKELY(out.capacity() - used >= 24)) {
                 char* at = out.data() + used;
-                const auto result = std::to_chars(at, at + 24, v);
-                out.resize(used + static_cast<std::size_t>(result.ptr - at));
+                out.resize(used + static_cast<std::size_t>(write_integer(at, v) - at));
                 return;
             }
         }
         char digits[24];
+        append(out, {digits, static_cast<std::size_t>(write_integer(digits, v) - digits)});
+    } else if constexpr (std::is_integral_v<T>) {  // 128 bits
+        char digits[48];
         const auto result = std::to_chars(digits, digits + sizeof digits, v);
         append(out, {digits, static_cast<std::size_t>(result.ptr - digits)});
     } else if constexpr (std::is_same_v<T, double>) {

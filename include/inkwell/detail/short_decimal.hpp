@@ -5,10 +5,10 @@
 // instead of a shortest-digits search (std::to_chars costs ~700
 // instructions a value, most of the writer's time for a typical record).
 
-#include <charconv>
 #include <cstdint>
 
 #include "../version.hpp"
+#include "integer_text.hpp"
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
@@ -33,7 +33,7 @@ inline char* write_short_decimal(char* out, double v) noexcept {
     const auto fraction = static_cast<unsigned>(scaled - whole * 1'000'000);
     if (fraction == 0) return nullptr;  // whole numbers have their own, shorter path
     if (v < 0) *out++ = '-';
-    out = std::to_chars(out, out + 24, whole).ptr;
+    out = write_decimal(out, whole);
     *out++ = '.';
     // Six digits in three pairs, then the trailing zeros cut off.
     const unsigned pairs[3] = {fraction / 10000, fraction / 100 % 100, fraction % 100};
