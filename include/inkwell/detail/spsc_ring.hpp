@@ -119,7 +119,8 @@ public:
     // --- producer side
     // Contiguous space for `size` bytes (size >= 4, the entry's own size
     // field first), or nullptr when the ring is full for now.
-    std::byte* reserve(std::size_t size) noexcept {
+    // Inline: it is most of the call site's work, and a call costs as much again.
+    INKWELL_ALWAYS_INLINE std::byte* reserve(std::size_t size) noexcept {
         const std::size_t need = padded(size);
         std::uint64_t pos = tail_.load(std::memory_order_relaxed);
         const std::size_t index = static_cast<std::size_t>(pos & mask_);
