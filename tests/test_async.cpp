@@ -16,6 +16,7 @@
 #include <charconv>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <latch>
@@ -25,6 +26,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <fmt/core.h>
 
 using test_support::temp_dir;
 using namespace std::chrono_literals;
@@ -180,6 +183,74 @@ BOOST_AUTO_TEST_CASE(block_mode_four_producers_lose_nothing) {
 BOOST_AUTO_TEST_CASE(block_mode_eight_producers_lose_nothing) {
     watchdog guard(600s, "block mode, 8 producers");
     block_mode_stress(8);
+}
+
+// ---------------------------------------------------------------------------
+// 1b. block mode, a writer that falls behind: past three quarters of the
+// queue, each call formats its own message before it waits for room. The
+// file must not tell: every record, in order, with the text {fmt} writes and
+// the time of the call (not of the end of its wait).
+namespace {
+struct timed_message {
+    void format(const inkwell::record& r, inkwell::detail::line_buffer& out) const {
+        inkwell::detail::append_integer(
+            out, std::chrono::duration_cast<std::chrono::nanoseconds>(r.time.time_since_epoch()).count());
+        out.push_back(' ');
+        inkwell::detail::append(out, r.message);
+        out.push_back('\n');
+    }
+};
+struct behind_config : inkwell::default_config {
+    using sink = holdable_file;
+    using formatter = timed_message;
+    using buffer = inkwell::buffer::async<inkwell::buffer::overflow::block, 4096>;
+};
+std::int64_t system_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_writer_that_falls_behind_changes_nothing_in_the_file) {
+    watchdog guard(120s, "a writer behind its producer");
+    temp_dir dir;
+    constexpr int records = 3000;
+    constexpr auto held_for = 300ms;
+    std::vector<std::int64_t> called(records), returned(records);
+    {
+        inkwell::basic_logger<behind_config> log({.directory = dir.path()});
+        writer_hold hold;  // the writer stops inside its first write
+        std::thread producer([&] {
+            for (int i = 0; i < records; ++i) {
+                called[static_cast<std::size_t>(i)] = system_ns();
+                INKWELL_INFO(log, "record {} of {}: {} {}", i, records, i * 0.5, "text-" + std::to_string(i));
+                returned[static_cast<std::size_t>(i)] = system_ns();
+            }
+        });
+        std::this_thread::sleep_for(held_for);  // the 4 KiB queue fills; the producer waits
+        hold.release();
+        producer.join();
+        log.flush();
+        BOOST_TEST(log.stats().dropped == 0u);
+    }
+    const std::string content = test_support::read_file(dir / "app.log");
+    const auto lines = lines_of(content);
+    BOOST_TEST_REQUIRE(lines.size() == static_cast<std::size_t>(records));
+    int waited = 0;  // calls that returned only after the hold
+    for (int i = 0; i < records; ++i) {
+        const auto k = static_cast<std::size_t>(i);
+        const std::string_view line = lines[k];
+        const std::size_t space = line.find(' ');
+        std::int64_t stamped = 0;
+        std::from_chars(line.data(), line.data() + space, stamped);
+        const std::string expected = fmt::format("record {} of {}: {} {}", i, records, i * 0.5, "text-" + std::to_string(i));
+        if (line.substr(space + 1) != expected) BOOST_TEST(line.substr(space + 1) == expected);
+        // The call's time: within 50 ms of its start, though it may have waited 300 ms.
+        if (stamped < called[k] - 1'000'000 || stamped > called[k] + 50'000'000)
+            BOOST_TEST(stamped - called[k] == 0, "record " << i << " stamped " << (stamped - called[k]) / 1000 << " us after its call");
+        if (returned[k] - called[k] > 100'000'000) ++waited;
+    }
+    BOOST_TEST(waited >= 1);  // the queue was full: a call did wait for the writer
 }
 
 // ---------------------------------------------------------------------------

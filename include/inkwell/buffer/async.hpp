@@ -26,6 +26,8 @@
 // call. A call whose arguments are not plain numbers or text (a user type
 // with its own formatter) is formatted on the calling thread and queued as
 // a finished record, so its formatter and format specs apply unchanged.
+// In block mode, once its ring is over three quarters full (the writer is
+// behind), a call formats its message before queuing it (submit_behind).
 //
 // The time: with the default clock (clock::system) the call site stores the
 // counter's ticks, converted on the writer thread. A config with a clock of
@@ -40,7 +42,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <tuple>
 #include <type_traits>
@@ -165,19 +169,74 @@ struct async {
                 if (INKWELL_UNLIKELY(slot->generation != generation_))
                     slot = &writer_->register_thread(QueueBytes, TotalBytes);
                 auto& queue = *slot->queue;
-                std::byte* out = reserve(queue, size);
-                if (!out) return;  // dropped, and counted
-                // Built in place (entries are 8-byte aligned): a header built on the
-                // stack and copied in is stored in 8-byte pieces and reloaded as
-                // 16-byte vectors, a store-forwarding stall on every call.
-                ::new (static_cast<void*>(out))
-                    detail::entry_header{static_cast<std::uint32_t>(size), slot->thread_id,
-                                         &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
-                                         call_stamp(), &site};
-                [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
-                ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-                queue.producer_ring().commit(size);
+                std::byte* out;
+                if constexpr (formats_when_behind<Args...>) {
+                    out = reserve_unless_behind(queue, size);
+                    if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, args...);
+                } else {
+                    out = reserve(queue, size);
+                    if (!out) return;  // dropped, and counted
+                }
+                write_call_entry(out, size, *slot, site, args...);
             }
+        }
+
+        // Block mode, a call without fields: while the writer is behind (this
+        // thread's ring is over three quarters full), the call formats its
+        // message itself and queues the text. It would soon wait for room
+        // anyway; this way the wait does the largest part of the writer's
+        // work per record, and a writer that cannot keep up gets help from
+        // the threads that outrun it. Below three quarters nothing changes.
+        template <class... Args>
+        static constexpr bool formats_when_behind =
+            std::is_same_v<Overflow, overflow::block> && detail::leading_format_args<Args...>() == sizeof...(Args);
+
+        template <class... Args>
+        INKWELL_ALWAYS_INLINE void write_call_entry(std::byte* out, std::size_t size, const detail::local_queue_slot& slot,
+                                                    const call_site& site, const Args&... args) {
+            // Built in place (entries are 8-byte aligned): a header built on the
+            // stack and copied in is stored in 8-byte pieces and reloaded as
+            // 16-byte vectors, a store-forwarding stall on every call.
+            ::new (static_cast<void*>(out))
+                detail::entry_header{static_cast<std::uint32_t>(size), slot.thread_id,
+                                     &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
+                                     call_stamp(), &site};
+            [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
+            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+            slot.queue->producer_ring().commit(size);
+        }
+
+        template <class... Args>
+        INKWELL_NOINLINE void submit_behind(const call_site& site, const detail::local_queue_slot& slot,
+                                            std::size_t size, const Args&... args) {
+            auto& queue = *slot.queue;
+            // A ring short of this logger's size grows first, and an entry larger
+            // than the ring gets one of its own: both in reserve()'s slow path.
+            if (queue.producer_ring().capacity() < queue_ring_bytes || size > queue.producer_ring().max_entry()) {
+                if (std::byte* out = reserve(queue, size)) write_call_entry(out, size, slot, site, args...);
+                return;
+            }
+            const std::uint64_t stamp = call_stamp();  // the call's time, not the end of its wait
+            detail::line_buffer message;
+            INKWELL_TRY {
+                auto refs = std::tuple<const Args&...>(args...);
+                detail::format_leading(message, site.format, refs, std::index_sequence_for<Args...>{},
+                                       site.plain_format);
+            }
+            INKWELL_CATCH_ALL {
+                message.clear();
+                detail::append(message, "[inkwell: formatting failed] ");
+                detail::append(message, site.format);
+            }
+            Backend::cap_message(message);
+            const std::string_view text = detail::view(message);
+            const std::size_t entry_size = sizeof(detail::entry_header) + detail::text_codec::size(text);
+            std::byte* out = reserve(queue, entry_size);  // waits for room: block mode
+            if (!out) return;
+            ::new (static_cast<void*>(out)) detail::entry_header{static_cast<std::uint32_t>(entry_size), slot.thread_id,
+                                                                 &engine::deliver_formatted, cell_, stamp, &site};
+            detail::text_codec::encode(out + sizeof(detail::entry_header), text);
+            queue.producer_ring().commit(entry_size);
         }
 
         // The same, with a reference to the thread's context frame first in
@@ -317,6 +376,12 @@ struct async {
                 if (std::byte* out = ring->reserve(size)) return out;
             }
             return reserve_slow(queue, size);
+        }
+        // Room while the ring is at most three quarters full, else nullptr.
+        INKWELL_ALWAYS_INLINE static std::byte* reserve_unless_behind(detail::thread_queue& queue, std::size_t size) {
+            detail::spsc_ring* ring = &queue.producer_ring();
+            if (INKWELL_LIKELY(size <= ring->max_entry())) return ring->reserve_within(size, ring->busy_limit());
+            return nullptr;
         }
 
         static constexpr std::size_t queue_ring_bytes = detail::ring_capacity_for(QueueBytes);
@@ -478,18 +543,36 @@ struct async {
             self.backend_.cap_message(message);
             const context_frame* thread_context = nullptr;
             if constexpr (WithContext) thread_context = context.get();
-            self.backend_.process(self.backend_.record_defaults(record{.severity = h.site->severity,
-                                                                       .time = entry_time(h, clock),
-                                                                       .message = detail::view(message),
-                                                                       .category = h.site->category,
-                                                                       .logger_name = {},
-                                                                       .session_id = {},
-                                                                       .where = h.site->where,
-                                                                       .fields = fields,
-                                                                       .thread_id = h.thread_id,
-                                                                       .sequence = 0,
-                                                                       .context = thread_context,
-                                                                       .logger_context = nullptr}));
+            self.process_call(h, clock, detail::view(message), fields, thread_context);
+        }
+
+        // An entry of submit_behind: the message formatted by the caller.
+        static void deliver_formatted(detail::async_target* target, const detail::entry_header& h,
+                                      const std::byte* payload, const detail::tick_converter& clock) {
+            if (!target) return;  // the engine is gone; the entry owns nothing
+            auto& self = *static_cast<engine*>(target);
+            if (self.finished_) {  // raced with stop(): counted, not written
+                self.count_lost();
+                return;
+            }
+            self.process_call(h, clock, detail::text_codec::decode(payload), {}, nullptr);
+        }
+
+        INKWELL_ALWAYS_INLINE void process_call(const detail::entry_header& h, const detail::tick_converter& clock,
+                                                std::string_view message, std::span<const field> fields,
+                                                const context_frame* thread_context) {
+            backend_.process(backend_.record_defaults(record{.severity = h.site->severity,
+                                                             .time = entry_time(h, clock),
+                                                             .message = message,
+                                                             .category = h.site->category,
+                                                             .logger_name = {},
+                                                             .session_id = {},
+                                                             .where = h.site->where,
+                                                             .fields = fields,
+                                                             .thread_id = h.thread_id,
+                                                             .sequence = 0,
+                                                             .context = thread_context,
+                                                             .logger_context = nullptr}));
         }
 
         static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,

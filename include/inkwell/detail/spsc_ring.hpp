@@ -64,7 +64,8 @@ public:
     // `capacity` is a power of two, at least min_ring_bytes, whose memory the
     // caller has claimed (claim_ring_memory/force_ring_memory); the ring gives
     // it back in its destructor.
-    explicit spsc_ring(std::size_t capacity) : capacity_(capacity), mask_(capacity - 1) {
+    explicit spsc_ring(std::size_t capacity)
+        : capacity_(capacity), mask_(capacity - 1), busy_limit_(capacity - capacity / 4) {
         void* p = ::mmap(nullptr, capacity, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p != MAP_FAILED) {
             storage_ = static_cast<std::byte*>(p);
@@ -111,6 +112,8 @@ public:
     }
 
     std::size_t capacity() const noexcept { return capacity_; }
+    // Three quarters of the ring: past it, the writer is behind its producer.
+    std::size_t busy_limit() const noexcept { return busy_limit_; }
     // The largest entry that can ever fit, wrap-around included.
     std::size_t max_entry() const noexcept { return capacity_ / 2; }
 
@@ -120,15 +123,18 @@ public:
     // Contiguous space for `size` bytes (size >= 4, the entry's own size
     // field first), or nullptr when the ring is full for now.
     // Inline: it is most of the call site's work, and a call costs as much again.
-    INKWELL_ALWAYS_INLINE std::byte* reserve(std::size_t size) noexcept {
+    INKWELL_ALWAYS_INLINE std::byte* reserve(std::size_t size) noexcept { return reserve_within(size, capacity_); }
+    // The same, and nullptr also when more than `limit` bytes of the ring
+    // would then be taken (limit <= capacity()).
+    INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit) noexcept {
         const std::size_t need = padded(size);
         std::uint64_t pos = tail_.load(std::memory_order_relaxed);
         const std::size_t index = static_cast<std::size_t>(pos & mask_);
         const std::size_t to_end = capacity_ - index;
         const std::size_t total = need <= to_end ? need : to_end + need;
-        if (pos + total - head_cache_ > capacity_) {
+        if (pos + total - head_cache_ > limit) {
             head_cache_ = head_.load(std::memory_order_acquire);
-            if (pos + total - head_cache_ > capacity_) return nullptr;
+            if (pos + total - head_cache_ > limit) return nullptr;
         }
         if (need > to_end) {  // mark the rest of the ring as skipped, start over at 0
             const std::uint32_t wrap = 0;
@@ -193,7 +199,7 @@ private:
     std::size_t release_step() const noexcept { return capacity_ / 8; }
 
     std::byte* storage_ = nullptr;
-    std::size_t capacity_ = 0, mask_ = 0;
+    std::size_t capacity_ = 0, mask_ = 0, busy_limit_ = 0;
     bool mapped_ = false;
     bool populated_ = false;  // the writer's: populate() ran
     // The producer's and the consumer's indices live on their own cache lines.
