@@ -478,12 +478,11 @@ INKWELL_END_NAMESPACE
 #include <concepts>
 #include <tuple>
 
-// ---- begin inkwell/detail/integer_text.hpp ----
-// Integers as decimal text, the writer's most frequent conversion (the
-// numbers of a message, the line of a source location, the whole part of a
-// short decimal). std::to_chars counts the digits first in a loop of
-// divisions, then writes them; here the count is one compare against a
-// power of ten, and the digits come two at a time from a table.
+// ---- begin inkwell/detail/bytes16.hpp ----
+// Sixteen bytes compared at once, with the vector extension of GCC and clang
+// (SSE2 on x86-64, NEON on ARM): the text scanners' inner step (utf8.hpp's
+// plain-text check, format_args.hpp's search for '{'). Without the extension
+// (INKWELL_HAS_BYTES16 undefined) the callers scan a byte or a word at a time.
 
 
 // ---- begin inkwell/detail/platform.hpp ----
@@ -524,6 +523,49 @@ inline constexpr std::size_t cache_line = 64;
 }  // namespace detail
 INKWELL_END_NAMESPACE
 // ---- end inkwell/detail/platform.hpp ----
+
+#if defined(__GNUC__) || defined(__clang__)
+#define INKWELL_HAS_BYTES16 1
+
+INKWELL_BEGIN_NAMESPACE
+namespace detail {
+
+// As signed bytes, everything from 0x80 up is negative: one signed compare
+// finds controls and non-ASCII bytes together.
+using bytes16 = signed char __attribute__((vector_size(16)));
+
+INKWELL_ALWAYS_INLINE bytes16 load_bytes16(const char* from) noexcept {
+    bytes16 v;
+    std::memcpy(&v, from, sizeof v);
+    return v;
+}
+
+// A comparison's result (each byte 0 or all ones), read as two words.
+struct byte_mask16 {
+    std::uint64_t low, high;
+    explicit byte_mask16(bytes16 compared) noexcept { std::memcpy(this, &compared, sizeof compared); }
+    bool any() const noexcept { return (low | high) != 0; }
+    // The index of the first byte set; 16 when none is.
+    unsigned first() const noexcept {
+        if (low) return static_cast<unsigned>(__builtin_ctzll(low)) / 8;
+        if (high) return 8 + static_cast<unsigned>(__builtin_ctzll(high)) / 8;
+        return 16;
+    }
+};
+static_assert(sizeof(byte_mask16) == sizeof(bytes16));
+
+}  // namespace detail
+INKWELL_END_NAMESPACE
+#endif
+// ---- end inkwell/detail/bytes16.hpp ----
+// ---- begin inkwell/detail/integer_text.hpp ----
+// Integers as decimal text, the writer's most frequent conversion (the
+// numbers of a message, the line of a source location, the whole part of a
+// short decimal). std::to_chars counts the digits first in a loop of
+// divisions, then writes them; here the count is one compare against a
+// power of ten, and the digits come two at a time from a table.
+
+
 
 INKWELL_BEGIN_NAMESPACE
 namespace detail {
@@ -907,16 +949,10 @@ void append_plain_arg(Out& out, const T& v) {
 // field per record on the writer.
 inline std::size_t next_open_brace(std::string_view f, std::size_t from) noexcept {
     const char* p = f.data();
-#if defined(__GNUC__)
-    using bytes16 = char __attribute__((vector_size(16)));
+#if defined(INKWELL_HAS_BYTES16)
     for (; from + 16 <= f.size(); from += 16) {
-        bytes16 v;
-        std::memcpy(&v, p + from, sizeof v);
-        const auto hits = v == '{';
-        std::uint64_t halves[2];
-        std::memcpy(halves, &hits, sizeof halves);
-        if (halves[0]) return from + static_cast<std::size_t>(__builtin_ctzll(halves[0])) / 8;
-        if (halves[1]) return from + 8 + static_cast<std::size_t>(__builtin_ctzll(halves[1])) / 8;
+        const byte_mask16 hits(load_bytes16(p + from) == '{');
+        if (hits.any()) return from + hits.first();
     }
 #endif
     for (; from < f.size(); ++from)
@@ -7292,10 +7328,6 @@ constexpr bool escaped_code_point(std::uint32_t code_point) noexcept {
     return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0x2028 || code_point == 0x2029;
 }
 
-// The walk the JSON and text escapers share: runs of `plain` bytes are copied
-// in one append, other ASCII bytes go to `escape_ascii(out, byte)`, valid
-// multi-byte characters are kept (escaped_code_point ones become \uXXXX),
-// and invalid UTF-8 becomes U+FFFD per maximal subpart.
 // True when all 8 bytes of `w` are printable ASCII (0x20-0x7E) and, with
 // QuoteAndBackslash, none is '"' or '\\': the common case, checked a word at a time.
 template <bool QuoteAndBackslash>
@@ -7314,21 +7346,25 @@ constexpr bool plain_word(std::uint64_t w) noexcept {
 // True when every byte of `s` is plain in the sense of plain_word: the
 // common case, decided in whole words (the last one overlapping the one
 // before, a short text padded with plain bytes) without a byte loop.
-#if defined(__GNUC__)
-// 16 bytes at a time with the compiler's vector extension (SSE2 on x86-64,
-// NEON on ARM): the same test as plain_word, a quarter of the instructions.
+#if defined(INKWELL_HAS_BYTES16)
+// 16 bytes at a time: the same test as plain_word, a quarter of the instructions.
 template <bool QuoteAndBackslash>
-inline bool plain_16_bytes(const char* p) noexcept {
-    // As signed bytes, everything from 0x80 up is negative: one native
-    // signed compare finds controls and non-ASCII together.
-    using bytes16 = signed char __attribute__((vector_size(16)));
-    bytes16 v;
-    std::memcpy(&v, p, sizeof v);
+INKWELL_ALWAYS_INLINE bool plain_bytes16(bytes16 v) noexcept {
     auto special = (v < 0x20) | (v == 0x7F);
     if constexpr (QuoteAndBackslash) special |= (v == '"') | (v == '\\');
-    std::uint64_t halves[2];
-    std::memcpy(halves, &special, sizeof halves);
-    return (halves[0] | halves[1]) == 0;
+    return !byte_mask16(special).any();
+}
+template <bool QuoteAndBackslash>
+inline bool plain_16_bytes(const char* p) noexcept {
+    return plain_bytes16<QuoteAndBackslash>(load_bytes16(p));
+}
+// Copies 16 bytes and tells whether they were all plain: one load serves
+// both the check and the copy.
+template <bool QuoteAndBackslash>
+INKWELL_ALWAYS_INLINE bool copy_plain_16_bytes(char* to, const char* from) noexcept {
+    const bytes16 v = load_bytes16(from);
+    std::memcpy(to, &v, sizeof v);
+    return plain_bytes16<QuoteAndBackslash>(v);
 }
 #endif
 
@@ -7337,7 +7373,7 @@ inline bool all_plain(std::string_view s) noexcept {
     const char* p = s.data();
     const std::size_t n = s.size();
     std::uint64_t w;
-#if defined(__GNUC__)
+#if defined(INKWELL_HAS_BYTES16)
     if (n >= 16) {
         for (std::size_t i = 0; i + 16 < n; i += 16)
             if (!plain_16_bytes<QuoteAndBackslash>(p + i)) return false;
@@ -7363,6 +7399,10 @@ inline bool all_plain(std::string_view s) noexcept {
     return plain_word<QuoteAndBackslash>(w);
 }
 
+// The walk the JSON and text escapers share: runs of `plain` bytes are copied
+// in one append, other ASCII bytes go to `escape_ascii(out, byte)`, valid
+// multi-byte characters are kept (escaped_code_point ones become \uXXXX),
+// and invalid UTF-8 becomes U+FFFD per maximal subpart.
 template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii);
@@ -7372,6 +7412,25 @@ INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_vie
 template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_ALWAYS_INLINE void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii) {
+#if defined(INKWELL_HAS_BYTES16)
+    // 16 bytes and more, with room for them: checked while copied, one pass
+    // (the last chunk overlaps the one before). The first chunk that is not
+    // plain sends the whole text to the walk; the bytes copied past the
+    // buffer's size meanwhile are not part of it.
+    const std::size_t used = out.size(), n = s.size();
+    if (n >= 16 && out.capacity() - used >= n) {
+        char* const at = out.data() + used;
+        const char* const from = s.data();
+        bool all = true;
+        for (std::size_t i = 0; all && i + 16 < n; i += 16) all = copy_plain_16_bytes<QuoteAndBackslash>(at + i, from + i);
+        if (INKWELL_LIKELY(all && copy_plain_16_bytes<QuoteAndBackslash>(at + n - 16, from + n - 16))) {
+            out.resize(used + n);
+            return;
+        }
+        append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
+        return;
+    }
+#endif
     if (INKWELL_LIKELY(all_plain<QuoteAndBackslash>(s)))
         append(out, s);
     else

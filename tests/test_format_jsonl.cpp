@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <type_traits>
 #include <vector>
 
@@ -209,6 +210,34 @@ BOOST_AUTO_TEST_CASE(every_control_byte_and_del_is_escaped) {
     for (const char* expected : {R"(\u0000)", R"(\u0001)", R"(\b)", R"(\t)", R"(\n)", R"(\u000b)", R"(\f)",
                                  R"(\r)", R"(\u001b)", R"(\u001f)", R"(\u007f)", R"(quote\")", R"(backslash\\)"})
         BOOST_CHECK_MESSAGE(line.find(expected) != std::string::npos, "missing " << expected);
+}
+
+// Plain text of 16 bytes and more is checked while it is copied, 16 bytes at
+// a time (the last chunk overlapping): a byte to escape or repair in any
+// chunk, at any position, must still be escaped, with nothing copied twice
+// or left behind; also past the line buffer's inline room (512 bytes).
+BOOST_AUTO_TEST_CASE(a_byte_to_escape_at_any_position_of_a_long_message) {
+    const std::string R = replacement;
+    const std::pair<std::string, std::string> specials[] = {
+        {"\"", "\""}, {"\\", "\\"}, {"\n", "\n"}, {"\x01", "\x01"}, {"\x7F", "\x7F"},
+        {"\xC3\xA9", "\xC3\xA9"}, {"\xFF", R}};
+    std::vector<std::size_t> sizes;
+    for (std::size_t n = 1; n <= 50; ++n) sizes.push_back(n);
+    for (std::size_t n = 490; n <= 530; n += 7) sizes.push_back(n);
+    int wrong = 0;
+    for (std::size_t size : sizes) {
+        for (std::size_t at = 0; at < size; ++at) {
+            for (const auto& [special, repaired] : specials) {
+                std::string message(size, 'a'), expected(size, 'a');
+                for (std::size_t i = 0; i < size; ++i) message[i] = expected[i] = static_cast<char>('a' + i % 26);
+                message.replace(at, 1, special);
+                expected.replace(at, 1, repaired);
+                const std::string got = parse_line(format_line(make_record(message))).at("message").get<std::string>();
+                if (got != expected && ++wrong <= 5) BOOST_TEST(got == expected, "size " << size << ", at " << at);
+            }
+        }
+    }
+    BOOST_TEST(wrong == 0);
 }
 
 BOOST_AUTO_TEST_CASE(each_control_byte_alone_round_trips) {

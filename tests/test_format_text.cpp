@@ -15,6 +15,8 @@
 #include <string_view>
 #include <thread>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -149,6 +151,35 @@ BOOST_AUTO_TEST_CASE(controls_become_visible_escapes) {
     const std::string line = format_line(make_record("a\nb\rc\td\x1b[31me\x7f" "f\x01g\\h\xC2\x9Bi\xE2\x80\xA8j\xFFk"));
     BOOST_CHECK_EQUAL(line, "[2024-01-15 10:30:15,123] [INFO] [auth] "
                             "a\\nb\\rc\\td\\x1b[31me\\x7ff\\x01g\\h\\u009bi\\u2028j\xEF\xBF\xBDk\n");
+}
+
+// Plain text of 16 bytes and more is checked while it is copied, 16 bytes at
+// a time: a byte to escape in any chunk, at any position, is still escaped,
+// with nothing copied twice or left behind; also past the line buffer's
+// inline room (512 bytes).
+BOOST_AUTO_TEST_CASE(a_byte_to_escape_at_any_position_of_a_long_message) {
+    const std::pair<std::string, std::string> specials[] = {
+        {"\n", "\\n"}, {"\x01", "\\x01"}, {"\x7F", "\\x7f"}, {"\xC2\x9B", "\\u009b"},
+        {"\xC3\xA9", "\xC3\xA9"}, {"\xFF", "\xEF\xBF\xBD"}, {"\\", "\\"}};
+    const std::string prefix = "[2024-01-15 10:30:15,123] [INFO] [auth] ";
+    std::vector<std::size_t> sizes;
+    for (std::size_t n = 1; n <= 50; ++n) sizes.push_back(n);
+    for (std::size_t n = 450; n <= 500; n += 7) sizes.push_back(n);
+    int wrong = 0;
+    for (std::size_t size : sizes) {
+        for (std::size_t at = 0; at < size; ++at) {
+            for (const auto& [special, escaped] : specials) {
+                std::string message(size, 'a'), expected(size, 'a');
+                for (std::size_t i = 0; i < size; ++i) message[i] = expected[i] = static_cast<char>('a' + i % 26);
+                message.replace(at, 1, special);
+                expected.replace(at, 1, escaped);
+                const std::string line = format_line(make_record(message));
+                if (line != prefix + expected + "\n" && ++wrong <= 5)
+                    BOOST_TEST(line == prefix + expected + "\n", "size " << size << ", at " << at);
+            }
+        }
+    }
+    BOOST_TEST(wrong == 0);
 }
 
 BOOST_AUTO_TEST_CASE(no_control_byte_from_any_data_reaches_the_output) {

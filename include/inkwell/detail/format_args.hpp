@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "../record.hpp"
+#include "bytes16.hpp"
 #include "integer_text.hpp"
 #include "line_buffer.hpp"
 #include "short_decimal.hpp"
@@ -194,16 +195,10 @@ void append_plain_arg(Out& out, const T& v) {
 // field per record on the writer.
 inline std::size_t next_open_brace(std::string_view f, std::size_t from) noexcept {
     const char* p = f.data();
-#if defined(__GNUC__)
-    using bytes16 = char __attribute__((vector_size(16)));
+#if defined(INKWELL_HAS_BYTES16)
     for (; from + 16 <= f.size(); from += 16) {
-        bytes16 v;
-        std::memcpy(&v, p + from, sizeof v);
-        const auto hits = v == '{';
-        std::uint64_t halves[2];
-        std::memcpy(halves, &hits, sizeof halves);
-        if (halves[0]) return from + static_cast<std::size_t>(__builtin_ctzll(halves[0])) / 8;
-        if (halves[1]) return from + 8 + static_cast<std::size_t>(__builtin_ctzll(halves[1])) / 8;
+        const byte_mask16 hits(load_bytes16(p + from) == '{');
+        if (hits.any()) return from + hits.first();
     }
 #endif
     for (; from < f.size(); ++from)

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "../version.hpp"
+#include "bytes16.hpp"
 #include "line_buffer.hpp"
 #include "platform.hpp"
 
@@ -92,10 +93,6 @@ constexpr bool escaped_code_point(std::uint32_t code_point) noexcept {
     return (code_point >= 0x80 && code_point <= 0x9F) || code_point == 0x2028 || code_point == 0x2029;
 }
 
-// The walk the JSON and text escapers share: runs of `plain` bytes are copied
-// in one append, other ASCII bytes go to `escape_ascii(out, byte)`, valid
-// multi-byte characters are kept (escaped_code_point ones become \uXXXX),
-// and invalid UTF-8 becomes U+FFFD per maximal subpart.
 // True when all 8 bytes of `w` are printable ASCII (0x20-0x7E) and, with
 // QuoteAndBackslash, none is '"' or '\\': the common case, checked a word at a time.
 template <bool QuoteAndBackslash>
@@ -114,21 +111,25 @@ constexpr bool plain_word(std::uint64_t w) noexcept {
 // True when every byte of `s` is plain in the sense of plain_word: the
 // common case, decided in whole words (the last one overlapping the one
 // before, a short text padded with plain bytes) without a byte loop.
-#if defined(__GNUC__)
-// 16 bytes at a time with the compiler's vector extension (SSE2 on x86-64,
-// NEON on ARM): the same test as plain_word, a quarter of the instructions.
+#if defined(INKWELL_HAS_BYTES16)
+// 16 bytes at a time: the same test as plain_word, a quarter of the instructions.
 template <bool QuoteAndBackslash>
-inline bool plain_16_bytes(const char* p) noexcept {
-    // As signed bytes, everything from 0x80 up is negative: one native
-    // signed compare finds controls and non-ASCII together.
-    using bytes16 = signed char __attribute__((vector_size(16)));
-    bytes16 v;
-    std::memcpy(&v, p, sizeof v);
+INKWELL_ALWAYS_INLINE bool plain_bytes16(bytes16 v) noexcept {
     auto special = (v < 0x20) | (v == 0x7F);
     if constexpr (QuoteAndBackslash) special |= (v == '"') | (v == '\\');
-    std::uint64_t halves[2];
-    std::memcpy(halves, &special, sizeof halves);
-    return (halves[0] | halves[1]) == 0;
+    return !byte_mask16(special).any();
+}
+template <bool QuoteAndBackslash>
+inline bool plain_16_bytes(const char* p) noexcept {
+    return plain_bytes16<QuoteAndBackslash>(load_bytes16(p));
+}
+// Copies 16 bytes and tells whether they were all plain: one load serves
+// both the check and the copy.
+template <bool QuoteAndBackslash>
+INKWELL_ALWAYS_INLINE bool copy_plain_16_bytes(char* to, const char* from) noexcept {
+    const bytes16 v = load_bytes16(from);
+    std::memcpy(to, &v, sizeof v);
+    return plain_bytes16<QuoteAndBackslash>(v);
 }
 #endif
 
@@ -137,7 +138,7 @@ inline bool all_plain(std::string_view s) noexcept {
     const char* p = s.data();
     const std::size_t n = s.size();
     std::uint64_t w;
-#if defined(__GNUC__)
+#if defined(INKWELL_HAS_BYTES16)
     if (n >= 16) {
         for (std::size_t i = 0; i + 16 < n; i += 16)
             if (!plain_16_bytes<QuoteAndBackslash>(p + i)) return false;
@@ -163,6 +164,10 @@ inline bool all_plain(std::string_view s) noexcept {
     return plain_word<QuoteAndBackslash>(w);
 }
 
+// The walk the JSON and text escapers share: runs of `plain` bytes are copied
+// in one append, other ASCII bytes go to `escape_ascii(out, byte)`, valid
+// multi-byte characters are kept (escaped_code_point ones become \uXXXX),
+// and invalid UTF-8 becomes U+FFFD per maximal subpart.
 template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii);
@@ -172,6 +177,25 @@ INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_vie
 template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_ALWAYS_INLINE void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii) {
+#if defined(INKWELL_HAS_BYTES16)
+    // 16 bytes and more, with room for them: checked while copied, one pass
+    // (the last chunk overlaps the one before). The first chunk that is not
+    // plain sends the whole text to the walk; the bytes copied past the
+    // buffer's size meanwhile are not part of it.
+    const std::size_t used = out.size(), n = s.size();
+    if (n >= 16 && out.capacity() - used >= n) {
+        char* const at = out.data() + used;
+        const char* const from = s.data();
+        bool all = true;
+        for (std::size_t i = 0; all && i + 16 < n; i += 16) all = copy_plain_16_bytes<QuoteAndBackslash>(at + i, from + i);
+        if (INKWELL_LIKELY(all && copy_plain_16_bytes<QuoteAndBackslash>(at + n - 16, from + n - 16))) {
+            out.resize(used + n);
+            return;
+        }
+        append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
+        return;
+    }
+#endif
     if (INKWELL_LIKELY(all_plain<QuoteAndBackslash>(s)))
         append(out, s);
     else
