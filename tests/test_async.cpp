@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(a_writer_that_falls_behind_changes_nothing_in_the_file) {
         if (line.substr(space + 1) != expected) BOOST_TEST(line.substr(space + 1) == expected);
         // The call's time: within 50 ms of its start, though it may have waited 300 ms.
         if (stamped < called[k] - 1'000'000 || stamped > called[k] + 50'000'000)
-            BOOST_TEST(stamped - called[k] == 0, "record " << i << " stamped " << (stamped - called[k]) / 1000 << " us after its call");
+            BOOST_ERROR("record " << i << " stamped " << (stamped - called[k]) / 1000 << " us after its call");
         if (returned[k] - called[k] > 100'000'000) ++waited;
     }
     BOOST_TEST(waited >= 1);  // the queue was full: a call did wait for the writer

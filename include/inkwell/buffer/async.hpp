@@ -218,16 +218,8 @@ struct async {
             }
             const std::uint64_t stamp = call_stamp();  // the call's time, not the end of its wait
             detail::line_buffer message;
-            INKWELL_TRY {
-                auto refs = std::tuple<const Args&...>(args...);
-                detail::format_leading(message, site.format, refs, std::index_sequence_for<Args...>{},
-                                       site.plain_format);
-            }
-            INKWELL_CATCH_ALL {
-                message.clear();
-                detail::append(message, "[inkwell: formatting failed] ");
-                detail::append(message, site.format);
-            }
+            auto refs = std::tuple<const Args&...>(args...);
+            format_call_message(message, site, refs, std::index_sequence_for<Args...>{});
             Backend::cap_message(message);
             const std::string_view text = detail::view(message);
             const std::size_t entry_size = sizeof(detail::entry_header) + detail::text_codec::size(text);
@@ -521,15 +513,7 @@ struct async {
             constexpr std::size_t field_count = sizeof...(Args) - format_count;
 
             detail::line_buffer message;
-            INKWELL_TRY {
-                detail::format_leading(message, h.site->format, decoded, std::make_index_sequence<format_count>{},
-                                       h.site->plain_format);
-            }
-            INKWELL_CATCH_ALL {  // the writer thread must survive whatever a format does
-                message.clear();
-                detail::append(message, "[inkwell: formatting failed] ");
-                detail::append(message, h.site->format);
-            }
+            format_call_message(message, *h.site, decoded, std::make_index_sequence<format_count>{});
             std::array<field, field_count> fields{};
             std::array<std::string, field_count> scratch{};
             if constexpr (field_count > 0)
@@ -544,6 +528,20 @@ struct async {
             const context_frame* thread_context = nullptr;
             if constexpr (WithContext) thread_context = context.get();
             self.process_call(h, clock, detail::view(message), fields, thread_context);
+        }
+
+        // The call's message, formatted on the writer (deliver) or by a caller
+        // that is ahead of it (submit_behind). Neither thread may die of what
+        // a format argument throws: the format itself is written instead.
+        template <class Tuple, std::size_t... I>
+        static void format_call_message(detail::line_buffer& message, const call_site& site, Tuple& args,
+                                        std::index_sequence<I...> leading) {
+            INKWELL_TRY { detail::format_leading(message, site.format, args, leading, site.plain_format); }
+            INKWELL_CATCH_ALL {
+                message.clear();
+                detail::append(message, "[inkwell: formatting failed] ");
+                detail::append(message, site.format);
+            }
         }
 
         // An entry of submit_behind: the message formatted by the caller.

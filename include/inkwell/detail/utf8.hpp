@@ -108,9 +108,6 @@ constexpr bool plain_word(std::uint64_t w) noexcept {
     return special == 0;
 }
 
-// True when every byte of `s` is plain in the sense of plain_word: the
-// common case, decided in whole words (the last one overlapping the one
-// before, a short text padded with plain bytes) without a byte loop.
 #if defined(INKWELL_HAS_BYTES16)
 // 16 bytes at a time: the same test as plain_word, a quarter of the instructions.
 template <bool QuoteAndBackslash>
@@ -118,10 +115,6 @@ INKWELL_ALWAYS_INLINE bool plain_bytes16(bytes16 v) noexcept {
     auto special = (v < 0x20) | (v == 0x7F);
     if constexpr (QuoteAndBackslash) special |= (v == '"') | (v == '\\');
     return !byte_mask16(special).any();
-}
-template <bool QuoteAndBackslash>
-inline bool plain_16_bytes(const char* p) noexcept {
-    return plain_bytes16<QuoteAndBackslash>(load_bytes16(p));
 }
 // Copies 16 bytes and tells whether they were all plain: one load serves
 // both the check and the copy.
@@ -133,18 +126,15 @@ INKWELL_ALWAYS_INLINE bool copy_plain_16_bytes(char* to, const char* from) noexc
 }
 #endif
 
+// True when every byte of `s` is plain in the sense of plain_word: the
+// common case, decided in whole words (the last one overlapping the one
+// before, a short text padded with plain bytes) without a byte loop. With
+// 16-byte vectors it sees only texts under 16 bytes (append_escaped_utf8).
 template <bool QuoteAndBackslash>
 inline bool all_plain(std::string_view s) noexcept {
     const char* p = s.data();
     const std::size_t n = s.size();
     std::uint64_t w;
-#if defined(INKWELL_HAS_BYTES16)
-    if (n >= 16) {
-        for (std::size_t i = 0; i + 16 < n; i += 16)
-            if (!plain_16_bytes<QuoteAndBackslash>(p + i)) return false;
-        return plain_16_bytes<QuoteAndBackslash>(p + n - 16);
-    }
-#endif
     if (n >= 8) {
         for (std::size_t i = 0; i + 8 < n; i += 8) {
             std::memcpy(&w, p + i, sizeof w);
@@ -178,12 +168,13 @@ template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_ALWAYS_INLINE void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii) {
 #if defined(INKWELL_HAS_BYTES16)
-    // 16 bytes and more, with room for them: checked while copied, one pass
-    // (the last chunk overlaps the one before). The first chunk that is not
-    // plain sends the whole text to the walk; the bytes copied past the
-    // buffer's size meanwhile are not part of it.
+    // 16 bytes and more: checked while copied, one pass (the last chunk
+    // overlaps the one before), after the buffer has grown to hold them. The
+    // first chunk that is not plain sends the whole text to the walk; the
+    // bytes copied past the buffer's size meanwhile are not part of it.
     const std::size_t used = out.size(), n = s.size();
-    if (n >= 16 && out.capacity() - used >= n) {
+    if (n >= 16) {
+        if (INKWELL_UNLIKELY(out.capacity() - used < n)) out.reserve(used + n);
         char* const at = out.data() + used;
         const char* const from = s.data();
         bool all = true;
