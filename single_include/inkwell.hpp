@@ -4750,15 +4750,16 @@ struct async {
                 if (INKWELL_UNLIKELY(slot->generation != generation_))
                     slot = &writer_->register_thread(QueueBytes, TotalBytes);
                 auto& queue = *slot->queue;
+                const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
                 std::byte* out;
                 if constexpr (formats_when_behind<Args...>) {
                     out = reserve_unless_behind(queue, size);
-                    if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, args...);
+                    if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, stamp, args...);
                 } else {
                     out = reserve(queue, size);
                     if (!out) return;  // dropped, and counted
                 }
-                write_call_entry(out, size, *slot, site, args...);
+                write_call_entry(out, size, *slot, site, stamp, args...);
             }
         }
 
@@ -4774,14 +4775,14 @@ struct async {
 
         template <class... Args>
         INKWELL_ALWAYS_INLINE void write_call_entry(std::byte* out, std::size_t size, const detail::local_queue_slot& slot,
-                                                    const call_site& site, const Args&... args) {
+                                                    const call_site& site, std::uint64_t stamp, const Args&... args) {
             // Built in place (entries are 8-byte aligned): a header built on the
             // stack and copied in is stored in 8-byte pieces and reloaded as
             // 16-byte vectors, a store-forwarding stall on every call.
             ::new (static_cast<void*>(out))
                 detail::entry_header{static_cast<std::uint32_t>(size), slot.thread_id,
                                      &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
-                                     call_stamp(), &site};
+                                     stamp, &site};
             [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
             slot.queue->producer_ring().commit(size);
@@ -4789,15 +4790,14 @@ struct async {
 
         template <class... Args>
         INKWELL_NOINLINE void submit_behind(const call_site& site, const detail::local_queue_slot& slot,
-                                            std::size_t size, const Args&... args) {
+                                            std::size_t size, std::uint64_t stamp, const Args&... args) {
             auto& queue = *slot.queue;
             // A ring short of this logger's size grows first, and an entry larger
             // than the ring gets one of its own: both in reserve()'s slow path.
             if (queue.producer_ring().capacity() < queue_ring_bytes || size > queue.producer_ring().max_entry()) {
-                if (std::byte* out = reserve(queue, size)) write_call_entry(out, size, slot, site, args...);
+                if (std::byte* out = reserve(queue, size)) write_call_entry(out, size, slot, site, stamp, args...);
                 return;
             }
-            const std::uint64_t stamp = call_stamp();  // the call's time, not the end of its wait
             detail::line_buffer message;
             auto refs = std::tuple<const Args&...>(args...);
             format_call_message(message, site, refs, std::index_sequence_for<Args...>{});
@@ -4822,12 +4822,13 @@ struct async {
             auto* slot = &detail::current_queue_slot;
             if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes, TotalBytes);
             auto& queue = *slot->queue;
+            const std::uint64_t stamp = call_stamp();  // before any wait for room
             std::byte* out = reserve(queue, size);
             if (!out) return;  // dropped, and counted
             context->retain();
             detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
                                    &engine::template deliver<true, std::remove_cvref_t<Args>...>, cell_,
-                                   call_stamp(), &site};
+                                   stamp, &site};
             std::memcpy(out, &h, sizeof h);
             std::byte* p = out + sizeof h;
             std::memcpy(p, &context, sizeof context);
