@@ -1403,8 +1403,9 @@ INKWELL_END_NAMESPACE
 //   `void process(const record&)`  classify, dedup, format, write (may stay in memory);
 //   `void commit()`  hand the written lines to the kernel (end of a batch);
 //   `void flush()`   also write pending dedup summaries, then commit;
-//   `record record_defaults()` (or `record_defaults(record)`: the logger's name
-//       and session filled into a record built whole), `error_reporter& errors()`,
+//   `record record_defaults()` (the logger's name and session filled in),
+//   `void process_in_place(record&)`  process() for a record built for the call
+//       alone, without copying it, `error_reporter& errors()`,
 //       `cap_message(line_buffer&)`  for engines that build records themselves.
 
 
@@ -5141,18 +5142,20 @@ struct async {
         INKWELL_ALWAYS_INLINE void process_call(const detail::entry_header& h, const detail::tick_converter& clock,
                                                 std::string_view message, std::span<const field> fields,
                                                 const context_frame* thread_context) {
-            backend_.process(backend_.record_defaults(record{.severity = h.site->severity,
-                                                             .time = entry_time(h, clock),
-                                                             .message = message,
-                                                             .category = h.site->category,
-                                                             .logger_name = {},
-                                                             .session_id = {},
-                                                             .where = h.site->where,
-                                                             .fields = fields,
-                                                             .thread_id = h.thread_id,
-                                                             .sequence = 0,
-                                                             .context = thread_context,
-                                                             .logger_context = nullptr}));
+            // Built once, member by member, and processed where it lies.
+            record r{.severity = h.site->severity,
+                     .time = entry_time(h, clock),
+                     .message = message,
+                     .category = h.site->category,
+                     .logger_name = backend_.logger_name,
+                     .session_id = backend_.session_id,
+                     .where = h.site->where,
+                     .fields = fields,
+                     .thread_id = h.thread_id,
+                     .sequence = 0,
+                     .context = thread_context,
+                     .logger_context = nullptr};
+            backend_.process_in_place(r);
         }
 
         static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,
@@ -12352,10 +12355,8 @@ private:
         backend& operator=(const backend&) = delete;
 
         // What every record of this logger carries; the buffer fills in the rest.
-        record record_defaults() const noexcept { return record_defaults(record{}); }
-        // The same, for a record the buffer built whole: a record built
-        // member by member is not cleared first (152 bytes, once per record).
-        record record_defaults(record r) const noexcept {
+        record record_defaults() const noexcept {
+            record r;
             r.logger_name = logger_name;
             r.session_id = session_id;
             return r;
@@ -12381,6 +12382,13 @@ private:
         // Out of line: every call site's path ends here, so one copy serves them all.
         INKWELL_NOINLINE void process(const record& in) {
             record r = in;
+            process_in_place(r);
+        }
+        // The same for a record built for this call alone (the async writer's):
+        // processed where it lies. A copy made right after the record was
+        // built reads back in 16-byte pieces what was stored in 8-byte ones,
+        // a store-forwarding stall per piece.
+        INKWELL_NOINLINE void process_in_place(record& r) {
             r.logger_context = logger_context;
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });

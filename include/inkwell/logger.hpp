@@ -209,10 +209,8 @@ private:
         backend& operator=(const backend&) = delete;
 
         // What every record of this logger carries; the buffer fills in the rest.
-        record record_defaults() const noexcept { return record_defaults(record{}); }
-        // The same, for a record the buffer built whole: a record built
-        // member by member is not cleared first (152 bytes, once per record).
-        record record_defaults(record r) const noexcept {
+        record record_defaults() const noexcept {
+            record r;
             r.logger_name = logger_name;
             r.session_id = session_id;
             return r;
@@ -238,6 +236,13 @@ private:
         // Out of line: every call site's path ends here, so one copy serves them all.
         INKWELL_NOINLINE void process(const record& in) {
             record r = in;
+            process_in_place(r);
+        }
+        // The same for a record built for this call alone (the async writer's):
+        // processed where it lies. A copy made right after the record was
+        // built reads back in 16-byte pieces what was stored in 8-byte ones,
+        // a store-forwarding stall per piece.
+        INKWELL_NOINLINE void process_in_place(record& r) {
             r.logger_context = logger_context;
             if (r.category.empty()) r.category = classifier.classify(r);
             dedup.process(r, [this](const record& out) { write(out); });

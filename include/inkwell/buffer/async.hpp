@@ -560,18 +560,20 @@ struct async {
         INKWELL_ALWAYS_INLINE void process_call(const detail::entry_header& h, const detail::tick_converter& clock,
                                                 std::string_view message, std::span<const field> fields,
                                                 const context_frame* thread_context) {
-            backend_.process(backend_.record_defaults(record{.severity = h.site->severity,
-                                                             .time = entry_time(h, clock),
-                                                             .message = message,
-                                                             .category = h.site->category,
-                                                             .logger_name = {},
-                                                             .session_id = {},
-                                                             .where = h.site->where,
-                                                             .fields = fields,
-                                                             .thread_id = h.thread_id,
-                                                             .sequence = 0,
-                                                             .context = thread_context,
-                                                             .logger_context = nullptr}));
+            // Built once, member by member, and processed where it lies.
+            record r{.severity = h.site->severity,
+                     .time = entry_time(h, clock),
+                     .message = message,
+                     .category = h.site->category,
+                     .logger_name = backend_.logger_name,
+                     .session_id = backend_.session_id,
+                     .where = h.site->where,
+                     .fields = fields,
+                     .thread_id = h.thread_id,
+                     .sequence = 0,
+                     .context = thread_context,
+                     .logger_context = nullptr};
+            backend_.process_in_place(r);
         }
 
         static void deliver_owned(detail::async_target* target, const detail::entry_header&, const std::byte* payload,

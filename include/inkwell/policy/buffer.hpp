@@ -19,8 +19,9 @@
 //   `void process(const record&)`  classify, dedup, format, write (may stay in memory);
 //   `void commit()`  hand the written lines to the kernel (end of a batch);
 //   `void flush()`   also write pending dedup summaries, then commit;
-//   `record record_defaults()` (or `record_defaults(record)`: the logger's name
-//       and session filled into a record built whole), `error_reporter& errors()`,
+//   `record record_defaults()` (the logger's name and session filled in),
+//   `void process_in_place(record&)`  process() for a record built for the call
+//       alone, without copying it, `error_reporter& errors()`,
 //       `cap_message(line_buffer&)`  for engines that build records themselves.
 
 #include <concepts>
