@@ -560,19 +560,19 @@ struct async {
         INKWELL_ALWAYS_INLINE void process_call(const detail::entry_header& h, const detail::tick_converter& clock,
                                                 std::string_view message, std::span<const field> fields,
                                                 const context_frame* thread_context) {
-            // Built once, member by member, and processed where it lies.
-            record r{.severity = h.site->severity,
-                     .time = entry_time(h, clock),
-                     .message = message,
-                     .category = h.site->category,
-                     .logger_name = backend_.logger_name,
-                     .session_id = backend_.session_id,
-                     .where = h.site->where,
-                     .fields = fields,
-                     .thread_id = h.thread_id,
-                     .sequence = 0,
-                     .context = thread_context,
-                     .logger_context = nullptr};
+            // Filled in and processed where it lies: a record built afresh is
+            // cleared whole first (g++ emits a `rep stos`), a copy of one
+            // stalls on its fresh stores. The members not set here keep the
+            // values they were built with.
+            record& r = call_record_;
+            r.severity = h.site->severity;
+            r.time = entry_time(h, clock);
+            r.message = message;
+            r.category = h.site->category;
+            r.where = h.site->where;
+            r.fields = fields;
+            r.thread_id = h.thread_id;
+            r.context = thread_context;
             backend_.process_in_place(r);
         }
 
@@ -604,6 +604,7 @@ struct async {
         // What the writer writes.
         alignas(detail::cache_line) std::mutex backend_mutex_;  // the writer delivering vs flush()/exclusive()
         bool finished_ = false;            // stop() has ended (under backend_mutex_)
+        record call_record_ = backend_.record_defaults();  // process_call's, under backend_mutex_
         std::atomic<std::uint64_t> dropped_{0};
         time_point round_start_{};  // the writer thread's: see begin_round()
         std::atomic<std::int64_t> first_drop_ns_{0};  // wall clock of the first drop since the last report
