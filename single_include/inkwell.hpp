@@ -1404,8 +1404,8 @@ INKWELL_END_NAMESPACE
 //   `void commit()`  hand the written lines to the kernel (end of a batch);
 //   `void flush()`   also write pending dedup summaries, then commit;
 //   `record record_defaults()` (the logger's name and session filled in),
-//   `void process_in_place(record&)`  process() for a record built for the call
-//       alone, without copying it, `error_reporter& errors()`,
+//   `void process_in_place(record&)`  process() without the copy, for a record
+//       the engine lets it change, `error_reporter& errors()`,
 //       `cap_message(line_buffer&)`  for engines that build records themselves.
 
 
@@ -12385,10 +12385,10 @@ private:
             record r = in;
             process_in_place(r);
         }
-        // The same for a record built for this call alone (the async writer's):
-        // processed where it lies. A copy made right after the record was
-        // built reads back in 16-byte pieces what was stored in 8-byte ones,
-        // a store-forwarding stall per piece.
+        // The same for a record the engine lets it change (the async writer's
+        // own): processed where it lies. A copy made right after the record
+        // was filled in reads back in 16-byte pieces what was stored in 8-byte
+        // ones, a store-forwarding stall per piece.
         INKWELL_NOINLINE void process_in_place(record& r) {
             r.logger_context = logger_context;
             if (r.category.empty()) r.category = classifier.classify(r);

@@ -238,10 +238,10 @@ private:
             record r = in;
             process_in_place(r);
         }
-        // The same for a record built for this call alone (the async writer's):
-        // processed where it lies. A copy made right after the record was
-        // built reads back in 16-byte pieces what was stored in 8-byte ones,
-        // a store-forwarding stall per piece.
+        // The same for a record the engine lets it change (the async writer's
+        // own): processed where it lies. A copy made right after the record
+        // was filled in reads back in 16-byte pieces what was stored in 8-byte
+        // ones, a store-forwarding stall per piece.
         INKWELL_NOINLINE void process_in_place(record& r) {
             r.logger_context = logger_context;
             if (r.category.empty()) r.category = classifier.classify(r);

@@ -20,8 +20,8 @@
 //   `void commit()`  hand the written lines to the kernel (end of a batch);
 //   `void flush()`   also write pending dedup summaries, then commit;
 //   `record record_defaults()` (the logger's name and session filled in),
-//   `void process_in_place(record&)`  process() for a record built for the call
-//       alone, without copying it, `error_reporter& errors()`,
+//   `void process_in_place(record&)`  process() without the copy, for a record
+//       the engine lets it change, `error_reporter& errors()`,
 //       `cap_message(line_buffer&)`  for engines that build records themselves.
 
 #include <concepts>
