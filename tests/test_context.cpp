@@ -103,6 +103,40 @@ BOOST_AUTO_TEST_CASE(the_async_buffer_keeps_the_context_of_a_scope_that_ended_be
     BOOST_TEST(wrong == 0);
 }
 
+// The async writer fills every call's record into one it keeps: what a record
+// carried (context, fields, level, category) must not show on the next one.
+BOOST_AUTO_TEST_CASE(the_async_buffer_writes_each_record_with_only_its_own_context_and_fields) {
+    file_logger<json_file_async_config> f;
+    constexpr int rounds = 1000;
+    for (int i = 0; i < rounds; ++i) {
+        {
+            inkwell::scoped_context scope{kv("requestId", i)};
+            INKWELL_INFO(f.log, "in scope {}", i, kv("first", i));
+        }
+        INKWELL_WARN(f.log, "plain {}", i);
+        INKWELL_DEBUG(f.log, "field {}", i, kv("second", i));
+    }
+    const auto lines = f.lines();
+    BOOST_REQUIRE_EQUAL(lines.size(), static_cast<std::size_t>(3 * rounds));
+    int wrong = 0;
+    for (int i = 0; i < rounds; ++i) {
+        const auto& scoped = lines[3 * i];
+        const auto& plain = lines[3 * i + 1];
+        const auto& field = lines[3 * i + 2];
+        if (scoped["message"] != "in scope " + std::to_string(i) || scoped["level"] != "info" ||
+            scoped["context"] != nlohmann::json{{"requestId", i}} || scoped["metadata"] != nlohmann::json{{"first", i}})
+            ++wrong;
+        if (plain["message"] != "plain " + std::to_string(i) || plain["level"] != "warn" || plain.contains("context") ||
+            !plain["metadata"].empty())
+            ++wrong;
+        if (field["message"] != "field " + std::to_string(i) || field["level"] != "debug" || field.contains("context") ||
+            field["metadata"] != nlohmann::json{{"second", i}})
+            ++wrong;
+        if (wrong == 1 && i < 3) BOOST_TEST_MESSAGE("first wrong round: " << scoped << plain << field);
+    }
+    BOOST_TEST(wrong == 0);
+}
+
 BOOST_AUTO_TEST_CASE(threads_each_see_only_their_own_context) {
     file_logger<json_file_async_config> f;
     constexpr int threads = 4, per_thread = 5000;
