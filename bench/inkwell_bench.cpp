@@ -31,7 +31,9 @@
 //                         dropped == logged + 1, the "session started" record). In --quick too.
 // Libraries and modes: spdlog sync (basic_file_sink), spdlog async (async_logger),
 // inkwell sync (buffer::immediate), inkwell batched (buffer::batched<>) and, when
-// <inkwell/buffer/async.hpp> exists, inkwell async (buffer::async<>).
+// <inkwell/buffer/async.hpp> exists, inkwell async (buffer::async<>). inkwell sync
+// writes each record before the call returns; spdlog sync and inkwell batched
+// buffer them, so those two are the like-for-like pair.
 //
 // Every run of a (case, library, mode, threads) job is its own forked process,
 // so its peak RSS is its own; jobs run in rounds (forwards, then backwards
@@ -1414,6 +1416,9 @@ int main_impl(int argc, char** argv) {
     std::fprintf(stderr,
                  "  inkwell modes: sync = buffer::immediate, batched = buffer::batched<>, async = buffer::async<> "
                  "(the writer sleeps when idle), spin = buffer::async with buffer::idle::spin (latency cases, 1 producer)\n");
+    std::fprintf(stderr,
+                 "  sync hands every record to the kernel before the call returns (a write per record); spdlog sync's "
+                 "basic_file_sink holds records in a stdio buffer, as inkwell batched does: batched is its like\n");
     std::fprintf(stderr, "  timer: %s at %.3f GHz; one reading pair costs %.1f ns (subtracted from every sample)\n",
                  s.clock.uses_tsc() ? "rdtsc (invariant TSC, lfence-ordered)" : "steady_clock", s.clock.ghz(),
                  s.clock.cost_ns());
