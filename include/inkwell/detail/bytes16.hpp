@@ -10,6 +10,10 @@
 #include "../version.hpp"
 #include "platform.hpp"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define INKWELL_HAS_BYTES16 1
 
@@ -26,7 +30,18 @@ INKWELL_ALWAYS_INLINE bytes16 load_bytes16(const char* from) noexcept {
     return v;
 }
 
-// A comparison's result (each byte 0 or all ones), read as two words.
+// A comparison's result (each byte 0 or all ones). On x86-64 one pmovmskb
+// gathers the 16 top bits into a word; elsewhere it is read as two words.
+#if defined(__SSE2__)
+struct byte_mask16 {
+    unsigned bits;
+    explicit byte_mask16(bytes16 compared) noexcept
+        : bits(static_cast<unsigned>(_mm_movemask_epi8(__builtin_bit_cast(__m128i, compared)))) {}
+    bool any() const noexcept { return bits != 0; }
+    // The index of the first byte set; 16 when none is.
+    unsigned first() const noexcept { return bits ? static_cast<unsigned>(__builtin_ctz(bits)) : 16; }
+};
+#else
 struct byte_mask16 {
     std::uint64_t low, high;
     explicit byte_mask16(bytes16 compared) noexcept { std::memcpy(this, &compared, sizeof compared); }
@@ -39,6 +54,7 @@ struct byte_mask16 {
     }
 };
 static_assert(sizeof(byte_mask16) == sizeof(bytes16));
+#endif
 
 }  // namespace detail
 INKWELL_END_NAMESPACE
