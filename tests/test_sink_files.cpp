@@ -141,23 +141,37 @@ BOOST_AUTO_TEST_CASE(writes_whole_lines_in_order_on_flush) {
     BOOST_TEST(rep.stats().fallback_records == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(more_than_64_KiB_pending_goes_out_at_once_in_whole_lines) {
+// sink::file holds lines until flush() or until they pass its write
+// threshold (detail::single_file_pending_limit, 256 KiB: fewer, larger writes).
+BOOST_AUTO_TEST_CASE(more_than_the_write_threshold_pending_goes_out_at_once_in_whole_lines) {
+    constexpr std::size_t threshold = ink::detail::single_file_pending_limit;
     temp_dir dir;
     reporter rep;
     ink::sink::file sink(context_for(dir.path(), rep));
-    std::string padding(90, 'p');
-    for (int i = 0; i < 2000; ++i)
-        sink.write(record_at(fixed_time), "{\"n\":" + std::to_string(i) + ",\"pad\":\"" + padding + "\"}\n");
-    // ~220 KB written without a flush: most of it is in the file already.
+    std::string padding(1000, 'p');
+    auto line = [&](int i) { return "{\"n\":" + std::to_string(i) + ",\"pad\":\"" + padding + "\"}\n"; };
+    // Under the threshold nothing has reached the file yet.
+    std::size_t held = 0;
+    int n = 0;
+    while (held + 2 * line(n).size() < threshold) {
+        held += line(n).size();
+        sink.write(record_at(fixed_time), line(n++));
+    }
+    BOOST_TEST(read_file(dir / "app.log").empty());
+    // Past two and a half thresholds without a flush: at least two writes went out.
+    while (held < threshold * 5 / 2) {
+        held += line(n).size();
+        sink.write(record_at(fixed_time), line(n++));
+    }
     auto before_flush = read_file(dir / "app.log");
-    BOOST_TEST(before_flush.size() > 128u * 1024u);
+    BOOST_TEST(before_flush.size() >= 2 * threshold);
     BOOST_TEST(before_flush.back() == '\n');  // only whole lines
     BOOST_TEST(rep.stats().records > 0u);
     sink.flush();
     auto lines = read_jsonl(dir / "app.log");
-    BOOST_REQUIRE(lines.size() == 2000u);
-    for (int i = 0; i < 2000; ++i) BOOST_TEST(lines[i]["n"] == i);
-    BOOST_TEST(rep.stats().records == 2000u);
+    BOOST_REQUIRE(lines.size() == static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) BOOST_TEST(lines[i]["n"] == i);
+    BOOST_TEST(rep.stats().records == static_cast<std::size_t>(n));
 }
 
 BOOST_AUTO_TEST_CASE(creates_missing_folders) {

@@ -390,6 +390,13 @@ inline error_reporter& orphan_error_reporter() noexcept {
 
 // Lines held back above this are written at once, without waiting for flush().
 inline constexpr std::size_t pending_limit = 64 * 1024;
+// The same for a sink that writes one file (sink::file, rotating_file,
+// session_file): under load the async writer's rounds then reach the kernel
+// in writes of 256 KiB, which ext4 takes for a good deal less per byte than
+// 64 KiB ones (2,000,000 JSONL records through the async buffer: 3.42 M/s at
+// 64 KiB, 3.99 M/s at 256 KiB, medians of 8 alternated runs). A sink with
+// many files keeps pending_limit: its memory is per file.
+inline constexpr std::size_t single_file_pending_limit = 256 * 1024;
 
 // After a failed write, the next attempts wait: 100 ms, doubling up to 5 s.
 inline constexpr std::chrono::milliseconds first_write_retry{100};
@@ -530,8 +537,12 @@ public:
         if (first_record_ == time_point{}) first_record_ = record_time;
         pending_.append(line.data(), line.size());
         ++pending_lines_;
-        if (pending_.size() >= pending_limit) flush();
+        if (pending_.size() >= write_threshold_) flush();
     }
+
+    // How many held bytes append() lets wait for flush() (pending_limit
+    // unless the sink says otherwise).
+    void set_write_threshold(std::size_t bytes) noexcept { write_threshold_ = bytes; }
 
     // Holds one whole line back without opening the file and without
     // writing at pending_limit: for a sink that decides itself when a closed
@@ -1006,6 +1017,7 @@ private:
     posix_file file_;
     std::string pending_;
     std::uint64_t pending_lines_ = 0;
+    std::size_t write_threshold_ = pending_limit;
     std::uint64_t size_on_disk_ = 0;
     std::uint64_t torn_bytes_ = 0;
     time_point first_record_{};

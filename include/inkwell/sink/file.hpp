@@ -35,6 +35,7 @@ public:
         name += ".log";
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
+        file_.set_write_threshold(detail::single_file_pending_limit);  // one file: larger writes
     }
 
     void write(const record& r, std::string_view line) { file_.append(line, r.time); }

@@ -118,6 +118,7 @@ public:
         name.append(Suffix.view()).append(".log");
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
+        file_.set_write_threshold(detail::single_file_pending_limit);  // one file: larger writes
     }
     ~rotating_file() {
         if constexpr (compression_handle::enabled) {

@@ -75,6 +75,7 @@ public:
         std::string name = detail::session_file_name(context.start_time, context.session_id);
         file_.assign(detail::folder_text(context.directory), name, name + ".", "", context.file_mode,
                      context.directory_mode, context.errors, context.format_report);
+        file_.set_write_threshold(detail::single_file_pending_limit);  // one file: larger writes
         file_.ensure_open();
     }
 
