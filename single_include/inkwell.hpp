@@ -3670,9 +3670,15 @@ public:
             return storage_;
         }
         pending_skip_ = 0;
-#if defined(__GNUC__) || defined(__clang__)
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
         // The lines a few entries ahead come over from the writer's core (or
-        // from memory) while this entry is written, not when the next needs them.
+        // from memory) while this entry is written, not when the next needs them,
+        // and ready to be written: prefetchw takes the line exclusive. (Without
+        // -mprfchw, __builtin_prefetch(p, 1) is a read prefetch: the line comes
+        // shared, and each store into it must take it from the writer's core
+        // again.) CPUs without PREFETCHW run it as a NOP.
+        asm("prefetchw %0" : : "m"(*reinterpret_cast<const char*>(storage_ + ((index + prefetch_ahead) & mask_))));
+#elif defined(__GNUC__) || defined(__clang__)
         __builtin_prefetch(storage_ + ((index + prefetch_ahead) & mask_), 1);
 #endif
         return storage_ + index;
