@@ -141,13 +141,13 @@ BOOST_AUTO_TEST_CASE(writes_whole_lines_in_order_on_flush) {
     BOOST_TEST(rep.stats().fallback_records == 0u);
 }
 
-// sink::file holds lines until flush() or until they pass its write
-// threshold (detail::single_file_pending_limit, 256 KiB: fewer, larger writes).
-BOOST_AUTO_TEST_CASE(more_than_the_write_threshold_pending_goes_out_at_once_in_whole_lines) {
+// A sink of one file holds lines until flush() or until they pass its write
+// threshold (detail::single_file_pending_limit, 256 KiB: fewer, larger
+// writes); then they go out at once, in whole lines.
+template <class Sink>
+void check_the_write_threshold(Sink& sink, reporter& rep) {
     constexpr std::size_t threshold = ink::detail::single_file_pending_limit;
-    temp_dir dir;
-    reporter rep;
-    ink::sink::file sink(context_for(dir.path(), rep));
+    const fs::path path = sink.path();
     std::string padding(1000, 'p');
     auto line = [&](int i) { return "{\"n\":" + std::to_string(i) + ",\"pad\":\"" + padding + "\"}\n"; };
     // Under the threshold nothing has reached the file yet.
@@ -157,21 +157,44 @@ BOOST_AUTO_TEST_CASE(more_than_the_write_threshold_pending_goes_out_at_once_in_w
         held += line(n).size();
         sink.write(record_at(fixed_time), line(n++));
     }
-    BOOST_TEST(read_file(dir / "app.log").empty());
+    BOOST_TEST(read_file(path).empty());
     // Past two and a half thresholds without a flush: at least two writes went out.
     while (held < threshold * 5 / 2) {
         held += line(n).size();
         sink.write(record_at(fixed_time), line(n++));
     }
-    auto before_flush = read_file(dir / "app.log");
+    auto before_flush = read_file(path);
     BOOST_TEST(before_flush.size() >= 2 * threshold);
     BOOST_TEST(before_flush.back() == '\n');  // only whole lines
     BOOST_TEST(rep.stats().records > 0u);
     sink.flush();
-    auto lines = read_jsonl(dir / "app.log");
+    auto lines = read_jsonl(path);
     BOOST_REQUIRE(lines.size() == static_cast<std::size_t>(n));
     for (int i = 0; i < n; ++i) BOOST_TEST(lines[i]["n"] == i);
     BOOST_TEST(rep.stats().records == static_cast<std::size_t>(n));
+}
+
+BOOST_AUTO_TEST_CASE(more_than_the_write_threshold_pending_goes_out_at_once_in_whole_lines) {
+    temp_dir dir;
+    reporter rep;
+    ink::sink::file sink(context_for(dir.path(), rep));
+    check_the_write_threshold(sink, rep);
+}
+
+// The same threshold for the other sinks of one file.
+BOOST_AUTO_TEST_CASE(rotating_and_session_files_share_the_single_file_write_threshold) {
+    {
+        temp_dir dir;
+        reporter rep;
+        ink::sink::rotating_file<ink::rotate::never> sink(context_for(dir.path(), rep));
+        check_the_write_threshold(sink, rep);
+    }
+    {
+        temp_dir dir;
+        reporter rep;
+        ink::sink::session_file sink(context_for(dir.path(), rep));
+        check_the_write_threshold(sink, rep);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(creates_missing_folders) {
