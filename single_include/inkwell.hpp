@@ -3653,6 +3653,17 @@ public:
     // The same, and nullptr also when more than `limit` bytes of the ring
     // would then be taken (limit <= capacity()).
     INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit) noexcept {
+        std::uint64_t end;
+        std::byte* out = reserve_within(size, limit, end);
+        if (out) pending_skip_ = static_cast<std::size_t>(end - tail_.load(std::memory_order_relaxed) - padded(size));
+        return out;
+    }
+    // The same for a caller that publishes with publish(end): `end` is where
+    // the entry ends, for the caller to keep in a register. (commit() reads
+    // the ring's fields again, and after the entry's bytes were stored the
+    // compiler must assume they changed: a reload of the ring pointer, tail_
+    // and pending_skip_ on every call.)
+    INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit, std::uint64_t& end) noexcept {
         const std::size_t need = padded(size);
         std::uint64_t pos = tail_.load(std::memory_order_relaxed);
         const std::size_t index = static_cast<std::size_t>(pos & mask_);
@@ -3665,11 +3676,10 @@ public:
         if (need > to_end) {  // mark the rest of the ring as skipped, start over at 0
             const std::uint32_t wrap = 0;
             std::memcpy(storage_ + index, &wrap, sizeof wrap);
-            pos += to_end;
-            pending_skip_ = to_end;
+            end = pos + to_end + need;
             return storage_;
         }
-        pending_skip_ = 0;
+        end = pos + need;
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
         // The lines a few entries ahead come over from the writer's core (or
         // from memory) while this entry is written, not when the next needs them,
@@ -3688,6 +3698,8 @@ public:
         const std::uint64_t pos = tail_.load(std::memory_order_relaxed) + pending_skip_ + padded(size);
         tail_.store(pos, std::memory_order_release);
     }
+    // Publishes the entry reserved with reserve_within(size, limit, end).
+    void publish(std::uint64_t end) noexcept { tail_.store(end, std::memory_order_release); }
 
     // --- consumer side
     // The consumer reads at read_ and gives the space back (head_) in steps
@@ -4774,15 +4786,22 @@ struct async {
                     slot = &writer_->register_thread(QueueBytes, TotalBytes);
                 auto& queue = *slot->queue;
                 const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
-                std::byte* out;
                 if constexpr (formats_when_behind<Args...>) {
-                    out = reserve_unless_behind(queue, size);
+                    // Room while the ring is at most three quarters full, else the long way.
+                    detail::spsc_ring* ring = &queue.producer_ring();
+                    std::uint64_t end;
+                    std::byte* out = INKWELL_LIKELY(size <= ring->max_entry())
+                                         ? ring->reserve_within(size, ring->busy_limit(), end)
+                                         : nullptr;
                     if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, stamp, args...);
+                    write_call_entry(out, size, *slot, site, stamp, args...);
+                    ring->publish(end);
                 } else {
-                    out = reserve(queue, size);
+                    std::byte* out = reserve(queue, size);
                     if (!out) return;  // dropped, and counted
+                    write_call_entry(out, size, *slot, site, stamp, args...);
+                    queue.producer_ring().commit(size);
                 }
-                write_call_entry(out, size, *slot, site, stamp, args...);
             }
         }
 
@@ -4808,7 +4827,6 @@ struct async {
                                      stamp, &site};
             [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-            slot.queue->producer_ring().commit(size);
         }
 
         template <class... Args>
@@ -4818,7 +4836,10 @@ struct async {
             // A ring short of this logger's size grows first, and an entry larger
             // than the ring gets one of its own: both in reserve()'s slow path.
             if (queue.producer_ring().capacity() < queue_ring_bytes || size > queue.producer_ring().max_entry()) {
-                if (std::byte* out = reserve(queue, size)) write_call_entry(out, size, slot, site, stamp, args...);
+                if (std::byte* out = reserve(queue, size)) {
+                    write_call_entry(out, size, slot, site, stamp, args...);
+                    queue.producer_ring().commit(size);
+                }
                 return;
             }
             detail::line_buffer message;
@@ -4973,12 +4994,6 @@ struct async {
                 if (std::byte* out = ring->reserve(size)) return out;
             }
             return reserve_slow(queue, size);
-        }
-        // Room while the ring is at most three quarters full, else nullptr.
-        INKWELL_ALWAYS_INLINE static std::byte* reserve_unless_behind(detail::thread_queue& queue, std::size_t size) {
-            detail::spsc_ring* ring = &queue.producer_ring();
-            if (INKWELL_LIKELY(size <= ring->max_entry())) return ring->reserve_within(size, ring->busy_limit());
-            return nullptr;
         }
 
         static constexpr std::size_t queue_ring_bytes = detail::ring_capacity_for(QueueBytes);

@@ -170,15 +170,22 @@ struct async {
                     slot = &writer_->register_thread(QueueBytes, TotalBytes);
                 auto& queue = *slot->queue;
                 const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
-                std::byte* out;
                 if constexpr (formats_when_behind<Args...>) {
-                    out = reserve_unless_behind(queue, size);
+                    // Room while the ring is at most three quarters full, else the long way.
+                    detail::spsc_ring* ring = &queue.producer_ring();
+                    std::uint64_t end;
+                    std::byte* out = INKWELL_LIKELY(size <= ring->max_entry())
+                                         ? ring->reserve_within(size, ring->busy_limit(), end)
+                                         : nullptr;
                     if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, stamp, args...);
+                    write_call_entry(out, size, *slot, site, stamp, args...);
+                    ring->publish(end);
                 } else {
-                    out = reserve(queue, size);
+                    std::byte* out = reserve(queue, size);
                     if (!out) return;  // dropped, and counted
+                    write_call_entry(out, size, *slot, site, stamp, args...);
+                    queue.producer_ring().commit(size);
                 }
-                write_call_entry(out, size, *slot, site, stamp, args...);
             }
         }
 
@@ -204,7 +211,6 @@ struct async {
                                      stamp, &site};
             [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-            slot.queue->producer_ring().commit(size);
         }
 
         template <class... Args>
@@ -214,7 +220,10 @@ struct async {
             // A ring short of this logger's size grows first, and an entry larger
             // than the ring gets one of its own: both in reserve()'s slow path.
             if (queue.producer_ring().capacity() < queue_ring_bytes || size > queue.producer_ring().max_entry()) {
-                if (std::byte* out = reserve(queue, size)) write_call_entry(out, size, slot, site, stamp, args...);
+                if (std::byte* out = reserve(queue, size)) {
+                    write_call_entry(out, size, slot, site, stamp, args...);
+                    queue.producer_ring().commit(size);
+                }
                 return;
             }
             detail::line_buffer message;
@@ -369,12 +378,6 @@ struct async {
                 if (std::byte* out = ring->reserve(size)) return out;
             }
             return reserve_slow(queue, size);
-        }
-        // Room while the ring is at most three quarters full, else nullptr.
-        INKWELL_ALWAYS_INLINE static std::byte* reserve_unless_behind(detail::thread_queue& queue, std::size_t size) {
-            detail::spsc_ring* ring = &queue.producer_ring();
-            if (INKWELL_LIKELY(size <= ring->max_entry())) return ring->reserve_within(size, ring->busy_limit());
-            return nullptr;
         }
 
         static constexpr std::size_t queue_ring_bytes = detail::ring_capacity_for(QueueBytes);

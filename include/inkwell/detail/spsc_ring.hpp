@@ -127,6 +127,17 @@ public:
     // The same, and nullptr also when more than `limit` bytes of the ring
     // would then be taken (limit <= capacity()).
     INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit) noexcept {
+        std::uint64_t end;
+        std::byte* out = reserve_within(size, limit, end);
+        if (out) pending_skip_ = static_cast<std::size_t>(end - tail_.load(std::memory_order_relaxed) - padded(size));
+        return out;
+    }
+    // The same for a caller that publishes with publish(end): `end` is where
+    // the entry ends, for the caller to keep in a register. (commit() reads
+    // the ring's fields again, and after the entry's bytes were stored the
+    // compiler must assume they changed: a reload of the ring pointer, tail_
+    // and pending_skip_ on every call.)
+    INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit, std::uint64_t& end) noexcept {
         const std::size_t need = padded(size);
         std::uint64_t pos = tail_.load(std::memory_order_relaxed);
         const std::size_t index = static_cast<std::size_t>(pos & mask_);
@@ -139,11 +150,10 @@ public:
         if (need > to_end) {  // mark the rest of the ring as skipped, start over at 0
             const std::uint32_t wrap = 0;
             std::memcpy(storage_ + index, &wrap, sizeof wrap);
-            pos += to_end;
-            pending_skip_ = to_end;
+            end = pos + to_end + need;
             return storage_;
         }
-        pending_skip_ = 0;
+        end = pos + need;
 #if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
         // The lines a few entries ahead come over from the writer's core (or
         // from memory) while this entry is written, not when the next needs them,
@@ -162,6 +172,8 @@ public:
         const std::uint64_t pos = tail_.load(std::memory_order_relaxed) + pending_skip_ + padded(size);
         tail_.store(pos, std::memory_order_release);
     }
+    // Publishes the entry reserved with reserve_within(size, limit, end).
+    void publish(std::uint64_t end) noexcept { tail_.store(end, std::memory_order_release); }
 
     // --- consumer side
     // The consumer reads at read_ and gives the space back (head_) in steps
