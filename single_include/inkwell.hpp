@@ -3691,6 +3691,11 @@ public:
 #elif defined(__GNUC__) || defined(__clang__)
         __builtin_prefetch(storage_ + ((index + prefetch_ahead) & mask_), 1);
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+        // Never null (storage_ is set or the constructor threw): the caller's
+        // "no room" test then costs nothing on this path.
+        if (storage_ == nullptr) __builtin_unreachable();
+#endif
         return storage_ + index;
     }
     // Publishes the entry written at the last reserve().
@@ -4787,12 +4792,11 @@ struct async {
                 auto& queue = *slot->queue;
                 const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
                 if constexpr (formats_when_behind<Args...>) {
-                    // Room while the ring is at most three quarters full, else the long way.
+                    // Room while the ring is at most three quarters full, else the long way
+                    // (which also takes an entry larger than the ring can ever hold).
                     detail::spsc_ring* ring = &queue.producer_ring();
                     std::uint64_t end;
-                    std::byte* out = INKWELL_LIKELY(size <= ring->max_entry())
-                                         ? ring->reserve_within(size, ring->busy_limit(), end)
-                                         : nullptr;
+                    std::byte* out = ring->reserve_within(size, ring->busy_limit(), end);
                     if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, stamp, args...);
                     write_call_entry(out, size, *slot, site, stamp, args...);
                     ring->publish(end);

@@ -461,6 +461,25 @@ BOOST_AUTO_TEST_CASE(a_record_larger_than_the_queue_is_written_in_block_and_grow
     }
 }
 
+// Entries between half and three quarters of the queue fit only while the
+// ring is nearly empty: taken then, they still wrap and arrive whole, in order.
+BOOST_AUTO_TEST_CASE(records_of_over_half_the_queue_arrive_whole_and_in_order) {
+    watchdog guard(120s, "records of over half the queue");
+    temp_dir dir;
+    std::vector<std::string> sent;
+    {
+        inkwell::basic_logger<small_block_config> log({.directory = dir.path()});
+        for (int i = 0; i < 300; ++i) {
+            // 2,200-2,900 bytes of 4,096: each entry alone takes over half the ring.
+            sent.push_back(std::to_string(i) + ":" + std::string(2200 + (i * 37) % 700, static_cast<char>('a' + i % 26)));
+            INKWELL_INFO(log, "{}", sent.back());
+        }
+        log.flush();
+        BOOST_TEST(log.stats().dropped == 0u);
+    }
+    BOOST_TEST(test_support::read_lines(dir / "app.log") == sent, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_record_larger_than_the_queue_is_written_or_counted_in_drop_mode) {
     watchdog guard(120s, "a record larger than the drop queue");
     const std::string huge(64 * 1024, 'h');

@@ -171,12 +171,11 @@ struct async {
                 auto& queue = *slot->queue;
                 const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
                 if constexpr (formats_when_behind<Args...>) {
-                    // Room while the ring is at most three quarters full, else the long way.
+                    // Room while the ring is at most three quarters full, else the long way
+                    // (which also takes an entry larger than the ring can ever hold).
                     detail::spsc_ring* ring = &queue.producer_ring();
                     std::uint64_t end;
-                    std::byte* out = INKWELL_LIKELY(size <= ring->max_entry())
-                                         ? ring->reserve_within(size, ring->busy_limit(), end)
-                                         : nullptr;
+                    std::byte* out = ring->reserve_within(size, ring->busy_limit(), end);
                     if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, stamp, args...);
                     write_call_entry(out, size, *slot, site, stamp, args...);
                     ring->publish(end);

@@ -165,6 +165,11 @@ public:
 #elif defined(__GNUC__) || defined(__clang__)
         __builtin_prefetch(storage_ + ((index + prefetch_ahead) & mask_), 1);
 #endif
+#if defined(__GNUC__) || defined(__clang__)
+        // Never null (storage_ is set or the constructor threw): the caller's
+        // "no room" test then costs nothing on this path.
+        if (storage_ == nullptr) __builtin_unreachable();
+#endif
         return storage_ + index;
     }
     // Publishes the entry written at the last reserve().
