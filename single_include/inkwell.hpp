@@ -3634,7 +3634,7 @@ public:
         tail_.store(0, std::memory_order_relaxed);
         head_.store(0, std::memory_order_relaxed);
         head_cache_ = tail_cache_ = read_ = released_ = 0;
-        pending_skip_ = 0;
+        reserved_end_ = 0;
     }
 
     std::size_t capacity() const noexcept { return capacity_; }
@@ -3653,16 +3653,12 @@ public:
     // The same, and nullptr also when more than `limit` bytes of the ring
     // would then be taken (limit <= capacity()).
     INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit) noexcept {
-        std::uint64_t end;
-        std::byte* out = reserve_within(size, limit, end);
-        if (out) pending_skip_ = static_cast<std::size_t>(end - tail_.load(std::memory_order_relaxed) - padded(size));
-        return out;
+        return reserve_within(size, limit, reserved_end_);
     }
     // The same for a caller that publishes with publish(end): `end` is where
-    // the entry ends, for the caller to keep in a register. (commit() reads
-    // the ring's fields again, and after the entry's bytes were stored the
-    // compiler must assume they changed: a reload of the ring pointer, tail_
-    // and pending_skip_ on every call.)
+    // the entry ends, for the caller to keep in a register. (publish() reads
+    // reserved_end_ back, and after the entry's bytes were stored the
+    // compiler must assume it, and the ring pointer, changed: two reloads.)
     INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit, std::uint64_t& end) noexcept {
         const std::size_t need = padded(size);
         std::uint64_t pos = tail_.load(std::memory_order_relaxed);
@@ -3699,10 +3695,7 @@ public:
         return storage_ + index;
     }
     // Publishes the entry written at the last reserve().
-    void commit(std::size_t size) noexcept {
-        const std::uint64_t pos = tail_.load(std::memory_order_relaxed) + pending_skip_ + padded(size);
-        tail_.store(pos, std::memory_order_release);
-    }
+    void publish() noexcept { publish(reserved_end_); }
     // Publishes the entry reserved with reserve_within(size, limit, end).
     void publish(std::uint64_t end) noexcept { tail_.store(end, std::memory_order_release); }
 
@@ -3754,7 +3747,7 @@ private:
     // The producer's and the consumer's indices live on their own cache lines.
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
     std::uint64_t head_cache_ = 0;    // producer's view of head_
-    std::size_t pending_skip_ = 0;    // producer: bytes skipped at the last reserve
+    std::uint64_t reserved_end_ = 0;  // producer: where the entry of the last reserve() ends
     alignas(cache_line) std::atomic<std::uint64_t> head_{0};  // given back to the producer
     // The consumer's own, on a line the producer never reads.
     alignas(cache_line) std::uint64_t read_ = 0;  // where the next entry starts
@@ -4804,7 +4797,7 @@ struct async {
                     std::byte* out = reserve(queue, size);
                     if (!out) return;  // dropped, and counted
                     write_call_entry(out, size, *slot, site, stamp, args...);
-                    queue.producer_ring().commit(size);
+                    queue.producer_ring().publish();
                 }
             }
         }
@@ -4842,7 +4835,7 @@ struct async {
             if (queue.producer_ring().capacity() < queue_ring_bytes || size > queue.producer_ring().max_entry()) {
                 if (std::byte* out = reserve(queue, size)) {
                     write_call_entry(out, size, slot, site, stamp, args...);
-                    queue.producer_ring().commit(size);
+                    queue.producer_ring().publish();
                 }
                 return;
             }
@@ -4857,7 +4850,7 @@ struct async {
             ::new (static_cast<void*>(out)) detail::entry_header{static_cast<std::uint32_t>(entry_size), slot.thread_id,
                                                                  &engine::deliver_formatted, cell_, stamp, &site};
             detail::text_codec::encode(out + sizeof(detail::entry_header), text);
-            queue.producer_ring().commit(entry_size);
+            queue.producer_ring().publish();
         }
 
         // The same, with a reference to the thread's context frame first in
@@ -4882,7 +4875,7 @@ struct async {
             std::memcpy(p, &context, sizeof context);
             p += sizeof context;
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-            queue.producer_ring().commit(size);
+            queue.producer_ring().publish();
         }
 
         // A finished record (formatted on the calling thread): travels as an
@@ -4906,7 +4899,7 @@ struct async {
                                    0, nullptr};
             std::memcpy(out, &h, sizeof h);
             std::memcpy(out + sizeof h, &copy, sizeof copy);
-            queue.producer_ring().commit(size);
+            queue.producer_ring().publish();
         }
 
         // Returns once every record logged before the call reached the kernel.

@@ -183,7 +183,7 @@ struct async {
                     std::byte* out = reserve(queue, size);
                     if (!out) return;  // dropped, and counted
                     write_call_entry(out, size, *slot, site, stamp, args...);
-                    queue.producer_ring().commit(size);
+                    queue.producer_ring().publish();
                 }
             }
         }
@@ -221,7 +221,7 @@ struct async {
             if (queue.producer_ring().capacity() < queue_ring_bytes || size > queue.producer_ring().max_entry()) {
                 if (std::byte* out = reserve(queue, size)) {
                     write_call_entry(out, size, slot, site, stamp, args...);
-                    queue.producer_ring().commit(size);
+                    queue.producer_ring().publish();
                 }
                 return;
             }
@@ -236,7 +236,7 @@ struct async {
             ::new (static_cast<void*>(out)) detail::entry_header{static_cast<std::uint32_t>(entry_size), slot.thread_id,
                                                                  &engine::deliver_formatted, cell_, stamp, &site};
             detail::text_codec::encode(out + sizeof(detail::entry_header), text);
-            queue.producer_ring().commit(entry_size);
+            queue.producer_ring().publish();
         }
 
         // The same, with a reference to the thread's context frame first in
@@ -261,7 +261,7 @@ struct async {
             std::memcpy(p, &context, sizeof context);
             p += sizeof context;
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
-            queue.producer_ring().commit(size);
+            queue.producer_ring().publish();
         }
 
         // A finished record (formatted on the calling thread): travels as an
@@ -285,7 +285,7 @@ struct async {
                                    0, nullptr};
             std::memcpy(out, &h, sizeof h);
             std::memcpy(out + sizeof h, &copy, sizeof copy);
-            queue.producer_ring().commit(size);
+            queue.producer_ring().publish();
         }
 
         // Returns once every record logged before the call reached the kernel.

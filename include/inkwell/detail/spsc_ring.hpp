@@ -108,7 +108,7 @@ public:
         tail_.store(0, std::memory_order_relaxed);
         head_.store(0, std::memory_order_relaxed);
         head_cache_ = tail_cache_ = read_ = released_ = 0;
-        pending_skip_ = 0;
+        reserved_end_ = 0;
     }
 
     std::size_t capacity() const noexcept { return capacity_; }
@@ -127,16 +127,12 @@ public:
     // The same, and nullptr also when more than `limit` bytes of the ring
     // would then be taken (limit <= capacity()).
     INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit) noexcept {
-        std::uint64_t end;
-        std::byte* out = reserve_within(size, limit, end);
-        if (out) pending_skip_ = static_cast<std::size_t>(end - tail_.load(std::memory_order_relaxed) - padded(size));
-        return out;
+        return reserve_within(size, limit, reserved_end_);
     }
     // The same for a caller that publishes with publish(end): `end` is where
-    // the entry ends, for the caller to keep in a register. (commit() reads
-    // the ring's fields again, and after the entry's bytes were stored the
-    // compiler must assume they changed: a reload of the ring pointer, tail_
-    // and pending_skip_ on every call.)
+    // the entry ends, for the caller to keep in a register. (publish() reads
+    // reserved_end_ back, and after the entry's bytes were stored the
+    // compiler must assume it, and the ring pointer, changed: two reloads.)
     INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit, std::uint64_t& end) noexcept {
         const std::size_t need = padded(size);
         std::uint64_t pos = tail_.load(std::memory_order_relaxed);
@@ -173,10 +169,7 @@ public:
         return storage_ + index;
     }
     // Publishes the entry written at the last reserve().
-    void commit(std::size_t size) noexcept {
-        const std::uint64_t pos = tail_.load(std::memory_order_relaxed) + pending_skip_ + padded(size);
-        tail_.store(pos, std::memory_order_release);
-    }
+    void publish() noexcept { publish(reserved_end_); }
     // Publishes the entry reserved with reserve_within(size, limit, end).
     void publish(std::uint64_t end) noexcept { tail_.store(end, std::memory_order_release); }
 
@@ -228,7 +221,7 @@ private:
     // The producer's and the consumer's indices live on their own cache lines.
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
     std::uint64_t head_cache_ = 0;    // producer's view of head_
-    std::size_t pending_skip_ = 0;    // producer: bytes skipped at the last reserve
+    std::uint64_t reserved_end_ = 0;  // producer: where the entry of the last reserve() ends
     alignas(cache_line) std::atomic<std::uint64_t> head_{0};  // given back to the producer
     // The consumer's own, on a line the producer never reads.
     alignas(cache_line) std::uint64_t read_ = 0;  // where the next entry starts
