@@ -461,8 +461,8 @@ BOOST_AUTO_TEST_CASE(a_record_larger_than_the_queue_is_written_in_block_and_grow
     }
 }
 
-// Entries between half and three quarters of the queue fit only while the
-// ring is nearly empty: taken then, they still wrap and arrive whole, in order.
+// Records of over half the queue, logged without a pause: the first is taken
+// in the 4 KiB ring, the next ones (no room) in a larger ring of their own.
 BOOST_AUTO_TEST_CASE(records_of_over_half_the_queue_arrive_whole_and_in_order) {
     watchdog guard(120s, "records of over half the queue");
     temp_dir dir;
@@ -477,6 +477,44 @@ BOOST_AUTO_TEST_CASE(records_of_over_half_the_queue_arrive_whole_and_in_order) {
         log.flush();
         BOOST_TEST(log.stats().dropped == 0u);
     }
+    BOOST_TEST(test_support::read_lines(dir / "app.log") == sent, boost::test_tools::per_element());
+}
+
+// While the ring has room, an entry of over half of it is taken in it, even
+// where it must wrap: the thread's 4 KiB queue does not grow. (Entries of
+// 2,560 and 1,024 bytes with the ring empty each time: every large one after
+// the first wraps, taking the last 456-512 bytes as skipped.)
+BOOST_AUTO_TEST_CASE(an_entry_of_over_half_the_ring_is_taken_in_it_while_there_is_room) {
+    watchdog guard(120s, "entries of over half the ring");
+    // A message whose entry takes exactly `bytes` of the ring.
+    auto message_of_entry_size = [](std::size_t bytes, char fill) {
+        return std::string(bytes - sizeof(inkwell::detail::entry_header) - sizeof(std::uint32_t), fill);
+    };
+    temp_dir dir;
+    std::vector<std::string> sent;
+    std::size_t memory_before = 0, memory_after = 0;
+    {
+        inkwell::basic_logger<small_block_config> log({.directory = dir.path()});
+        // A thread of its own: its queue is this logger's 4 KiB.
+        std::thread([&] {
+            sent.push_back("start");
+            INKWELL_INFO(log, "{}", sent.back());
+            log.flush();
+            memory_before = small_block_config::buffer::queue_memory_bytes();
+            for (int i = 0; i < 40; ++i) {
+                sent.push_back(message_of_entry_size(2560, static_cast<char>('a' + i % 26)));
+                INKWELL_INFO(log, "{}", sent.back());
+                log.flush();
+                sent.push_back(message_of_entry_size(1024, static_cast<char>('A' + i % 26)));
+                INKWELL_INFO(log, "{}", sent.back());
+                log.flush();
+            }
+            memory_after = small_block_config::buffer::queue_memory_bytes();
+        }).join();
+        BOOST_TEST(log.stats().dropped == 0u);
+    }
+    BOOST_TEST(memory_after <= memory_before, "the queue grew from " << memory_before << " to " << memory_after
+                                                                       << " bytes: a large entry was refused");
     BOOST_TEST(test_support::read_lines(dir / "app.log") == sent, boost::test_tools::per_element());
 }
 
