@@ -3350,6 +3350,7 @@ INKWELL_END_NAMESPACE
 // calling thread and the time itself carried in the entry; the default path
 // does not change by an instruction.
 
+#include <bit>
 #include <mutex>
 #include <thread>
 
@@ -3455,6 +3456,48 @@ struct arg_codec<T> {
     static decoded decode(const std::byte*& in) noexcept { return text_codec::decode(in); }
 };
 
+// A std::string's buffer holds at least 16 bytes, whatever its size: the
+// small-string buffer is 16 bytes in libstdc++, and a string on the heap has
+// a capacity of 16 or more. So a call that may store 16 bytes past the text
+// (spsc_ring::reserve_fast's slack) copies a string of up to 16 bytes with one
+// 16-byte move, instead of branches on its length. The bytes past the string's
+// size are copied but never read: the entry records the size.
+#if defined(__GLIBCXX__)
+inline constexpr std::size_t string_read_slack = 16;
+#else
+inline constexpr std::size_t string_read_slack = 0;
+#endif
+
+template <>
+struct arg_codec<std::string> : arg_codec<std::string_view> {
+    // Slack: how many bytes past the text may be written.
+    template <std::size_t Slack>
+    static std::byte* encode_with_slack(std::byte* out, const std::string& v) noexcept {
+        constexpr std::size_t block = Slack < string_read_slack ? Slack : string_read_slack;
+        if constexpr (block == 16) {
+            const auto n = static_cast<std::uint32_t>(v.size());
+            std::memcpy(out, &n, sizeof n);
+            if (INKWELL_LIKELY(n <= block)) {
+                std::memcpy(out + sizeof n, v.data(), block);
+                return out + sizeof n + n;
+            }
+            text_codec::copy_text(out + sizeof n, v.data(), n);
+            return out + sizeof n + n;
+        } else {
+            return encode(out, v);
+        }
+    }
+};
+
+// encode_with_slack where the codec has it, else encode.
+template <std::size_t Slack, class T>
+INKWELL_ALWAYS_INLINE std::byte* encode_arg(std::byte* out, const T& v) noexcept {
+    if constexpr (Slack > 0 && requires { arg_codec<T>::template encode_with_slack<Slack>(out, v); })
+        return arg_codec<T>::template encode_with_slack<Slack>(out, v);
+    else
+        return arg_codec<T>::encode(out, v);
+}
+
 template <class V>
 struct arg_codec<kv_arg<V>> {
     using value_codec = arg_codec<std::remove_cvref_t<V>>;
@@ -3488,6 +3531,12 @@ INKWELL_ALWAYS_INLINE decltype(auto) measured_text(const T& v) noexcept {
 
 template <class... Args>
 inline constexpr bool all_args_encodable = (arg_codec<std::remove_cvref_t<Args>>::supported && ...);
+
+// How the call site's out-of-line paths take an argument: numbers (and other
+// scalars) by value, the rest by reference. A reference to a number would make
+// every call keep its numbers on the stack, in case the path is taken.
+template <class T>
+using pass_arg_t = std::conditional_t<std::is_scalar_v<T>, T, const T&>;
 
 // A decoded field back into a record field (values refer into the entry).
 template <class V>
@@ -3634,7 +3683,7 @@ public:
         tail_.store(0, std::memory_order_relaxed);
         head_.store(0, std::memory_order_relaxed);
         head_cache_ = tail_cache_ = read_ = released_ = 0;
-        reserved_end_ = 0;
+        reserved_end_ = busy_stop_ = 0;
     }
 
     std::size_t capacity() const noexcept { return capacity_; }
@@ -3676,17 +3725,7 @@ public:
             return storage_;
         }
         end = pos + need;
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-        // The lines a few entries ahead come over from the writer's core (or
-        // from memory) while this entry is written, not when the next needs them,
-        // and ready to be written: prefetchw takes the line exclusive. (Without
-        // -mprfchw, __builtin_prefetch(p, 1) is a read prefetch: the line comes
-        // shared, and each store into it must take it from the writer's core
-        // again.) CPUs without PREFETCHW run it as a NOP.
-        asm("prefetchw %0" : : "m"(*reinterpret_cast<const char*>(storage_ + ((index + prefetch_ahead) & mask_))));
-#elif defined(__GNUC__) || defined(__clang__)
-        __builtin_prefetch(storage_ + ((index + prefetch_ahead) & mask_), 1);
-#endif
+        prefetch_for_write(index);
 #if defined(__GNUC__) || defined(__clang__)
         // Never null (storage_ is set or the constructor threw): the caller's
         // "no room" test then costs nothing on this path.
@@ -3696,8 +3735,43 @@ public:
     }
     // Publishes the entry written at the last reserve().
     void publish() noexcept { publish(reserved_end_); }
-    // Publishes the entry reserved with reserve_within(size, limit, end).
+    // Publishes the entry reserved with reserve_within(size, limit, end) or reserve_fast.
     void publish(std::uint64_t end) noexcept { tail_.store(end, std::memory_order_release); }
+    // The call site's way, in two parts. reserve_fast: one test, inline;
+    // nullptr when the entry would end past busy_stop_ (then the caller takes
+    // reserve_busy, out of line). busy_stop_ caches where an entry may end at
+    // the most: the nearer of the busy limit (as of head_cache_) and
+    // write_slack bytes before the end of the ring's lap. Both only move
+    // forward, so a stale value is only too small, never too large.
+    //
+    // After an entry from reserve_fast come at least write_slack bytes of
+    // the ring that hold nothing (a quarter of the ring is free): the caller
+    // may store up to write_slack bytes past the entry's end, which the next
+    // entry overwrites.
+    static constexpr std::size_t write_slack = 16;
+    INKWELL_ALWAYS_INLINE std::byte* reserve_fast(std::size_t size, std::uint64_t& end) noexcept {
+        const std::size_t need = padded(size);
+        const std::uint64_t pos = tail_.load(std::memory_order_relaxed);
+        if (INKWELL_UNLIKELY(pos + need > busy_stop_)) return nullptr;
+        end = pos + need;
+        const std::size_t index = static_cast<std::size_t>(pos & mask_);
+        prefetch_for_write(index);
+#if defined(__GNUC__) || defined(__clang__)
+        if (storage_ == nullptr) __builtin_unreachable();  // as in reserve_within
+#endif
+        return storage_ + index;
+    }
+    // reserve_within(size, busy_limit()), and busy_stop_ refreshed; no slack
+    // is promised after the entry.
+    INKWELL_NOINLINE std::byte* reserve_busy(std::size_t size) noexcept {
+        std::byte* out = reserve_within(size, busy_limit_, reserved_end_);
+        // The next entry starts where this one ends.
+        const std::uint64_t from = out ? reserved_end_ : tail_.load(std::memory_order_relaxed);
+        const std::uint64_t lap_end = from - (from & mask_) + capacity_;
+        const std::uint64_t busy_end = head_cache_ + busy_limit_;
+        busy_stop_ = busy_end < lap_end - write_slack ? busy_end : lap_end - write_slack;
+        return out;
+    }
 
     // --- consumer side
     // The consumer reads at read_ and gives the space back (head_) in steps
@@ -3738,6 +3812,22 @@ public:
 
 private:
     static constexpr std::size_t prefetch_ahead = 512;
+
+    INKWELL_ALWAYS_INLINE void prefetch_for_write([[maybe_unused]] std::size_t index) const noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+        // The lines a few entries ahead come over from the writer's core (or
+        // from memory) while this entry is written, not when the next needs them,
+        // and ready to be written: prefetchw takes the line exclusive. (Without
+        // -mprfchw, __builtin_prefetch(p, 1) is a read prefetch: the line comes
+        // shared, and each store into it must take it from the writer's core
+        // again.) CPUs without PREFETCHW run it as a NOP.
+        // Not wrapped at the ring's end: a prefetch never faults, and the
+        // last few entries of a lap are not worth the two instructions.
+        asm("prefetchw %0" : : "m"(*reinterpret_cast<const char*>(storage_ + index + prefetch_ahead)));
+#elif defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(storage_ + index + prefetch_ahead, 1);
+#endif
+    }
     std::size_t release_step() const noexcept { return capacity_ / 8; }
 
     std::byte* storage_ = nullptr;
@@ -3748,6 +3838,7 @@ private:
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
     std::uint64_t head_cache_ = 0;    // producer's view of head_
     std::uint64_t reserved_end_ = 0;  // producer: where the entry of the last reserve() ends
+    std::uint64_t busy_stop_ = 0;     // producer: see reserve_fast()
     alignas(cache_line) std::atomic<std::uint64_t> head_{0};  // given back to the producer
     // The consumer's own, on a line the producer never reads.
     alignas(cache_line) std::uint64_t read_ = 0;  // where the next entry starts
@@ -4771,37 +4862,80 @@ struct async {
             if constexpr ((detail::is_c_string_v<Args> || ...)) {
                 submit_call(site, detail::measured_text(args)...);  // each C string's strlen once
             } else {
-                if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
-                    count_lost();
-                    return;
-                }
-                // A thread inside a scoped_context takes the longer way.
-                if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
-                const std::size_t size =
-                    sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+                // One test for every case but the common one: the logger is
+                // closed or the clock is not the time-stamp counter (then
+                // call_generation_ matches no thread), this thread has no queue
+                // of this writer yet, or it is inside a scoped_context.
                 auto* slot = &detail::current_queue_slot;
-                if (INKWELL_UNLIKELY(slot->generation != generation_))
-                    slot = &writer_->register_thread(QueueBytes, TotalBytes);
-                auto& queue = *slot->queue;
-                const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
-                if constexpr (formats_when_behind<Args...>) {
-                    // Room while the ring is at most three quarters full, else the long way
-                    // (which also takes an entry larger than the ring can ever hold).
-                    detail::spsc_ring* ring = &queue.producer_ring();
-                    std::uint64_t end;
-                    std::byte* out = ring->reserve_within(size, ring->busy_limit(), end);
-                    if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, stamp, args...);
-                    write_call_entry(out, size, *slot, site, stamp, args...);
-                    ring->publish(end);
-                } else {
-                    std::byte* out = reserve(queue, size);
-                    if (!out) return;  // dropped, and counted
-                    write_call_entry(out, size, *slot, site, stamp, args...);
-                    queue.producer_ring().publish();
-                }
+                if (INKWELL_UNLIKELY(slot->generation != call_generation_.load(std::memory_order_relaxed) ||
+                                     detail::thread_context != nullptr))
+                    return submit_call_general<Args...>(site, args...);
+                submit_queued(site, *slot, stamps_ticks ? detail::call_site_ticks(true) : call_stamp(), args...);
             }
         }
 
+    private:
+        // Where the time-stamp counter is the clock and stop() has not begun:
+        // the writer's generation; else one that no thread's queue has.
+        static constexpr std::uint64_t no_generation = ~std::uint64_t{0};
+        std::uint64_t open_call_generation() const noexcept {
+            return stamps_ticks && !use_tsc_ ? no_generation : generation_;
+        }
+
+        // The rest of submit_call, once the thread's queue and the call's time are known.
+        template <class... Args>
+        INKWELL_ALWAYS_INLINE void submit_queued(const call_site& site, const detail::local_queue_slot& slot,
+                                                 std::uint64_t stamp, const Args&... args) {
+            const std::size_t size =
+                sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+            auto& queue = *slot.queue;
+            if constexpr (formats_when_behind<Args...>) {
+                // Room while the ring is at most three quarters full, else the long way
+                // (which also takes an entry larger than the ring can ever hold).
+                detail::spsc_ring* ring = &queue.producer_ring();
+                std::uint64_t end;
+                std::byte* out = ring->reserve_fast(size, end);
+                if (INKWELL_UNLIKELY(!out)) return submit_past_busy_stop<Args...>(site, slot, size, stamp, args...);
+                write_call_entry<detail::spsc_ring::write_slack>(out, size, slot, site, stamp, args...);
+                ring->publish(end);
+            } else {
+                std::byte* out = reserve(queue, size);
+                if (!out) return;  // dropped, and counted
+                write_call_entry(out, size, slot, site, stamp, args...);
+                queue.producer_ring().publish();
+            }
+        }
+
+        // Block mode, past the ring's cached stop: a wrap, or room to be seen
+        // again, or the writer is behind.
+        template <class... Args>
+        INKWELL_NOINLINE void submit_past_busy_stop(const call_site& site, const detail::local_queue_slot& slot,
+                                                    std::size_t size, std::uint64_t stamp,
+                                                    detail::pass_arg_t<Args>... args) {
+            detail::spsc_ring& ring = slot.queue->producer_ring();
+            if (std::byte* out = ring.reserve_busy(size)) {
+                write_call_entry(out, size, slot, site, stamp, args...);
+                ring.publish();
+                return;
+            }
+            submit_behind<Args...>(site, slot, size, stamp, args...);
+        }
+
+        // submit_call's every other case.
+        template <class... Args>
+        INKWELL_NOINLINE void submit_call_general(const call_site& site, detail::pass_arg_t<Args>... args) {
+            if (closed_.load(std::memory_order_relaxed)) {
+                count_lost();
+                return;
+            }
+            if (detail::thread_context != nullptr) return submit_call_in_context<Args...>(site, args...);
+            auto* slot = &detail::current_queue_slot;
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes, TotalBytes);
+            const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
+            submit_queued(site, *slot, stamp, args...);
+        }
+
+    public:
         // Block mode, a call without fields: while the writer is behind (this
         // thread's ring is over three quarters full), the call formats its
         // message itself and queues the text. It would soon wait for room
@@ -4812,23 +4946,39 @@ struct async {
         static constexpr bool formats_when_behind =
             std::is_same_v<Overflow, overflow::block> && detail::leading_format_args<Args...>() == sizeof...(Args);
 
-        template <class... Args>
+        // Slack: how many bytes past the entry's end may be written (see
+        // spsc_ring::reserve_fast).
+        template <std::size_t Slack = 0, class... Args>
         INKWELL_ALWAYS_INLINE void write_call_entry(std::byte* out, std::size_t size, const detail::local_queue_slot& slot,
                                                     const call_site& site, std::uint64_t stamp, const Args&... args) {
             // Built in place (entries are 8-byte aligned): a header built on the
             // stack and copied in is stored in 8-byte pieces and reloaded as
             // 16-byte vectors, a store-forwarding stall on every call.
-            ::new (static_cast<void*>(out))
-                detail::entry_header{static_cast<std::uint32_t>(size), slot.thread_id,
-                                     &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
-                                     stamp, &site};
+            constexpr auto deliver_fn = &engine::template deliver<false, std::remove_cvref_t<Args>...>;
+            if constexpr (std::endian::native == std::endian::little) {
+                // The size and the thread id in one 8-byte store (the two 32-bit
+                // fields set one by one, the compiler packs them in a vector
+                // register first: four instructions instead of two).
+                auto* h = ::new (static_cast<void*>(out)) detail::entry_header;  // no stores yet
+                static_assert(offsetof(detail::entry_header, thread_id) == sizeof(std::uint32_t));
+                const std::uint64_t size_and_thread =
+                    static_cast<std::uint32_t>(size) | static_cast<std::uint64_t>(slot.thread_id) << 32;
+                std::memcpy(out, &size_and_thread, sizeof size_and_thread);
+                h->deliver = deliver_fn;
+                h->cell = cell_;
+                h->ticks = stamp;
+                h->site = &site;
+            } else {
+                ::new (static_cast<void*>(out))
+                    detail::entry_header{static_cast<std::uint32_t>(size), slot.thread_id, deliver_fn, cell_, stamp, &site};
+            }
             [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
-            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+            ((p = detail::encode_arg<Slack, std::remove_cvref_t<Args>>(p, args)), ...);
         }
 
         template <class... Args>
         INKWELL_NOINLINE void submit_behind(const call_site& site, const detail::local_queue_slot& slot,
-                                            std::size_t size, std::uint64_t stamp, const Args&... args) {
+                                            std::size_t size, std::uint64_t stamp, detail::pass_arg_t<Args>... args) {
             auto& queue = *slot.queue;
             // A ring short of this logger's size grows first, and an entry larger
             // than the ring gets one of its own: both in reserve()'s slow path.
@@ -4856,7 +5006,7 @@ struct async {
         // The same, with a reference to the thread's context frame first in
         // the payload (the record is written after the scope may have ended).
         template <class... Args>
-        INKWELL_NOINLINE void submit_call_in_context(const call_site& site, const Args&... args) {
+        INKWELL_NOINLINE void submit_call_in_context(const call_site& site, detail::pass_arg_t<Args>... args) {
             const context_frame* context = detail::thread_context;
             const std::size_t size = sizeof(detail::entry_header) + sizeof context +
                                      (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
@@ -4915,6 +5065,7 @@ struct async {
         // Drains (within the deadline) and stops: a record logged after stop()
         // began, or delivered after it ended, is counted in stats().dropped.
         void stop() {
+            call_generation_.store(no_generation, std::memory_order_relaxed);  // callers take the long way
             if (closed_.exchange(true)) {
                 if (closed_by_exit_.load(std::memory_order_acquire)) finish_after_exit();
                 return;
@@ -4954,6 +5105,7 @@ struct async {
         void flush_backend_held() override { backend_.flush(); }  // backend_mutex_ held by the caller
         void close_for_exit() noexcept override {
             closed_by_exit_.store(true, std::memory_order_release);
+            call_generation_.store(no_generation, std::memory_order_relaxed);
             closed_.store(true, std::memory_order_release);
         }
 
@@ -5213,6 +5365,8 @@ struct async {
         detail::async_writer* writer_;  // shared by every async engine; released in the destructor
         const std::uint64_t generation_;  // of writer_: a thread's queue belongs to it when the numbers match
         const bool use_tsc_;
+        // What submit_call compares a thread's queue generation with: see open_call_generation().
+        std::atomic<std::uint64_t> call_generation_{open_call_generation()};
         std::atomic<bool> closed_{false};  // stop() has begun: callers' records are counted as lost
         std::atomic<bool> closed_by_exit_{false};  // closed by exit() (async_writer::at_exit), not by stop()
         std::atomic<std::uint64_t> lost_after_exit_{0};  // records counted as lost since then
@@ -6806,7 +6960,6 @@ INKWELL_END_NAMESPACE
 // Runs on the logger's writer thread (the backend serialises every call); the
 // counters may be read from any thread.
 
-#include <bit>
 
 
 INKWELL_BEGIN_NAMESPACE
@@ -12554,13 +12707,18 @@ private:
                 // it never fills a queue (a 100 MB argument would need a ring
                 // of 256 MiB, and the writer a second copy to format).
                 if (INKWELL_UNLIKELY((longer_than_a_message(args) || ...)))
-                    emit_checked(site, std::forward<Args>(args)...);
+                    emit_oversized<std::remove_cvref_t<Args>...>(site, args...);
                 else
                     engine_.submit_call(site, args...);
             } else {
                 emit_checked(site, std::forward<Args>(args)...);
             }
         }
+    }
+
+    template <class... Args>
+    INKWELL_NOINLINE void emit_oversized(const call_site& site, detail::pass_arg_t<Args>... args) {
+        emit_checked(site, args...);
     }
 
     template <class T>

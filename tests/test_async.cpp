@@ -518,6 +518,32 @@ BOOST_AUTO_TEST_CASE(an_entry_of_over_half_the_ring_is_taken_in_it_while_there_i
     BOOST_TEST(test_support::read_lines(dir / "app.log") == sent, boost::test_tools::per_element());
 }
 
+// The call site copies a std::string of up to 16 bytes with one 16-byte move,
+// storing past the entry's end (the ring keeps room for it there). Text of
+// every length from 0 to 40 bytes, each followed by a number stored after it,
+// through a 4 KiB ring for many laps (entries end at every offset of a lap):
+// each line has its own text and number, nothing of a neighbour's.
+BOOST_AUTO_TEST_CASE(short_text_of_every_length_arrives_exactly_across_the_ring_laps) {
+    watchdog guard(120s, "short text of every length");
+    temp_dir dir;
+    std::vector<std::string> sent;
+    {
+        inkwell::basic_logger<small_block_config> log({.directory = dir.path()});
+        std::thread([&] {  // a thread of its own: its queue is this logger's 4 KiB
+            for (int i = 0; i < 6000; ++i) {
+                std::string text;
+                for (int k = 0; k < i % 41; ++k) text.push_back(static_cast<char>('a' + (i + k) % 26));
+                sent.push_back(text + "|" + std::to_string(i));
+                INKWELL_INFO(log, "{}|{}", text, i);
+                if (i % 64 == 63) log.flush();  // else the writer falls behind now and then
+            }
+        }).join();
+        log.flush();
+        BOOST_TEST(log.stats().dropped == 0u);
+    }
+    BOOST_TEST(test_support::read_lines(dir / "app.log") == sent, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_record_larger_than_the_queue_is_written_or_counted_in_drop_mode) {
     watchdog guard(120s, "a record larger than the drop queue");
     const std::string huge(64 * 1024, 'h');

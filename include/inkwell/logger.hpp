@@ -358,13 +358,18 @@ private:
                 // it never fills a queue (a 100 MB argument would need a ring
                 // of 256 MiB, and the writer a second copy to format).
                 if (INKWELL_UNLIKELY((longer_than_a_message(args) || ...)))
-                    emit_checked(site, std::forward<Args>(args)...);
+                    emit_oversized<std::remove_cvref_t<Args>...>(site, args...);
                 else
                     engine_.submit_call(site, args...);
             } else {
                 emit_checked(site, std::forward<Args>(args)...);
             }
         }
+    }
+
+    template <class... Args>
+    INKWELL_NOINLINE void emit_oversized(const call_site& site, detail::pass_arg_t<Args>... args) {
+        emit_checked(site, args...);
     }
 
     template <class T>

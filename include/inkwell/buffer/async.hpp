@@ -37,9 +37,11 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include "../detail/chrono.hpp"
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -157,37 +159,80 @@ struct async {
             if constexpr ((detail::is_c_string_v<Args> || ...)) {
                 submit_call(site, detail::measured_text(args)...);  // each C string's strlen once
             } else {
-                if (INKWELL_UNLIKELY(closed_.load(std::memory_order_relaxed))) {
-                    count_lost();
-                    return;
-                }
-                // A thread inside a scoped_context takes the longer way.
-                if (INKWELL_UNLIKELY(detail::thread_context != nullptr)) return submit_call_in_context(site, args...);
-                const std::size_t size =
-                    sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+                // One test for every case but the common one: the logger is
+                // closed or the clock is not the time-stamp counter (then
+                // call_generation_ matches no thread), this thread has no queue
+                // of this writer yet, or it is inside a scoped_context.
                 auto* slot = &detail::current_queue_slot;
-                if (INKWELL_UNLIKELY(slot->generation != generation_))
-                    slot = &writer_->register_thread(QueueBytes, TotalBytes);
-                auto& queue = *slot->queue;
-                const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
-                if constexpr (formats_when_behind<Args...>) {
-                    // Room while the ring is at most three quarters full, else the long way
-                    // (which also takes an entry larger than the ring can ever hold).
-                    detail::spsc_ring* ring = &queue.producer_ring();
-                    std::uint64_t end;
-                    std::byte* out = ring->reserve_within(size, ring->busy_limit(), end);
-                    if (INKWELL_UNLIKELY(!out)) return submit_behind(site, *slot, size, stamp, args...);
-                    write_call_entry(out, size, *slot, site, stamp, args...);
-                    ring->publish(end);
-                } else {
-                    std::byte* out = reserve(queue, size);
-                    if (!out) return;  // dropped, and counted
-                    write_call_entry(out, size, *slot, site, stamp, args...);
-                    queue.producer_ring().publish();
-                }
+                if (INKWELL_UNLIKELY(slot->generation != call_generation_.load(std::memory_order_relaxed) ||
+                                     detail::thread_context != nullptr))
+                    return submit_call_general<Args...>(site, args...);
+                submit_queued(site, *slot, stamps_ticks ? detail::call_site_ticks(true) : call_stamp(), args...);
             }
         }
 
+    private:
+        // Where the time-stamp counter is the clock and stop() has not begun:
+        // the writer's generation; else one that no thread's queue has.
+        static constexpr std::uint64_t no_generation = ~std::uint64_t{0};
+        std::uint64_t open_call_generation() const noexcept {
+            return stamps_ticks && !use_tsc_ ? no_generation : generation_;
+        }
+
+        // The rest of submit_call, once the thread's queue and the call's time are known.
+        template <class... Args>
+        INKWELL_ALWAYS_INLINE void submit_queued(const call_site& site, const detail::local_queue_slot& slot,
+                                                 std::uint64_t stamp, const Args&... args) {
+            const std::size_t size =
+                sizeof(detail::entry_header) + (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
+            auto& queue = *slot.queue;
+            if constexpr (formats_when_behind<Args...>) {
+                // Room while the ring is at most three quarters full, else the long way
+                // (which also takes an entry larger than the ring can ever hold).
+                detail::spsc_ring* ring = &queue.producer_ring();
+                std::uint64_t end;
+                std::byte* out = ring->reserve_fast(size, end);
+                if (INKWELL_UNLIKELY(!out)) return submit_past_busy_stop<Args...>(site, slot, size, stamp, args...);
+                write_call_entry<detail::spsc_ring::write_slack>(out, size, slot, site, stamp, args...);
+                ring->publish(end);
+            } else {
+                std::byte* out = reserve(queue, size);
+                if (!out) return;  // dropped, and counted
+                write_call_entry(out, size, slot, site, stamp, args...);
+                queue.producer_ring().publish();
+            }
+        }
+
+        // Block mode, past the ring's cached stop: a wrap, or room to be seen
+        // again, or the writer is behind.
+        template <class... Args>
+        INKWELL_NOINLINE void submit_past_busy_stop(const call_site& site, const detail::local_queue_slot& slot,
+                                                    std::size_t size, std::uint64_t stamp,
+                                                    detail::pass_arg_t<Args>... args) {
+            detail::spsc_ring& ring = slot.queue->producer_ring();
+            if (std::byte* out = ring.reserve_busy(size)) {
+                write_call_entry(out, size, slot, site, stamp, args...);
+                ring.publish();
+                return;
+            }
+            submit_behind<Args...>(site, slot, size, stamp, args...);
+        }
+
+        // submit_call's every other case.
+        template <class... Args>
+        INKWELL_NOINLINE void submit_call_general(const call_site& site, detail::pass_arg_t<Args>... args) {
+            if (closed_.load(std::memory_order_relaxed)) {
+                count_lost();
+                return;
+            }
+            if (detail::thread_context != nullptr) return submit_call_in_context<Args...>(site, args...);
+            auto* slot = &detail::current_queue_slot;
+            if (slot->generation != generation_) slot = &writer_->register_thread(QueueBytes, TotalBytes);
+            const std::uint64_t stamp = call_stamp();  // before any wait for room: the call's time
+            submit_queued(site, *slot, stamp, args...);
+        }
+
+    public:
         // Block mode, a call without fields: while the writer is behind (this
         // thread's ring is over three quarters full), the call formats its
         // message itself and queues the text. It would soon wait for room
@@ -198,23 +243,39 @@ struct async {
         static constexpr bool formats_when_behind =
             std::is_same_v<Overflow, overflow::block> && detail::leading_format_args<Args...>() == sizeof...(Args);
 
-        template <class... Args>
+        // Slack: how many bytes past the entry's end may be written (see
+        // spsc_ring::reserve_fast).
+        template <std::size_t Slack = 0, class... Args>
         INKWELL_ALWAYS_INLINE void write_call_entry(std::byte* out, std::size_t size, const detail::local_queue_slot& slot,
                                                     const call_site& site, std::uint64_t stamp, const Args&... args) {
             // Built in place (entries are 8-byte aligned): a header built on the
             // stack and copied in is stored in 8-byte pieces and reloaded as
             // 16-byte vectors, a store-forwarding stall on every call.
-            ::new (static_cast<void*>(out))
-                detail::entry_header{static_cast<std::uint32_t>(size), slot.thread_id,
-                                     &engine::template deliver<false, std::remove_cvref_t<Args>...>, cell_,
-                                     stamp, &site};
+            constexpr auto deliver_fn = &engine::template deliver<false, std::remove_cvref_t<Args>...>;
+            if constexpr (std::endian::native == std::endian::little) {
+                // The size and the thread id in one 8-byte store (the two 32-bit
+                // fields set one by one, the compiler packs them in a vector
+                // register first: four instructions instead of two).
+                auto* h = ::new (static_cast<void*>(out)) detail::entry_header;  // no stores yet
+                static_assert(offsetof(detail::entry_header, thread_id) == sizeof(std::uint32_t));
+                const std::uint64_t size_and_thread =
+                    static_cast<std::uint32_t>(size) | static_cast<std::uint64_t>(slot.thread_id) << 32;
+                std::memcpy(out, &size_and_thread, sizeof size_and_thread);
+                h->deliver = deliver_fn;
+                h->cell = cell_;
+                h->ticks = stamp;
+                h->site = &site;
+            } else {
+                ::new (static_cast<void*>(out))
+                    detail::entry_header{static_cast<std::uint32_t>(size), slot.thread_id, deliver_fn, cell_, stamp, &site};
+            }
             [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
-            ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
+            ((p = detail::encode_arg<Slack, std::remove_cvref_t<Args>>(p, args)), ...);
         }
 
         template <class... Args>
         INKWELL_NOINLINE void submit_behind(const call_site& site, const detail::local_queue_slot& slot,
-                                            std::size_t size, std::uint64_t stamp, const Args&... args) {
+                                            std::size_t size, std::uint64_t stamp, detail::pass_arg_t<Args>... args) {
             auto& queue = *slot.queue;
             // A ring short of this logger's size grows first, and an entry larger
             // than the ring gets one of its own: both in reserve()'s slow path.
@@ -242,7 +303,7 @@ struct async {
         // The same, with a reference to the thread's context frame first in
         // the payload (the record is written after the scope may have ended).
         template <class... Args>
-        INKWELL_NOINLINE void submit_call_in_context(const call_site& site, const Args&... args) {
+        INKWELL_NOINLINE void submit_call_in_context(const call_site& site, detail::pass_arg_t<Args>... args) {
             const context_frame* context = detail::thread_context;
             const std::size_t size = sizeof(detail::entry_header) + sizeof context +
                                      (detail::arg_codec<std::remove_cvref_t<Args>>::size(args) + ... + 0);
@@ -301,6 +362,7 @@ struct async {
         // Drains (within the deadline) and stops: a record logged after stop()
         // began, or delivered after it ended, is counted in stats().dropped.
         void stop() {
+            call_generation_.store(no_generation, std::memory_order_relaxed);  // callers take the long way
             if (closed_.exchange(true)) {
                 if (closed_by_exit_.load(std::memory_order_acquire)) finish_after_exit();
                 return;
@@ -340,6 +402,7 @@ struct async {
         void flush_backend_held() override { backend_.flush(); }  // backend_mutex_ held by the caller
         void close_for_exit() noexcept override {
             closed_by_exit_.store(true, std::memory_order_release);
+            call_generation_.store(no_generation, std::memory_order_relaxed);
             closed_.store(true, std::memory_order_release);
         }
 
@@ -599,6 +662,8 @@ struct async {
         detail::async_writer* writer_;  // shared by every async engine; released in the destructor
         const std::uint64_t generation_;  // of writer_: a thread's queue belongs to it when the numbers match
         const bool use_tsc_;
+        // What submit_call compares a thread's queue generation with: see open_call_generation().
+        std::atomic<std::uint64_t> call_generation_{open_call_generation()};
         std::atomic<bool> closed_{false};  // stop() has begun: callers' records are counted as lost
         std::atomic<bool> closed_by_exit_{false};  // closed by exit() (async_writer::at_exit), not by stop()
         std::atomic<std::uint64_t> lost_after_exit_{0};  // records counted as lost since then

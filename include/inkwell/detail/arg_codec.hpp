@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -109,6 +110,48 @@ struct arg_codec<T> {
     static decoded decode(const std::byte*& in) noexcept { return text_codec::decode(in); }
 };
 
+// A std::string's buffer holds at least 16 bytes, whatever its size: the
+// small-string buffer is 16 bytes in libstdc++, and a string on the heap has
+// a capacity of 16 or more. So a call that may store 16 bytes past the text
+// (spsc_ring::reserve_fast's slack) copies a string of up to 16 bytes with one
+// 16-byte move, instead of branches on its length. The bytes past the string's
+// size are copied but never read: the entry records the size.
+#if defined(__GLIBCXX__)
+inline constexpr std::size_t string_read_slack = 16;
+#else
+inline constexpr std::size_t string_read_slack = 0;
+#endif
+
+template <>
+struct arg_codec<std::string> : arg_codec<std::string_view> {
+    // Slack: how many bytes past the text may be written.
+    template <std::size_t Slack>
+    static std::byte* encode_with_slack(std::byte* out, const std::string& v) noexcept {
+        constexpr std::size_t block = Slack < string_read_slack ? Slack : string_read_slack;
+        if constexpr (block == 16) {
+            const auto n = static_cast<std::uint32_t>(v.size());
+            std::memcpy(out, &n, sizeof n);
+            if (INKWELL_LIKELY(n <= block)) {
+                std::memcpy(out + sizeof n, v.data(), block);
+                return out + sizeof n + n;
+            }
+            text_codec::copy_text(out + sizeof n, v.data(), n);
+            return out + sizeof n + n;
+        } else {
+            return encode(out, v);
+        }
+    }
+};
+
+// encode_with_slack where the codec has it, else encode.
+template <std::size_t Slack, class T>
+INKWELL_ALWAYS_INLINE std::byte* encode_arg(std::byte* out, const T& v) noexcept {
+    if constexpr (Slack > 0 && requires { arg_codec<T>::template encode_with_slack<Slack>(out, v); })
+        return arg_codec<T>::template encode_with_slack<Slack>(out, v);
+    else
+        return arg_codec<T>::encode(out, v);
+}
+
 template <class V>
 struct arg_codec<kv_arg<V>> {
     using value_codec = arg_codec<std::remove_cvref_t<V>>;
@@ -142,6 +185,12 @@ INKWELL_ALWAYS_INLINE decltype(auto) measured_text(const T& v) noexcept {
 
 template <class... Args>
 inline constexpr bool all_args_encodable = (arg_codec<std::remove_cvref_t<Args>>::supported && ...);
+
+// How the call site's out-of-line paths take an argument: numbers (and other
+// scalars) by value, the rest by reference. A reference to a number would make
+// every call keep its numbers on the stack, in case the path is taken.
+template <class T>
+using pass_arg_t = std::conditional_t<std::is_scalar_v<T>, T, const T&>;
 
 // A decoded field back into a record field (values refer into the entry).
 template <class V>

@@ -108,7 +108,7 @@ public:
         tail_.store(0, std::memory_order_relaxed);
         head_.store(0, std::memory_order_relaxed);
         head_cache_ = tail_cache_ = read_ = released_ = 0;
-        reserved_end_ = 0;
+        reserved_end_ = busy_stop_ = 0;
     }
 
     std::size_t capacity() const noexcept { return capacity_; }
@@ -150,17 +150,7 @@ public:
             return storage_;
         }
         end = pos + need;
-#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
-        // The lines a few entries ahead come over from the writer's core (or
-        // from memory) while this entry is written, not when the next needs them,
-        // and ready to be written: prefetchw takes the line exclusive. (Without
-        // -mprfchw, __builtin_prefetch(p, 1) is a read prefetch: the line comes
-        // shared, and each store into it must take it from the writer's core
-        // again.) CPUs without PREFETCHW run it as a NOP.
-        asm("prefetchw %0" : : "m"(*reinterpret_cast<const char*>(storage_ + ((index + prefetch_ahead) & mask_))));
-#elif defined(__GNUC__) || defined(__clang__)
-        __builtin_prefetch(storage_ + ((index + prefetch_ahead) & mask_), 1);
-#endif
+        prefetch_for_write(index);
 #if defined(__GNUC__) || defined(__clang__)
         // Never null (storage_ is set or the constructor threw): the caller's
         // "no room" test then costs nothing on this path.
@@ -170,8 +160,43 @@ public:
     }
     // Publishes the entry written at the last reserve().
     void publish() noexcept { publish(reserved_end_); }
-    // Publishes the entry reserved with reserve_within(size, limit, end).
+    // Publishes the entry reserved with reserve_within(size, limit, end) or reserve_fast.
     void publish(std::uint64_t end) noexcept { tail_.store(end, std::memory_order_release); }
+    // The call site's way, in two parts. reserve_fast: one test, inline;
+    // nullptr when the entry would end past busy_stop_ (then the caller takes
+    // reserve_busy, out of line). busy_stop_ caches where an entry may end at
+    // the most: the nearer of the busy limit (as of head_cache_) and
+    // write_slack bytes before the end of the ring's lap. Both only move
+    // forward, so a stale value is only too small, never too large.
+    //
+    // After an entry from reserve_fast come at least write_slack bytes of
+    // the ring that hold nothing (a quarter of the ring is free): the caller
+    // may store up to write_slack bytes past the entry's end, which the next
+    // entry overwrites.
+    static constexpr std::size_t write_slack = 16;
+    INKWELL_ALWAYS_INLINE std::byte* reserve_fast(std::size_t size, std::uint64_t& end) noexcept {
+        const std::size_t need = padded(size);
+        const std::uint64_t pos = tail_.load(std::memory_order_relaxed);
+        if (INKWELL_UNLIKELY(pos + need > busy_stop_)) return nullptr;
+        end = pos + need;
+        const std::size_t index = static_cast<std::size_t>(pos & mask_);
+        prefetch_for_write(index);
+#if defined(__GNUC__) || defined(__clang__)
+        if (storage_ == nullptr) __builtin_unreachable();  // as in reserve_within
+#endif
+        return storage_ + index;
+    }
+    // reserve_within(size, busy_limit()), and busy_stop_ refreshed; no slack
+    // is promised after the entry.
+    INKWELL_NOINLINE std::byte* reserve_busy(std::size_t size) noexcept {
+        std::byte* out = reserve_within(size, busy_limit_, reserved_end_);
+        // The next entry starts where this one ends.
+        const std::uint64_t from = out ? reserved_end_ : tail_.load(std::memory_order_relaxed);
+        const std::uint64_t lap_end = from - (from & mask_) + capacity_;
+        const std::uint64_t busy_end = head_cache_ + busy_limit_;
+        busy_stop_ = busy_end < lap_end - write_slack ? busy_end : lap_end - write_slack;
+        return out;
+    }
 
     // --- consumer side
     // The consumer reads at read_ and gives the space back (head_) in steps
@@ -212,6 +237,22 @@ public:
 
 private:
     static constexpr std::size_t prefetch_ahead = 512;
+
+    INKWELL_ALWAYS_INLINE void prefetch_for_write([[maybe_unused]] std::size_t index) const noexcept {
+#if (defined(__GNUC__) || defined(__clang__)) && defined(__x86_64__)
+        // The lines a few entries ahead come over from the writer's core (or
+        // from memory) while this entry is written, not when the next needs them,
+        // and ready to be written: prefetchw takes the line exclusive. (Without
+        // -mprfchw, __builtin_prefetch(p, 1) is a read prefetch: the line comes
+        // shared, and each store into it must take it from the writer's core
+        // again.) CPUs without PREFETCHW run it as a NOP.
+        // Not wrapped at the ring's end: a prefetch never faults, and the
+        // last few entries of a lap are not worth the two instructions.
+        asm("prefetchw %0" : : "m"(*reinterpret_cast<const char*>(storage_ + index + prefetch_ahead)));
+#elif defined(__GNUC__) || defined(__clang__)
+        __builtin_prefetch(storage_ + index + prefetch_ahead, 1);
+#endif
+    }
     std::size_t release_step() const noexcept { return capacity_ / 8; }
 
     std::byte* storage_ = nullptr;
@@ -222,6 +263,7 @@ private:
     alignas(cache_line) std::atomic<std::uint64_t> tail_{0};
     std::uint64_t head_cache_ = 0;    // producer's view of head_
     std::uint64_t reserved_end_ = 0;  // producer: where the entry of the last reserve() ends
+    std::uint64_t busy_stop_ = 0;     // producer: see reserve_fast()
     alignas(cache_line) std::atomic<std::uint64_t> head_{0};  // given back to the producer
     // The consumer's own, on a line the producer never reads.
     alignas(cache_line) std::uint64_t read_ = 0;  // where the next entry starts
