@@ -172,6 +172,31 @@ BOOST_AUTO_TEST_CASE(source_is_file_name_and_line_or_empty) {
     BOOST_CHECK_EQUAL(parse_line(format_line(r)).at("source"), "");
 }
 
+// The macros find the file name at compile time (source_location::located_at);
+// the record then carries where it starts, and "source" is the same as when
+// the writer looks for it.
+static_assert(inkwell::source_location::located_at("/src/a/b.cpp", "f", 3).file_name() == "b.cpp");
+static_assert(inkwell::source_location::located_at("b.cpp", "f", 3).file_name() == "b.cpp");
+static_assert(inkwell::source_location::located_at("", "f", 3).file_name().empty());
+static_assert(inkwell::source_location::located_at("dir/", "f", 3).name_size == 0);  // nothing to find: left to run time
+
+BOOST_AUTO_TEST_CASE(source_from_a_macro_call_site_is_this_file_and_line) {
+    struct capture_config : inkwell::default_config {
+        using buffer = inkwell::buffer::immediate;
+        using formatter = inkwell::format::jsonl;
+        using sink = inkwell::sink::callback;
+    };
+    std::vector<std::string> lines;
+    inkwell::basic_logger<capture_config> log({.read_environment = false});
+    log.with_sink([&](auto& s) {
+        s.set_callback([&](const inkwell::record&, std::string_view line) { lines.emplace_back(line); });
+    });
+    const int line = __LINE__ + 1;
+    INKWELL_INFO(log, "where am I");
+    BOOST_REQUIRE_EQUAL(lines.size(), 1u);
+    BOOST_CHECK_EQUAL(parse_line(lines[0]).at("source"), "test_format_jsonl.cpp:" + std::to_string(line));
+}
+
 // platform-structured-logging.md asks for file, line and function on every
 // entry: jsonl_with_function writes "function" after "source"; the storage
 // spec's format::jsonl does not.

@@ -59,7 +59,7 @@ namespace detail {
 template <class Logger>
 consteval call_site make_call_site(level l, std::string_view format, const char* file, std::uint32_t line,
                                    const char* function) {
-    return call_site{l, format, source_location{file, function, line}, static_category<Logger>(format, l),
+    return call_site{l, format, source_location::located_at(file, function, line), static_category<Logger>(format, l),
                      detail::is_plain_format(format)};
 }
 }  // namespace detail

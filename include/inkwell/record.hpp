@@ -27,9 +27,27 @@ struct source_location {
     const char* file = "";
     const char* function = "";
     std::uint32_t line = 0;
+    // Where the file name (without its folders) starts in `file`, and its
+    // length: found at compile time for the macros' call sites (see
+    // located_at), so that the writer does not look for it in every record.
+    // A length of 0: not known, file_name() finds it. (Whoever changes the
+    // `file` of a located source_location sets both back to 0.)
+    std::uint16_t name_offset = 0;
+    std::uint16_t name_size = 0;
+
+    // `file`, `function` and `line`, the file name found once.
+    static constexpr source_location located_at(const char* file, const char* function, std::uint32_t line) noexcept {
+        const std::string_view f{file};
+        const std::size_t slash = f.rfind('/');
+        const std::size_t offset = slash == std::string_view::npos ? 0 : slash + 1;
+        if (f.size() > 0xFFFF || offset == f.size()) return source_location{file, function, line};
+        return source_location{file, function, line, static_cast<std::uint16_t>(offset),
+                               static_cast<std::uint16_t>(f.size() - offset)};
+    }
 
     // The file name without its folders, as JSON's "source" shows it.
     constexpr std::string_view file_name() const noexcept {
+        if (name_size != 0) return {file + name_offset, name_size};
         std::string_view f{file};
 #if defined(__GLIBC__)
         // At run time glibc's memrchr (vectorised): the byte loop of rfind
