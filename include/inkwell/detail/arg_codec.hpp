@@ -111,12 +111,13 @@ struct arg_codec<T> {
 };
 
 // A std::string's buffer holds at least 16 bytes, whatever its size: the
-// small-string buffer is 16 bytes in libstdc++, and a string on the heap has
-// a capacity of 16 or more. So a call that may store 16 bytes past the text
+// small-string buffer is 16 bytes in libstdc++'s string, and a string on the
+// heap has a capacity of 16 or more. (Not in the old copy-on-write string of
+// _GLIBCXX_USE_CXX11_ABI=0, whose buffer is as long as the text.) So a call that may store 16 bytes past the text
 // (spsc_ring::reserve_fast's slack) copies a string of up to 16 bytes with one
 // 16-byte move, instead of branches on its length. The bytes past the string's
 // size are copied but never read: the entry records the size.
-#if defined(__GLIBCXX__)
+#if defined(__GLIBCXX__) && _GLIBCXX_USE_CXX11_ABI
 inline constexpr std::size_t string_read_slack = 16;
 #else
 inline constexpr std::size_t string_read_slack = 0;
