@@ -112,8 +112,6 @@ public:
     }
 
     std::size_t capacity() const noexcept { return capacity_; }
-    // Three quarters of the ring: past it, the writer is behind its producer.
-    std::size_t busy_limit() const noexcept { return busy_limit_; }
     // The largest entry that can ever fit, wrap-around included.
     std::size_t max_entry() const noexcept { return capacity_ / 2; }
 
@@ -125,15 +123,9 @@ public:
     // Inline: it is most of the call site's work, and a call costs as much again.
     INKWELL_ALWAYS_INLINE std::byte* reserve(std::size_t size) noexcept { return reserve_within(size, capacity_); }
     // The same, and nullptr also when more than `limit` bytes of the ring
-    // would then be taken (limit <= capacity()).
+    // would then be taken (limit <= capacity()). Where the entry ends goes
+    // to reserved_end_, for publish().
     INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit) noexcept {
-        return reserve_within(size, limit, reserved_end_);
-    }
-    // The same for a caller that publishes with publish(end): `end` is where
-    // the entry ends, for the caller to keep in a register. (publish() reads
-    // reserved_end_ back, and after the entry's bytes were stored the
-    // compiler must assume it, and the ring pointer, changed: two reloads.)
-    INKWELL_ALWAYS_INLINE std::byte* reserve_within(std::size_t size, std::size_t limit, std::uint64_t& end) noexcept {
         const std::size_t need = padded(size);
         std::uint64_t pos = tail_.load(std::memory_order_relaxed);
         const std::size_t index = static_cast<std::size_t>(pos & mask_);
@@ -146,10 +138,10 @@ public:
         if (need > to_end) {  // mark the rest of the ring as skipped, start over at 0
             const std::uint32_t wrap = 0;
             std::memcpy(storage_ + index, &wrap, sizeof wrap);
-            end = pos + to_end + need;
+            reserved_end_ = pos + to_end + need;
             return storage_;
         }
-        end = pos + need;
+        reserved_end_ = pos + need;
         prefetch_for_write(index);
 #if defined(__GNUC__) || defined(__clang__)
         // Never null (storage_ is set or the constructor threw): the caller's
@@ -160,7 +152,7 @@ public:
     }
     // Publishes the entry written at the last reserve().
     void publish() noexcept { publish(reserved_end_); }
-    // Publishes the entry reserved with reserve_within(size, limit, end) or reserve_fast.
+    // Publishes the entry reserved with reserve_fast, which ends at `end`.
     void publish(std::uint64_t end) noexcept { tail_.store(end, std::memory_order_release); }
     // The call site's way, in two parts. reserve_fast: one test, inline;
     // nullptr when the entry would end past busy_stop_ (then the caller takes
@@ -186,10 +178,10 @@ public:
 #endif
         return storage_ + index;
     }
-    // reserve_within(size, busy_limit()), and busy_stop_ refreshed; no slack
-    // is promised after the entry.
+    // reserve_within(size, three quarters of the ring), and busy_stop_
+    // refreshed; no slack is promised after the entry.
     INKWELL_NOINLINE std::byte* reserve_busy(std::size_t size) noexcept {
-        std::byte* out = reserve_within(size, busy_limit_, reserved_end_);
+        std::byte* out = reserve_within(size, busy_limit_);
         // The next entry starts where this one ends.
         const std::uint64_t from = out ? reserved_end_ : tail_.load(std::memory_order_relaxed);
         const std::uint64_t lap_end = from - (from & mask_) + capacity_;
@@ -256,7 +248,8 @@ private:
     std::size_t release_step() const noexcept { return capacity_ / 8; }
 
     std::byte* storage_ = nullptr;
-    std::size_t capacity_ = 0, mask_ = 0, busy_limit_ = 0;
+    std::size_t capacity_ = 0, mask_ = 0;
+    std::size_t busy_limit_ = 0;  // three quarters of the ring: past it, the writer is behind its producer
     bool mapped_ = false;
     bool populated_ = false;  // the writer's: populate() ran
     // The producer's and the consumer's indices live on their own cache lines.
