@@ -248,10 +248,18 @@ struct async {
         template <std::size_t Slack = 0, class... Args>
         INKWELL_ALWAYS_INLINE void write_call_entry(std::byte* out, std::size_t size, const detail::local_queue_slot& slot,
                                                     const call_site& site, std::uint64_t stamp, const Args&... args) {
-            // Built in place (entries are 8-byte aligned): a header built on the
-            // stack and copied in is stored in 8-byte pieces and reloaded as
-            // 16-byte vectors, a store-forwarding stall on every call.
-            constexpr auto deliver_fn = &engine::template deliver<false, std::remove_cvref_t<Args>...>;
+            put_header(out, size, slot.thread_id, &engine::template deliver<false, std::remove_cvref_t<Args>...>, stamp,
+                       &site);
+            [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
+            ((p = detail::encode_arg<Slack, std::remove_cvref_t<Args>>(p, args)), ...);
+        }
+
+        // Every entry's header, built in place (entries are 8-byte aligned): a
+        // header built on the stack and copied in is stored in 8-byte pieces
+        // and reloaded as 16-byte vectors, a store-forwarding stall.
+        INKWELL_ALWAYS_INLINE void put_header(std::byte* out, std::size_t size, std::uint32_t thread_id,
+                                              decltype(detail::entry_header::deliver) deliver, std::uint64_t stamp,
+                                              const call_site* site) const noexcept {
             if constexpr (std::endian::native == std::endian::little) {
                 // The size and the thread id in one 8-byte store (the two 32-bit
                 // fields set one by one, the compiler packs them in a vector
@@ -259,18 +267,16 @@ struct async {
                 auto* h = ::new (static_cast<void*>(out)) detail::entry_header;  // no stores yet
                 static_assert(offsetof(detail::entry_header, thread_id) == sizeof(std::uint32_t));
                 const std::uint64_t size_and_thread =
-                    static_cast<std::uint32_t>(size) | static_cast<std::uint64_t>(slot.thread_id) << 32;
+                    static_cast<std::uint32_t>(size) | static_cast<std::uint64_t>(thread_id) << 32;
                 std::memcpy(out, &size_and_thread, sizeof size_and_thread);
-                h->deliver = deliver_fn;
+                h->deliver = deliver;
                 h->cell = cell_;
                 h->ticks = stamp;
-                h->site = &site;
+                h->site = site;
             } else {
                 ::new (static_cast<void*>(out))
-                    detail::entry_header{static_cast<std::uint32_t>(size), slot.thread_id, deliver_fn, cell_, stamp, &site};
+                    detail::entry_header{static_cast<std::uint32_t>(size), thread_id, deliver, cell_, stamp, site};
             }
-            [[maybe_unused]] std::byte* p = out + sizeof(detail::entry_header);
-            ((p = detail::encode_arg<Slack, std::remove_cvref_t<Args>>(p, args)), ...);
         }
 
         template <class... Args>
@@ -294,8 +300,7 @@ struct async {
             const std::size_t entry_size = sizeof(detail::entry_header) + detail::text_codec::size(text);
             std::byte* out = reserve(queue, entry_size);  // waits for room: block mode
             if (!out) return;
-            ::new (static_cast<void*>(out)) detail::entry_header{static_cast<std::uint32_t>(entry_size), slot.thread_id,
-                                                                 &engine::deliver_formatted, cell_, stamp, &site};
+            put_header(out, entry_size, slot.thread_id, &engine::deliver_formatted, stamp, &site);
             detail::text_codec::encode(out + sizeof(detail::entry_header), text);
             queue.producer_ring().publish();
         }
@@ -314,11 +319,9 @@ struct async {
             std::byte* out = reserve(queue, size);
             if (!out) return;  // dropped, and counted
             context->retain();
-            detail::entry_header h{static_cast<std::uint32_t>(size), slot->thread_id,
-                                   &engine::template deliver<true, std::remove_cvref_t<Args>...>, cell_,
-                                   stamp, &site};
-            std::memcpy(out, &h, sizeof h);
-            std::byte* p = out + sizeof h;
+            put_header(out, size, slot->thread_id, &engine::template deliver<true, std::remove_cvref_t<Args>...>, stamp,
+                       &site);
+            std::byte* p = out + sizeof(detail::entry_header);
             std::memcpy(p, &context, sizeof context);
             p += sizeof context;
             ((p = detail::arg_codec<std::remove_cvref_t<Args>>::encode(p, args)), ...);
@@ -342,10 +345,8 @@ struct async {
                 delete copy;
                 return;
             }
-            detail::entry_header h{static_cast<std::uint32_t>(size), r.thread_id, &engine::deliver_owned, cell_,
-                                   0, nullptr};
-            std::memcpy(out, &h, sizeof h);
-            std::memcpy(out + sizeof h, &copy, sizeof copy);
+            put_header(out, size, r.thread_id, &engine::deliver_owned, 0, nullptr);
+            std::memcpy(out + sizeof(detail::entry_header), &copy, sizeof copy);
             queue.producer_ring().publish();
         }
 
