@@ -167,7 +167,7 @@ struct async {
                 if (INKWELL_UNLIKELY(slot->generation != call_generation_.load(std::memory_order_relaxed) ||
                                      detail::thread_context != nullptr))
                     return submit_call_general<Args...>(site, args...);
-                submit_queued(site, *slot, stamps_ticks ? detail::call_site_ticks(true) : call_stamp(), args...);
+                submit_queued(site, *slot, open_call_stamp(), args...);
             }
         }
 
@@ -177,6 +177,13 @@ struct async {
         static constexpr std::uint64_t no_generation = ~std::uint64_t{0};
         std::uint64_t open_call_generation() const noexcept {
             return stamps_ticks && !use_tsc_ ? no_generation : generation_;
+        }
+        // call_stamp() where call_generation_ matched: the TSC, if it is the clock, is usable.
+        INKWELL_ALWAYS_INLINE std::uint64_t open_call_stamp() const noexcept {
+            if constexpr (stamps_ticks)
+                return detail::call_site_ticks(true);
+            else
+                return call_stamp();
         }
 
         // The rest of submit_call, once the thread's queue and the call's time are known.

@@ -112,11 +112,12 @@ struct arg_codec<T> {
 
 // A std::string's buffer holds at least 16 bytes, whatever its size: the
 // small-string buffer is 16 bytes in libstdc++'s string, and a string on the
-// heap has a capacity of 16 or more. (Not in the old copy-on-write string of
-// _GLIBCXX_USE_CXX11_ABI=0, whose buffer is as long as the text.) So a call that may store 16 bytes past the text
-// (spsc_ring::reserve_fast's slack) copies a string of up to 16 bytes with one
-// 16-byte move, instead of branches on its length. The bytes past the string's
-// size are copied but never read: the entry records the size.
+// heap has a capacity of 16 or more. (Not so in the old copy-on-write string
+// of _GLIBCXX_USE_CXX11_ABI=0, whose buffer is as long as the text.) So a call
+// that may store 16 bytes past the text (spsc_ring::reserve_fast's slack)
+// copies a string of up to 16 bytes with one 16-byte move, instead of
+// branches on its length. The bytes past the string's size are copied but
+// never read: the entry records the size.
 #if defined(__GLIBCXX__) && _GLIBCXX_USE_CXX11_ABI
 inline constexpr std::size_t string_read_slack = 16;
 #else
@@ -128,15 +129,13 @@ struct arg_codec<std::string> : arg_codec<std::string_view> {
     // Slack: how many bytes past the text may be written.
     template <std::size_t Slack>
     static std::byte* encode_with_slack(std::byte* out, const std::string& v) noexcept {
-        constexpr std::size_t block = Slack < string_read_slack ? Slack : string_read_slack;
-        if constexpr (block == 16) {
+        if constexpr (Slack >= 16 && string_read_slack >= 16) {
             const auto n = static_cast<std::uint32_t>(v.size());
             std::memcpy(out, &n, sizeof n);
-            if (INKWELL_LIKELY(n <= block)) {
-                std::memcpy(out + sizeof n, v.data(), block);
-                return out + sizeof n + n;
-            }
-            text_codec::copy_text(out + sizeof n, v.data(), n);
+            if (INKWELL_LIKELY(n <= 16))
+                std::memcpy(out + sizeof n, v.data(), 16);
+            else
+                text_codec::copy_text(out + sizeof n, v.data(), n);
             return out + sizeof n + n;
         } else {
             return encode(out, v);
