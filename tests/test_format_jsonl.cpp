@@ -187,14 +187,22 @@ BOOST_AUTO_TEST_CASE(source_from_a_macro_call_site_is_this_file_and_line) {
         using sink = inkwell::sink::callback;
     };
     std::vector<std::string> lines;
+    std::vector<inkwell::source_location> wheres;
     inkwell::basic_logger<capture_config> log({.read_environment = false});
     log.with_sink([&](auto& s) {
-        s.set_callback([&](const inkwell::record&, std::string_view line) { lines.emplace_back(line); });
+        s.set_callback([&](const inkwell::record& r, std::string_view line) {
+            lines.emplace_back(line);
+            wheres.push_back(r.where);
+        });
     });
     const int line = __LINE__ + 1;
     INKWELL_INFO(log, "where am I");
     BOOST_REQUIRE_EQUAL(lines.size(), 1u);
     BOOST_CHECK_EQUAL(parse_line(lines[0]).at("source"), "test_format_jsonl.cpp:" + std::to_string(line));
+    // Found at compile time, not by the writer: the record carries where the name starts.
+    BOOST_CHECK_EQUAL(wheres[0].name_size, std::string_view{"test_format_jsonl.cpp"}.size());
+    const std::string_view found(wheres[0].file + wheres[0].name_offset, wheres[0].name_size);
+    BOOST_CHECK_EQUAL(found, "test_format_jsonl.cpp");
 }
 
 // platform-structured-logging.md asks for file, line and function on every
