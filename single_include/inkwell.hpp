@@ -728,36 +728,39 @@ private:
 };
 #endif
 
+// Copies n <= 16 bytes as two overlapping moves, without a call to memcpy.
+INKWELL_ALWAYS_INLINE void copy_up_to_16(char* at, const char* from, std::size_t n) noexcept {
+    if (n >= 8) {
+        char head[8], tail[8];
+        std::memcpy(head, from, 8);
+        std::memcpy(tail, from + n - 8, 8);
+        std::memcpy(at, head, 8);
+        std::memcpy(at + n - 8, tail, 8);
+    } else if (n >= 4) {
+        char head[4], tail[4];
+        std::memcpy(head, from, 4);
+        std::memcpy(tail, from + n - 4, 4);
+        std::memcpy(at, head, 4);
+        std::memcpy(at + n - 4, tail, 4);
+    } else if (n != 0) {
+        at[0] = from[0];
+        at[n / 2] = from[n / 2];
+        at[n - 1] = from[n - 1];
+    }
+}
+
 // Grows once and copies: {fmt}'s generic append goes out of line per call,
 // which the formatters (a dozen short appends per record) feel. Up to 16
-// bytes are copied inline, as two overlapping moves, instead of a call.
+// bytes are copied inline instead of a call.
 INKWELL_ALWAYS_INLINE void append(line_buffer& out, std::string_view text) {
     const std::size_t used = out.size(), n = text.size();
-    const char* from = text.data();
     if (INKWELL_LIKELY(n <= 16 && out.capacity() - used >= 16)) {
-        char* at = out.data() + used;
-        if (n >= 8) {
-            char head[8], tail[8];
-            std::memcpy(head, from, 8);
-            std::memcpy(tail, from + n - 8, 8);
-            std::memcpy(at, head, 8);
-            std::memcpy(at + n - 8, tail, 8);
-        } else if (n >= 4) {
-            char head[4], tail[4];
-            std::memcpy(head, from, 4);
-            std::memcpy(tail, from + n - 4, 4);
-            std::memcpy(at, head, 4);
-            std::memcpy(at + n - 4, tail, 4);
-        } else if (n != 0) {
-            at[0] = from[0];
-            at[n / 2] = from[n / 2];
-            at[n - 1] = from[n - 1];
-        }
+        copy_up_to_16(out.data() + used, text.data(), n);
         out.resize(used + n);
         return;
     }
     out.resize(used + n);
-    std::memcpy(out.data() + used, from, n);
+    std::memcpy(out.data() + used, text.data(), n);
 }
 inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
 
@@ -1876,26 +1879,28 @@ inline char* room_for(line_buffer& out, std::size_t n) {
     return out.data() + used;
 }
 
-// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z". The
-// calendar part changes once a second; each thread remembers the last one.
-inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
+// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z", the 24
+// bytes written at `at`; returns their end. The calendar part changes once a
+// second; each thread remembers the last one.
+inline char* put_iso8601_utc_ms(char* at, time_point t) noexcept {
     thread_local std::int64_t cached_second = INT64_MIN;
     thread_local char cached_text[19];  // "2024-12-20T10:15:30"
     const std::int64_t ms = epoch_milliseconds(t);
     const std::int64_t second = floor_div(ms, 1000);
     if (second != cached_second) {
         const utc_fields f = split_utc_milliseconds(second * 1000);
-        char* at = put_date(cached_text, f.date, '-');
-        *at++ = 'T';
-        put_clock(at, f.hour, f.minute, f.second);
+        char* c = put_date(cached_text, f.date, '-');
+        *c++ = 'T';
+        put_clock(c, f.hour, f.minute, f.second);
         cached_second = second;
     }
-    char* at = room_for(out, 24);
     std::memcpy(at, cached_text, sizeof cached_text);
     at[19] = '.';
     put_digits(at + 20, static_cast<unsigned>(ms - second * 1000), 3);
     at[23] = 'Z';
+    return at + 24;
 }
+inline void append_iso8601_utc_ms(line_buffer& out, time_point t) { put_iso8601_utc_ms(room_for(out, 24), t); }
 
 // "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
 // records within the same second skip the conversion (localtime_r takes a
@@ -7606,35 +7611,42 @@ template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii);
 
+// Copies `s` to `at` and returns the end of the copy when every byte is
+// plain; returns nullptr when one is not (the bytes copied meanwhile do not
+// count). `at` has room for s.size() bytes. Texts of 16 bytes and more are
+// checked while copied, one pass (the last chunk overlapping the one before).
+template <bool QuoteAndBackslash>
+INKWELL_ALWAYS_INLINE char* put_if_plain(char* at, std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    const char* const from = s.data();
+#if defined(INKWELL_HAS_BYTES16)
+    if (n >= 16) {
+        bool all = true;
+        for (std::size_t i = 0; all && i + 16 < n; i += 16) all = copy_plain_16_bytes<QuoteAndBackslash>(at + i, from + i);
+        if (INKWELL_LIKELY(all && copy_plain_16_bytes<QuoteAndBackslash>(at + n - 16, from + n - 16))) return at + n;
+        return nullptr;
+    }
+#endif
+    if (INKWELL_UNLIKELY(!all_plain<QuoteAndBackslash>(s))) return nullptr;
+    if (INKWELL_LIKELY(n <= 16))
+        copy_up_to_16(at, from, n);
+    else
+        std::memcpy(at, from, n);
+    return at + n;
+}
+
 // Text that needs no escaping (nearly all of it) is one check and one copy,
-// inline; the byte walk is out of line.
+// inline, after the buffer has grown to hold it; the byte walk is out of line.
 template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_ALWAYS_INLINE void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii) {
-#if defined(INKWELL_HAS_BYTES16)
-    // 16 bytes and more: checked while copied, one pass (the last chunk
-    // overlaps the one before), after the buffer has grown to hold them. The
-    // first chunk that is not plain sends the whole text to the walk; the
-    // bytes copied past the buffer's size meanwhile are not part of it.
     const std::size_t used = out.size(), n = s.size();
-    if (n >= 16) {
-        if (INKWELL_UNLIKELY(out.capacity() - used < n)) out.reserve(used + n);
-        char* const at = out.data() + used;
-        const char* const from = s.data();
-        bool all = true;
-        for (std::size_t i = 0; all && i + 16 < n; i += 16) all = copy_plain_16_bytes<QuoteAndBackslash>(at + i, from + i);
-        if (INKWELL_LIKELY(all && copy_plain_16_bytes<QuoteAndBackslash>(at + n - 16, from + n - 16))) {
-            out.resize(used + n);
-            return;
-        }
-        append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
+    if (INKWELL_UNLIKELY(out.capacity() - used < n)) out.reserve(used + n);
+    if (INKWELL_LIKELY(put_if_plain<QuoteAndBackslash>(out.data() + used, s) != nullptr)) {
+        out.resize(used + n);
         return;
     }
-#endif
-    if (INKWELL_LIKELY(all_plain<QuoteAndBackslash>(s)))
-        append(out, s);
-    else
-        append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
+    append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
 }
 
 template <bool QuoteAndBackslash, class EscapeAscii>
@@ -7940,6 +7952,51 @@ inline void append_json_field_value(line_buffer& out, const field_value& v) {
     append(out, "null");
 }
 
+// Writes the start of a line in place, past the buffer's size: one reserve
+// for a bound of the whole part, then a moving pointer, where appending piece
+// by piece would grow and resize {fmt}'s buffer (a test and a store each) a
+// dozen times a line. A text that is not plain goes through the buffer
+// (append_json_string), and room for the bound is made again after it.
+class json_line_cursor {
+public:
+    json_line_cursor(line_buffer& out, std::size_t bound) : out_(out), bound_(bound) { make_room(); }
+
+    template <std::size_t N>
+    void literal(const char (&text)[N]) noexcept {
+        std::memcpy(at_, text, N - 1);
+        at_ += N - 1;
+    }
+    INKWELL_ALWAYS_INLINE void json_string(std::string_view text) {
+        if (char* end = put_if_plain<true>(at_, text); INKWELL_LIKELY(end != nullptr))
+            at_ = end;
+        else
+            json_string_escaped(text);
+    }
+    template <class Integer>
+    void integer(Integer value) noexcept {
+        at_ = write_integer(at_, value);
+    }
+    void iso8601_utc_ms(time_point t) noexcept { at_ = put_iso8601_utc_ms(at_, t); }
+    // Makes what was written part of the buffer.
+    void finish() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
+
+private:
+    INKWELL_NOINLINE void json_string_escaped(std::string_view text) {
+        out_.resize(static_cast<std::size_t>(at_ - out_.data()));
+        append_json_string(out_, text);
+        make_room();
+    }
+    void make_room() {
+        const std::size_t used = out_.size();
+        if (INKWELL_UNLIKELY(out_.capacity() - used < bound_)) out_.reserve(used + bound_);
+        at_ = out_.data() + used;
+    }
+
+    line_buffer& out_;
+    std::size_t bound_;
+    char* at_ = nullptr;
+};
+
 }  // namespace detail
 namespace format {
 
@@ -7955,31 +8012,51 @@ public:
     static constexpr bool writes_entry_id = WithEntryId;
 
     void format(const record& r, detail::line_buffer& out) const {
-        // The quotes around each string are part of the literals between
-        // them: a dozen fewer appends a line.
-        detail::append(out, "{\"level\":\"");
-        detail::append_json_string(out, level_name(r.severity));
-        detail::append(out, "\",\"message\":\"");
-        detail::append_json_string(out, r.message);
-        detail::append(out, "\",\"category\":\"");
-        detail::append_json_string(out, r.category);
-        detail::append(out, "\",\"timestamp\":\"");
-        detail::append_iso8601_utc_ms(out, r.time);
-        detail::append(out, "\",\"source\":\"");
-        append_source(out, r.where);
+        const std::string_view level = level_name(r.severity);  // a user's level names it too
+        const std::string_view file = r.where.file_name();
+        std::string_view function;
         if constexpr (WithFunction) {
-            detail::append(out, "\",\"function\":\"");
-            if (r.where.function) detail::append_json_string(out, r.where.function);
+            if (r.where.function) function = r.where.function;
         }
-        detail::append(out, "\",\"sessionId\":\"");
-        detail::append_json_string(out, r.session_id);
+        // The keys, the timestamp and the numbers take under 256 bytes; a text its
+        // size, unless escaped (then the cursor makes room again).
+        detail::json_line_cursor line(out, 256 + level.size() + r.message.size() + r.category.size() + file.size() +
+                                               function.size() + r.session_id.size());
+        // The quotes around each string are part of the literals between them.
+        line.literal("{\"level\":\"");
+        line.json_string(level);
+        line.literal("\",\"message\":\"");
+        line.json_string(r.message);
+        line.literal("\",\"category\":\"");
+        line.json_string(r.category);
+        line.literal("\",\"timestamp\":\"");
+        line.iso8601_utc_ms(r.time);
+        line.literal("\",\"source\":\"");
+        if (!file.empty()) {  // "file:line" with the file's folders left out; "" when the call site is unknown
+            line.json_string(file);
+            line.literal(":");
+            line.integer(r.where.line);
+        }
+        if constexpr (WithFunction) {
+            line.literal("\",\"function\":\"");
+            line.json_string(function);
+        }
+        line.literal("\",\"sessionId\":\"");
+        line.json_string(r.session_id);
         if constexpr (WithEntryId) {
-            detail::append(out, "\",\"entryId\":");
-            detail::append_integer(out, r.sequence);
+            line.literal("\",\"entryId\":");
+            line.integer(r.sequence);
         } else {
-            out.push_back('"');
+            line.literal("\"");
         }
-        if (r.context || r.logger_context) {
+        const bool has_context = r.context || r.logger_context;
+        if (!has_context && r.fields.empty()) {
+            line.literal(",\"metadata\":{}}\n");
+            line.finish();
+            return;
+        }
+        line.finish();
+        if (has_context) {
             detail::append(out, ",\"context\":{");
             append_context(out, r);
             out.push_back('}');
@@ -7990,15 +8067,6 @@ public:
     }
 
 private:
-    // "file:line" with the file's folders left out; "" when the call site is unknown.
-    static void append_source(detail::line_buffer& out, const source_location& where) {
-        const std::string_view file = where.file_name();
-        if (file.empty()) return;
-        detail::append_json_string(out, file);
-        out.push_back(':');
-        detail::append_integer(out, where.line);
-    }
-
     static void append_metadata(detail::line_buffer& out, std::span<const field> fields) {
         detail::written_keys keys;
         bool first = true;

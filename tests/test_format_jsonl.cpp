@@ -163,6 +163,41 @@ BOOST_AUTO_TEST_CASE(level_names_are_lower_case_including_custom_levels) {
     BOOST_CHECK_EQUAL(parse_line(format_line(r)).at("level"), "notice");
 }
 
+// The formatter writes a line's fixed part in place after reserving a bound
+// for it; a text that needs escaping grows by up to six times and goes
+// through the buffer instead, and room is made again after it. The strings
+// escaped, each far longer than its bound once escaped, a long plain one
+// after them, in a line past the buffer's 512 inline bytes: every one reads
+// back as it was (and under AddressSanitizer nothing is written past the
+// buffer).
+BOOST_AUTO_TEST_CASE(every_string_escaped_in_one_long_line_reads_back_whole) {
+    constexpr auto odd = inkwell::level{37};
+    const std::string odd_name = "a \"quoted\"\tlevel name longer than sixteen bytes";
+    inkwell::define_level(odd, odd_name.c_str(), "ODD");
+    const std::string message = std::string(300, '\x01') + "\"end\"";
+    const std::string category = std::string(3000, 'c');  // plain, after the message grew
+    const std::string session = std::string(50, '\n') + "\x7f";
+    auto r = make_record(message);
+    r.severity = odd;
+    r.category = category;
+    r.session_id = session;
+    r.where.file = "/src/we\"ird\x02.cpp";
+    for (std::string line : {format_line(r), format_line<inkwell::format::jsonl_with_function>(r)}) {
+        BOOST_TEST_CONTEXT(line) {
+            BOOST_CHECK_GT(line.size(), 5000u);
+            const json j = parse_line(line);
+            BOOST_CHECK_EQUAL(j.at("level"), odd_name);
+            BOOST_CHECK_EQUAL(j.at("message"), message);
+            BOOST_CHECK_EQUAL(j.at("category"), category);
+            BOOST_CHECK_EQUAL(j.at("sessionId"), session);
+            BOOST_CHECK_EQUAL(j.at("source"), "we\"ird\x02.cpp:45");
+            BOOST_CHECK_EQUAL(j.at("timestamp"), "2024-12-20T10:15:30.123Z");
+            BOOST_CHECK(j.at("metadata").empty());
+        }
+    }
+    inkwell::define_level(odd, "odd", "ODD");  // odd_name dies with this test
+}
+
 BOOST_AUTO_TEST_CASE(source_is_file_name_and_line_or_empty) {
     auto r = make_record("m");
     r.where.file = "relative/dir/file.hpp";

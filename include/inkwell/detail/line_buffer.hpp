@@ -59,36 +59,39 @@ private:
 };
 #endif
 
+// Copies n <= 16 bytes as two overlapping moves, without a call to memcpy.
+INKWELL_ALWAYS_INLINE void copy_up_to_16(char* at, const char* from, std::size_t n) noexcept {
+    if (n >= 8) {
+        char head[8], tail[8];
+        std::memcpy(head, from, 8);
+        std::memcpy(tail, from + n - 8, 8);
+        std::memcpy(at, head, 8);
+        std::memcpy(at + n - 8, tail, 8);
+    } else if (n >= 4) {
+        char head[4], tail[4];
+        std::memcpy(head, from, 4);
+        std::memcpy(tail, from + n - 4, 4);
+        std::memcpy(at, head, 4);
+        std::memcpy(at + n - 4, tail, 4);
+    } else if (n != 0) {
+        at[0] = from[0];
+        at[n / 2] = from[n / 2];
+        at[n - 1] = from[n - 1];
+    }
+}
+
 // Grows once and copies: {fmt}'s generic append goes out of line per call,
 // which the formatters (a dozen short appends per record) feel. Up to 16
-// bytes are copied inline, as two overlapping moves, instead of a call.
+// bytes are copied inline instead of a call.
 INKWELL_ALWAYS_INLINE void append(line_buffer& out, std::string_view text) {
     const std::size_t used = out.size(), n = text.size();
-    const char* from = text.data();
     if (INKWELL_LIKELY(n <= 16 && out.capacity() - used >= 16)) {
-        char* at = out.data() + used;
-        if (n >= 8) {
-            char head[8], tail[8];
-            std::memcpy(head, from, 8);
-            std::memcpy(tail, from + n - 8, 8);
-            std::memcpy(at, head, 8);
-            std::memcpy(at + n - 8, tail, 8);
-        } else if (n >= 4) {
-            char head[4], tail[4];
-            std::memcpy(head, from, 4);
-            std::memcpy(tail, from + n - 4, 4);
-            std::memcpy(at, head, 4);
-            std::memcpy(at + n - 4, tail, 4);
-        } else if (n != 0) {
-            at[0] = from[0];
-            at[n / 2] = from[n / 2];
-            at[n - 1] = from[n - 1];
-        }
+        copy_up_to_16(out.data() + used, text.data(), n);
         out.resize(used + n);
         return;
     }
     out.resize(used + n);
-    std::memcpy(out.data() + used, from, n);
+    std::memcpy(out.data() + used, text.data(), n);
 }
 inline std::string_view view(const line_buffer& b) noexcept { return {b.data(), b.size()}; }
 

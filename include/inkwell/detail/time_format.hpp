@@ -143,26 +143,28 @@ inline char* room_for(line_buffer& out, std::size_t n) {
     return out.data() + used;
 }
 
-// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z". The
-// calendar part changes once a second; each thread remembers the last one.
-inline void append_iso8601_utc_ms(line_buffer& out, time_point t) {
+// ISO-8601 in UTC with milliseconds: "2024-12-20T10:15:30.123Z", the 24
+// bytes written at `at`; returns their end. The calendar part changes once a
+// second; each thread remembers the last one.
+inline char* put_iso8601_utc_ms(char* at, time_point t) noexcept {
     thread_local std::int64_t cached_second = INT64_MIN;
     thread_local char cached_text[19];  // "2024-12-20T10:15:30"
     const std::int64_t ms = epoch_milliseconds(t);
     const std::int64_t second = floor_div(ms, 1000);
     if (second != cached_second) {
         const utc_fields f = split_utc_milliseconds(second * 1000);
-        char* at = put_date(cached_text, f.date, '-');
-        *at++ = 'T';
-        put_clock(at, f.hour, f.minute, f.second);
+        char* c = put_date(cached_text, f.date, '-');
+        *c++ = 'T';
+        put_clock(c, f.hour, f.minute, f.second);
         cached_second = second;
     }
-    char* at = room_for(out, 24);
     std::memcpy(at, cached_text, sizeof cached_text);
     at[19] = '.';
     put_digits(at + 20, static_cast<unsigned>(ms - second * 1000), 3);
     at[23] = 'Z';
+    return at + 24;
 }
+inline void append_iso8601_utc_ms(line_buffer& out, time_point t) { put_iso8601_utc_ms(room_for(out, 24), t); }
 
 // "YYYY-MM-DD HH:MM:SS" of one whole second, remembered per thread so that
 // records within the same second skip the conversion (localtime_r takes a

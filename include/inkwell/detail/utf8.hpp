@@ -162,35 +162,42 @@ template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_NOINLINE void append_escaped_utf8_walk(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii);
 
+// Copies `s` to `at` and returns the end of the copy when every byte is
+// plain; returns nullptr when one is not (the bytes copied meanwhile do not
+// count). `at` has room for s.size() bytes. Texts of 16 bytes and more are
+// checked while copied, one pass (the last chunk overlapping the one before).
+template <bool QuoteAndBackslash>
+INKWELL_ALWAYS_INLINE char* put_if_plain(char* at, std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    const char* const from = s.data();
+#if defined(INKWELL_HAS_BYTES16)
+    if (n >= 16) {
+        bool all = true;
+        for (std::size_t i = 0; all && i + 16 < n; i += 16) all = copy_plain_16_bytes<QuoteAndBackslash>(at + i, from + i);
+        if (INKWELL_LIKELY(all && copy_plain_16_bytes<QuoteAndBackslash>(at + n - 16, from + n - 16))) return at + n;
+        return nullptr;
+    }
+#endif
+    if (INKWELL_UNLIKELY(!all_plain<QuoteAndBackslash>(s))) return nullptr;
+    if (INKWELL_LIKELY(n <= 16))
+        copy_up_to_16(at, from, n);
+    else
+        std::memcpy(at, from, n);
+    return at + n;
+}
+
 // Text that needs no escaping (nearly all of it) is one check and one copy,
-// inline; the byte walk is out of line.
+// inline, after the buffer has grown to hold it; the byte walk is out of line.
 template <bool QuoteAndBackslash, class EscapeAscii>
 INKWELL_ALWAYS_INLINE void append_escaped_utf8(line_buffer& out, std::string_view s, const std::array<bool, 256>& plain,
                                                EscapeAscii escape_ascii) {
-#if defined(INKWELL_HAS_BYTES16)
-    // 16 bytes and more: checked while copied, one pass (the last chunk
-    // overlaps the one before), after the buffer has grown to hold them. The
-    // first chunk that is not plain sends the whole text to the walk; the
-    // bytes copied past the buffer's size meanwhile are not part of it.
     const std::size_t used = out.size(), n = s.size();
-    if (n >= 16) {
-        if (INKWELL_UNLIKELY(out.capacity() - used < n)) out.reserve(used + n);
-        char* const at = out.data() + used;
-        const char* const from = s.data();
-        bool all = true;
-        for (std::size_t i = 0; all && i + 16 < n; i += 16) all = copy_plain_16_bytes<QuoteAndBackslash>(at + i, from + i);
-        if (INKWELL_LIKELY(all && copy_plain_16_bytes<QuoteAndBackslash>(at + n - 16, from + n - 16))) {
-            out.resize(used + n);
-            return;
-        }
-        append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
+    if (INKWELL_UNLIKELY(out.capacity() - used < n)) out.reserve(used + n);
+    if (INKWELL_LIKELY(put_if_plain<QuoteAndBackslash>(out.data() + used, s) != nullptr)) {
+        out.resize(used + n);
         return;
     }
-#endif
-    if (INKWELL_LIKELY(all_plain<QuoteAndBackslash>(s)))
-        append(out, s);
-    else
-        append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
+    append_escaped_utf8_walk<QuoteAndBackslash>(out, s, plain, escape_ascii);
 }
 
 template <bool QuoteAndBackslash, class EscapeAscii>

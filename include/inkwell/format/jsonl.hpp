@@ -13,10 +13,13 @@
 // given key wins and later ones are left out. Every string is escaped and
 // repaired (detail/json_escape.hpp), so each line parses as valid UTF-8 JSON.
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "../detail/field_format.hpp"
+#include "../detail/integer_text.hpp"
 #include "../detail/json_escape.hpp"
 #include "../detail/line_buffer.hpp"
 #include "../detail/time_format.hpp"
@@ -47,6 +50,51 @@ inline void append_json_field_value(line_buffer& out, const field_value& v) {
     append(out, "null");
 }
 
+// Writes the start of a line in place, past the buffer's size: one reserve
+// for a bound of the whole part, then a moving pointer, where appending piece
+// by piece would grow and resize {fmt}'s buffer (a test and a store each) a
+// dozen times a line. A text that is not plain goes through the buffer
+// (append_json_string), and room for the bound is made again after it.
+class json_line_cursor {
+public:
+    json_line_cursor(line_buffer& out, std::size_t bound) : out_(out), bound_(bound) { make_room(); }
+
+    template <std::size_t N>
+    void literal(const char (&text)[N]) noexcept {
+        std::memcpy(at_, text, N - 1);
+        at_ += N - 1;
+    }
+    INKWELL_ALWAYS_INLINE void json_string(std::string_view text) {
+        if (char* end = put_if_plain<true>(at_, text); INKWELL_LIKELY(end != nullptr))
+            at_ = end;
+        else
+            json_string_escaped(text);
+    }
+    template <class Integer>
+    void integer(Integer value) noexcept {
+        at_ = write_integer(at_, value);
+    }
+    void iso8601_utc_ms(time_point t) noexcept { at_ = put_iso8601_utc_ms(at_, t); }
+    // Makes what was written part of the buffer.
+    void finish() { out_.resize(static_cast<std::size_t>(at_ - out_.data())); }
+
+private:
+    INKWELL_NOINLINE void json_string_escaped(std::string_view text) {
+        out_.resize(static_cast<std::size_t>(at_ - out_.data()));
+        append_json_string(out_, text);
+        make_room();
+    }
+    void make_room() {
+        const std::size_t used = out_.size();
+        if (INKWELL_UNLIKELY(out_.capacity() - used < bound_)) out_.reserve(used + bound_);
+        at_ = out_.data() + used;
+    }
+
+    line_buffer& out_;
+    std::size_t bound_;
+    char* at_ = nullptr;
+};
+
 }  // namespace detail
 namespace format {
 
@@ -62,31 +110,51 @@ public:
     static constexpr bool writes_entry_id = WithEntryId;
 
     void format(const record& r, detail::line_buffer& out) const {
-        // The quotes around each string are part of the literals between
-        // them: a dozen fewer appends a line.
-        detail::append(out, "{\"level\":\"");
-        detail::append_json_string(out, level_name(r.severity));
-        detail::append(out, "\",\"message\":\"");
-        detail::append_json_string(out, r.message);
-        detail::append(out, "\",\"category\":\"");
-        detail::append_json_string(out, r.category);
-        detail::append(out, "\",\"timestamp\":\"");
-        detail::append_iso8601_utc_ms(out, r.time);
-        detail::append(out, "\",\"source\":\"");
-        append_source(out, r.where);
+        const std::string_view level = level_name(r.severity);  // a user's level names it too
+        const std::string_view file = r.where.file_name();
+        std::string_view function;
         if constexpr (WithFunction) {
-            detail::append(out, "\",\"function\":\"");
-            if (r.where.function) detail::append_json_string(out, r.where.function);
+            if (r.where.function) function = r.where.function;
         }
-        detail::append(out, "\",\"sessionId\":\"");
-        detail::append_json_string(out, r.session_id);
+        // The keys, the timestamp and the numbers take under 256 bytes; a text its
+        // size, unless escaped (then the cursor makes room again).
+        detail::json_line_cursor line(out, 256 + level.size() + r.message.size() + r.category.size() + file.size() +
+                                               function.size() + r.session_id.size());
+        // The quotes around each string are part of the literals between them.
+        line.literal("{\"level\":\"");
+        line.json_string(level);
+        line.literal("\",\"message\":\"");
+        line.json_string(r.message);
+        line.literal("\",\"category\":\"");
+        line.json_string(r.category);
+        line.literal("\",\"timestamp\":\"");
+        line.iso8601_utc_ms(r.time);
+        line.literal("\",\"source\":\"");
+        if (!file.empty()) {  // "file:line" with the file's folders left out; "" when the call site is unknown
+            line.json_string(file);
+            line.literal(":");
+            line.integer(r.where.line);
+        }
+        if constexpr (WithFunction) {
+            line.literal("\",\"function\":\"");
+            line.json_string(function);
+        }
+        line.literal("\",\"sessionId\":\"");
+        line.json_string(r.session_id);
         if constexpr (WithEntryId) {
-            detail::append(out, "\",\"entryId\":");
-            detail::append_integer(out, r.sequence);
+            line.literal("\",\"entryId\":");
+            line.integer(r.sequence);
         } else {
-            out.push_back('"');
+            line.literal("\"");
         }
-        if (r.context || r.logger_context) {
+        const bool has_context = r.context || r.logger_context;
+        if (!has_context && r.fields.empty()) {
+            line.literal(",\"metadata\":{}}\n");
+            line.finish();
+            return;
+        }
+        line.finish();
+        if (has_context) {
             detail::append(out, ",\"context\":{");
             append_context(out, r);
             out.push_back('}');
@@ -97,15 +165,6 @@ public:
     }
 
 private:
-    // "file:line" with the file's folders left out; "" when the call site is unknown.
-    static void append_source(detail::line_buffer& out, const source_location& where) {
-        const std::string_view file = where.file_name();
-        if (file.empty()) return;
-        detail::append_json_string(out, file);
-        out.push_back(':');
-        detail::append_integer(out, where.line);
-    }
-
     static void append_metadata(detail::line_buffer& out, std::span<const field> fields) {
         detail::written_keys keys;
         bool first = true;
