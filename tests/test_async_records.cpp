@@ -303,6 +303,16 @@ BOOST_AUTO_TEST_CASE(timestamps_stay_right_across_idle_gaps) {
     BOOST_TEST(check.decreasing == 0u);
 }
 
+// ctest runs the two cases above again with INKWELL_NO_TSC=1, with this one
+// (test_async_records.no_tsc): the call site then reads clock_gettime, a path
+// a machine with an invariant counter takes nowhere else. This case, run only
+// there, makes sure the environment did turn the counter off.
+BOOST_AUTO_TEST_CASE(the_environment_turns_the_counter_off, *boost::unit_test::disabled()) {
+    const char* off = std::getenv("INKWELL_NO_TSC");
+    BOOST_REQUIRE_MESSAGE(off && std::string_view(off) == "1", "run by test_async_records.no_tsc, with INKWELL_NO_TSC=1");
+    BOOST_TEST(!inkwell::detail::tsc_usable());
+}
+
 // ---------------------------------------------------------------------------
 // 9. Two loggers on the shared writer, each with its own folder.
 namespace {

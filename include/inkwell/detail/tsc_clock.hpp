@@ -1,13 +1,15 @@
 #pragma once
 // The call site's clock: the CPU's time-stamp counter where it ticks at a
 // constant rate on every core (one instruction, no system call), converted
-// to wall-clock time on the writer thread. Elsewhere, CLOCK_REALTIME.
+// to wall-clock time on the writer thread. Elsewhere, or with INKWELL_NO_TSC
+// set, CLOCK_REALTIME.
 
 #include <time.h>
 
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "../record.hpp"
@@ -28,10 +30,13 @@ inline std::int64_t monotonic_ns() noexcept {
 }
 
 // True when the counter is usable: x86-64 with an invariant TSC (the kernel
-// lists constant_tsc and nonstop_tsc). Read once.
+// lists constant_tsc and nonstop_tsc), and the environment does not turn it
+// off (INKWELL_NO_TSC set to anything but "" or "0": a machine whose counter
+// is not trusted, and the tests of the clock_gettime path). Read once.
 inline bool tsc_usable() noexcept {
 #if defined(__x86_64__)
     static const bool usable = [] {
+        if (const char* off = std::getenv("INKWELL_NO_TSC"); off && *off && std::strcmp(off, "0") != 0) return false;
         std::FILE* f = std::fopen("/proc/cpuinfo", "r");
         if (!f) return false;
         char line[4096];
