@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(level_names_are_lower_case_including_custom_levels) {
 // after them, in a line past the buffer's 512 inline bytes: every one reads
 // back as it was (and under AddressSanitizer nothing is written past the
 // buffer).
-BOOST_AUTO_TEST_CASE(every_string_escaped_in_one_long_line_reads_back_whole) {
+BOOST_AUTO_TEST_CASE(escaped_strings_then_a_long_plain_one_in_one_line_read_back_whole) {
     constexpr auto odd = inkwell::level{37};
     const std::string odd_name = "a \"quoted\"\tlevel name longer than sixteen bytes";
     inkwell::define_level(odd, odd_name.c_str(), "ODD");
