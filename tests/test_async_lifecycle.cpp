@@ -36,17 +36,6 @@
 using test_support::temp_dir;
 using namespace std::chrono_literals;
 
-#if defined(__SANITIZE_THREAD__)
-#define ASYNC_TEST_UNDER_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ASYNC_TEST_UNDER_TSAN 1
-#endif
-#endif
-#ifndef ASYNC_TEST_UNDER_TSAN
-#define ASYNC_TEST_UNDER_TSAN 0
-#endif
-
 using namespace async_test_support;
 
 namespace {

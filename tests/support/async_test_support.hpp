@@ -19,6 +19,19 @@
 
 #include "inkwell_under_test.hpp"
 
+// 1 in the ThreadSanitizer build: its instrumentation changes what the
+// process costs (CPU time, page faults of its shadow memory).
+#if defined(__SANITIZE_THREAD__)
+#define ASYNC_TEST_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ASYNC_TEST_UNDER_TSAN 1
+#endif
+#endif
+#ifndef ASYNC_TEST_UNDER_TSAN
+#define ASYNC_TEST_UNDER_TSAN 0
+#endif
+
 namespace async_test_support {
 
 // INKWELL_STRESS_SCALE (default 1) scales record and thread counts; the

@@ -566,7 +566,7 @@ private:
         for (auto& q : queues) {
             const bool retired = q->retired.load(std::memory_order_acquire);  // read before the mark
             const thread_queue::mark until = q->published();
-            if (!until.ring->populated() && until.position > populate_after) until.ring->populate();
+            if (!until.ring->populated() && until.position > populate_after) until.ring->populate(until.position);
             async_target* held = nullptr;  // the target whose backend this thread holds
             std::size_t run = 0;
             while (const std::byte* e = q->front(until)) {
