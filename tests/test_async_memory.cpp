@@ -24,10 +24,10 @@
 #include <string>
 #include <string_view>
 #include <thread>
-
-#include <sys/resource.h>
 #include <utility>
 #include <vector>
+
+#include <sys/resource.h>
 
 using test_support::temp_dir;
 using namespace std::chrono_literals;

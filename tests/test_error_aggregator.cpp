@@ -18,7 +18,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <latch>
 #include <set>
 #include <string>
 #include <string_view>
@@ -434,25 +433,30 @@ BOOST_AUTO_TEST_CASE(four_threads_through_an_async_logger_give_exact_totals) {
     inkwell::basic_logger<session_with_aggregator_config> log({.name = "app.worker", .directory = dir.path().string()});
     auto& agg = aggregator_of(log);
 
-    // Queried from another thread while the writer adds. The workers start
-    // once the reader has answered a first query: on a fast machine they and
-    // the writer could otherwise be done before the reader ever ran.
+    // Queried from another thread while the writer adds. Halfway through its
+    // records each worker waits until the reader has answered a query begun
+    // after that point: on a fast machine the workers and the writer could
+    // otherwise be done before the reader ever ran.
     std::atomic<bool> done{false};
-    std::latch reader_started(1);
-    std::size_t queries = 0, bad_answers = 0;  // Boost.Test is called from this thread only
+    std::atomic<std::size_t> queries{0};
+    std::size_t bad_answers = 0;  // the reader's; Boost.Test is called from this thread only
     std::thread reader([&] {
-        do {
+        while (!done.load()) {
             for (const auto& g : agg.snapshot({.max_count = 5}))
                 if (g.count == 0) ++bad_answers;
             if (!nlohmann::json::parse(agg.to_json()).is_array()) ++bad_answers;
-            if (++queries == 1) reader_started.count_down();
-        } while (!done.load());
+            ++queries;
+        }
     });
-    reader_started.wait();
+    auto wait_for_a_query = [&queries] {
+        const std::size_t seen = queries.load();
+        while (queries.load() < seen + 2) std::this_thread::yield();  // one whole query after `seen`
+    };
     std::vector<std::thread> workers;
     for (int t = 0; t < threads; ++t) {
-        workers.emplace_back([&log, t] {
+        workers.emplace_back([&log, &wait_for_a_query, t] {
             for (int i = 0; i < per_thread; ++i) {
+                if (i == per_thread / 2) wait_for_a_query();
                 INKWELL_ERROR(log, "job {} of worker {} failed: timeout after {} ms", i, t, 100 + i % 7);
                 INKWELL_INFO(log, "job {} done", i);                  // below the minimum
                 if (i % 10 == 0) INKWELL_CRITICAL(log, "disk full");  // exact repeats: deduplicated by the logger
@@ -464,7 +468,7 @@ BOOST_AUTO_TEST_CASE(four_threads_through_an_async_logger_give_exact_totals) {
     log.flush();  // dedup's pending summaries included
     done = true;
     reader.join();
-    BOOST_TEST_MESSAGE(queries << " queries while the loggers wrote");
+    BOOST_TEST_MESSAGE(queries.load() << " queries, at least one of them while the workers logged");
     BOOST_TEST(bad_answers == 0u);
 
     const auto all = agg.snapshot();
